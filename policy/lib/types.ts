@@ -27,6 +27,12 @@ export interface PolicyMetadata {
     frameworks: PeerMapping;
     /** Human remediation steps, imperative mood. */
     remediation: string;
+    /** PSS controls only: the pod-security-admission check id this policy mirrors, e.g. "runAsNonRoot". */
+    psaCheckId?: string;
+    /** PSS restricted controls only: baseline policies this one replaces at the restricted level
+     *  from a Kubernetes version on (pod-security-admission's OverrideCheckIDs), e.g.
+     *  [{ policyId: "pss-baseline-capabilities", since: "1.22" }]. */
+    overrides?: { policyId: string; since: string }[];
 }
 
 export type PackResourcePolicy = ResourceValidationPolicy & { metadata: PolicyMetadata };

@@ -1,0 +1,228 @@
+// Builds ResourceValidationArgs / StackValidationArgs the way the @pulumi/policy 1.21 runtime
+// (server.js makeAnalyzeRpcFun / makeAnalyzeStackRpcFun) builds them, so policies can be run
+// outside a gRPC-served PolicyPack (tests, the plain-manifest checker, the benchmark).
+//
+// Reused from the runtime rather than re-implemented:
+//  - `deserializeProperties` (props go through a protobuf Struct like on the wire),
+//  - `unknownCheckingProxy` / `UnknownValueError` (preview-time unknowns),
+//  - the not-applicable signal: the runtime does not export its NotApplicableError, so we take
+//    the real `notApplicable` function from one probe call of the exported makeAnalyzeRpcFun.
+import type {
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+} from "@pulumi/policy";
+import { UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const server = require("@pulumi/policy/server");
+const policyInternals = require("@pulumi/policy/policy");
+const deserialize = require("@pulumi/policy/deserialize");
+const proxyInternals = require("@pulumi/policy/proxy");
+const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export { UnknownValueError };
+
+/** The sentinels the engine puts in place of values that are unknown during preview. */
+export const unknown = {
+    string: proxyInternals.unknownStringValue as string,
+    number: proxyInternals.unknownNumberValue as string,
+    boolean: proxyInternals.unknownBooleanValue as string,
+    array: proxyInternals.unknownArrayValue as string,
+    object: proxyInternals.unknownObjectValue as string,
+} as const;
+
+type ThrowNotApplicable = (reason?: string) => never;
+
+/** Obtains the runtime's own `notApplicable` implementation (and so its error class). */
+function harvestRuntimeNotApplicable(): ThrowNotApplicable {
+    let captured: ThrowNotApplicable | undefined;
+    const analyze = server.makeAnalyzeRpcFun("args-probe", "0.0.0", "advisory", [{
+        name: "args-probe",
+        description: "captures the runtime notApplicable function",
+        validateResource: (args: ResourceValidationArgs) => { captured = args.notApplicable; },
+    }]);
+    const req = new analyzerproto.AnalyzeRequest();
+    req.setType("probe:index:Probe");
+    req.setName("probe");
+    req.setUrn("urn:pulumi:probe::probe::probe:index:Probe::probe");
+    req.setProperties(Struct.fromJavaScript({}));
+    req.setOptions(new analyzerproto.AnalyzerResourceOptions());
+    // The validation runs synchronously before the first await; the response is irrelevant.
+    analyze({ request: req }, () => undefined);
+    if (!captured) {
+        throw new Error("could not obtain notApplicable from @pulumi/policy's runtime");
+    }
+    return captured;
+}
+
+export const runtimeNotApplicable: ThrowNotApplicable = harvestRuntimeNotApplicable();
+
+const notApplicableErrorClass: new (...a: never[]) => Error = (() => {
+    try {
+        runtimeNotApplicable("probe");
+    } catch (e) {
+        return (e as Error).constructor as new (...a: never[]) => Error;
+    }
+    throw new Error("runtime notApplicable did not throw");
+})();
+
+/** True when `e` is the runtime's not-applicable signal; `reason` is what the policy passed. */
+export function isNotApplicable(e: unknown): e is Error & { reason?: string } {
+    return e instanceof notApplicableErrorClass;
+}
+
+export type StackTagsInput = Record<string, string> | ReadonlyMap<string, string>;
+
+/** Read-only map with the same surface the runtime's freezeMap gives policies. */
+export function freezeStackTags(tags: StackTagsInput | undefined): ReadonlyMap<string, string> {
+    const map = new Map<string, string>(tags instanceof Map ? tags : Object.entries(tags ?? {}));
+    return Object.freeze({
+        entries: map.entries.bind(map),
+        forEach: map.forEach.bind(map),
+        get: map.get.bind(map),
+        has: map.has.bind(map),
+        keys: map.keys.bind(map),
+        size: map.size,
+        values: map.values.bind(map),
+        [Symbol.iterator]: map[Symbol.iterator].bind(map),
+    }) as unknown as ReadonlyMap<string, string>;
+}
+
+/** Drops `undefined` (as the engine does when serializing inputs) and sends props through a
+ *  protobuf Struct and the runtime's deserializer, so policies see exactly what they see live. */
+export function wireProps(props: Record<string, unknown>): Record<string, any> {
+    const plain = JSON.parse(JSON.stringify(props ?? {}));
+    return deserialize.deserializeProperties(Struct.fromJavaScript(plain), false);
+}
+
+export function defaultUrn(type: string, name: string, stack = "dev", project = "websvc"): string {
+    return `urn:pulumi:${stack}::${project}::${type}::${name}`;
+}
+
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+    const pulumiType = policyInternals.getPulumiType(resourceClass);
+    if (pulumiType) {
+        return type === pulumiType;
+    }
+    const isInstance = (resourceClass as { isInstance?: unknown }).isInstance;
+    return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+}
+
+export interface ResourceInit {
+    type: string;
+    name: string;
+    props: Record<string, unknown>;
+    urn?: string;
+    opts?: Partial<PolicyResourceOptions>;
+    provider?: PolicyProviderResource;
+    /** Only used for stack validation: URN of the parent resource. */
+    parent?: string;
+}
+
+export interface ArgsOptions {
+    /** Config the policy's getConfig() returns (already validated, enforcementLevel removed). */
+    config?: Record<string, unknown>;
+    stackTags?: StackTagsInput;
+    /** Wrap props in unknownCheckingProxy like the runtime does (default true). Unknown
+     *  sentinels in props then throw UnknownValueError when a policy reads them. */
+    unknownChecking?: boolean;
+    /** Send props through the protobuf wire round trip (default true). */
+    wire?: boolean;
+}
+
+function resourceOptions(opts: Partial<PolicyResourceOptions> | undefined): PolicyResourceOptions {
+    const result: PolicyResourceOptions = {
+        protect: opts?.protect ?? false,
+        ignoreChanges: opts?.ignoreChanges ?? [],
+        aliases: opts?.aliases ?? [],
+        customTimeouts: opts?.customTimeouts ?? { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: opts?.additionalSecretOutputs ?? [],
+    };
+    if (opts?.deleteBeforeReplace !== undefined) {
+        result.deleteBeforeReplace = opts.deleteBeforeReplace;
+    }
+    if (opts?.parent) {
+        result.parent = opts.parent;
+    }
+    return result;
+}
+
+function prepareProps(props: Record<string, unknown>, o: ArgsOptions): Record<string, any> {
+    const wired = o.wire === false ? props : wireProps(props);
+    return o.unknownChecking === false ? wired : unknownCheckingProxy(wired);
+}
+
+function makeGetConfig(config: Record<string, unknown> | undefined) {
+    return function getConfig<T extends object>(): T {
+        // The runtime hands out the config object minus enforcementLevel.
+        const { enforcementLevel: _ignored, ...properties } = (config ?? {}) as Record<string, unknown>;
+        return properties as T;
+    };
+}
+
+export function makeResourceValidationArgs(init: ResourceInit, o: ArgsOptions = {}): ResourceValidationArgs {
+    const props = prepareProps(init.props, o);
+    const type = init.type;
+    const args: ResourceValidationArgs = {
+        type,
+        props,
+        urn: init.urn ?? defaultUrn(type, init.name),
+        name: init.name,
+        opts: resourceOptions(init.opts),
+        stackTags: freezeStackTags(o.stackTags),
+        isType: (resourceClass) => isTypeOf(type, resourceClass),
+        asType: ((resourceClass: unknown) => (isTypeOf(type, resourceClass) ? props : undefined)) as ResourceValidationArgs["asType"],
+        getConfig: makeGetConfig(o.config),
+        notApplicable: runtimeNotApplicable,
+    };
+    if (init.provider) {
+        args.provider = init.provider;
+    }
+    return args;
+}
+
+export function makePolicyResources(inits: ResourceInit[], o: ArgsOptions = {}): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    const resources = inits.map((init) => {
+        const props = prepareProps(init.props, o);
+        const type = init.type;
+        const resource: PolicyResource = {
+            type,
+            props,
+            urn: init.urn ?? defaultUrn(type, init.name),
+            name: init.name,
+            opts: resourceOptions(init.opts),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: (resourceClass) => isTypeOf(type, resourceClass),
+            asType: ((resourceClass: unknown) => (isTypeOf(type, resourceClass) ? props : undefined)) as PolicyResource["asType"],
+        };
+        if (init.provider) {
+            resource.provider = init.provider;
+        }
+        byUrn.set(resource.urn, resource);
+        return resource;
+    });
+    inits.forEach((init, i) => {
+        const parent = init.parent ?? init.opts?.parent;
+        const found = parent ? byUrn.get(parent) : undefined;
+        if (found) {
+            resources[i].parent = found;
+        }
+    });
+    return resources;
+}
+
+export function makeStackValidationArgs(inits: ResourceInit[], o: ArgsOptions = {}): StackValidationArgs {
+    return {
+        resources: makePolicyResources(inits, o),
+        getConfig: makeGetConfig(o.config),
+        stackTags: freezeStackTags(o.stackTags),
+        notApplicable: runtimeNotApplicable,
+    };
+}

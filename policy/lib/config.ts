@@ -1,0 +1,69 @@
+// Config properties every policy shares, and the Kubernetes version they all understand.
+import type { PolicyConfigSchema } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { namespaceOf, type Obj } from "./k8s";
+
+export const DEFAULT_KUBERNETES_VERSION = "1.37";
+
+export interface CommonConfig {
+    exemptNamespaces: string[];
+    exemptResources: string[];
+    kubernetesVersion: string;
+}
+
+const commonProperties: Record<string, PolicyConfigJSONSchema> = {
+    exemptNamespaces: {
+        type: "array",
+        items: { type: "string" },
+        default: ["kube-system"],
+        description: "Namespaces whose resources this policy does not check.",
+    },
+    exemptResources: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "Resource names (Pulumi name or metadata.name) this policy does not check.",
+    },
+    kubernetesVersion: {
+        type: "string",
+        pattern: "^(v?1\\.(0|[1-9][0-9]*)|latest)$",
+        default: DEFAULT_KUBERNETES_VERSION,
+        description: "Kubernetes minor version whose Pod Security Standards apply, e.g. \"1.33\" or \"latest\".",
+    },
+};
+
+/** The one place a policy's configSchema is built: common properties plus its own. */
+export function configSchema(own: Record<string, PolicyConfigJSONSchema> = {}, required?: string[]): PolicyConfigSchema {
+    const schema: PolicyConfigSchema = { properties: { ...commonProperties, ...own } };
+    if (required) {
+        schema.required = required;
+    }
+    return schema;
+}
+
+/** Minor version number; "latest" is newer than any release. */
+export function kubernetesMinor(version: string | undefined): number {
+    const v = version ?? DEFAULT_KUBERNETES_VERSION;
+    if (v === "latest") {
+        return Number.POSITIVE_INFINITY;
+    }
+    const m = /^v?1\.(\d+)$/.exec(v);
+    if (!m) {
+        throw new Error(`invalid kubernetesVersion "${v}": expected "1.N" or "latest"`);
+    }
+    return Number(m[1]);
+}
+
+/** The reason a resource is exempt by the common config, or undefined. */
+export function exemptionReason(cfg: Partial<CommonConfig>, name: string, props: Obj): string | undefined {
+    const ns = namespaceOf(props);
+    if (ns !== undefined && (cfg.exemptNamespaces ?? []).includes(ns)) {
+        return `namespace "${ns}" is exempt`;
+    }
+    const exempt = cfg.exemptResources ?? [];
+    const metaName = props?.metadata?.name;
+    if (exempt.includes(name) || (typeof metaName === "string" && exempt.includes(metaName))) {
+        return `resource "${name}" is exempt`;
+    }
+    return undefined;
+}

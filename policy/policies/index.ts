@@ -1,0 +1,134 @@
+// The pack's policy list and selection by id / category keyword.
+import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { kubernetesMinor, type CommonConfig } from "../lib/config";
+import type { PackPolicy, PackResourcePolicy } from "../lib/types";
+import { pssBaselineAppArmor } from "./pss-baseline-apparmor";
+import { pssBaselineCapabilities } from "./pss-baseline-capabilities";
+import { pssBaselineHostNamespaces } from "./pss-baseline-host-namespaces";
+import { pssBaselineHostPathVolumes } from "./pss-baseline-host-path-volumes";
+import { pssBaselineHostPorts } from "./pss-baseline-host-ports";
+import { pssBaselineHostProbes } from "./pss-baseline-host-probes";
+import { pssBaselineHostProcess } from "./pss-baseline-host-process";
+import { pssBaselinePrivileged } from "./pss-baseline-privileged";
+import { pssBaselineProcMount } from "./pss-baseline-proc-mount";
+import { pssBaselineSeccomp } from "./pss-baseline-seccomp";
+import { pssBaselineSeLinux } from "./pss-baseline-selinux";
+import { pssBaselineSysctls } from "./pss-baseline-sysctls";
+import { pssRestrictedCapabilities } from "./pss-restricted-capabilities";
+import { pssRestrictedPrivilegeEscalation } from "./pss-restricted-privilege-escalation";
+import { pssRestrictedProcMount } from "./pss-restricted-proc-mount";
+import { pssRestrictedRunAsNonRoot } from "./pss-restricted-run-as-non-root";
+import { pssRestrictedRunAsUser } from "./pss-restricted-run-as-user";
+import { pssRestrictedSeccomp } from "./pss-restricted-seccomp";
+import { pssRestrictedVolumeTypes } from "./pss-restricted-volume-types";
+
+/** Default enforcement level of the pack (each policy may set its own). */
+export const PACK_ENFORCEMENT_LEVEL = "mandatory" as const;
+
+export const pssBaselinePolicies: PackPolicy[] = [
+    pssBaselineHostProcess,
+    pssBaselineHostNamespaces,
+    pssBaselinePrivileged,
+    pssBaselineCapabilities,
+    pssBaselineHostPathVolumes,
+    pssBaselineHostPorts,
+    pssBaselineAppArmor,
+    pssBaselineSeLinux,
+    pssBaselineProcMount,
+    pssBaselineSeccomp,
+    pssBaselineSysctls,
+    pssBaselineHostProbes,
+];
+
+export const pssRestrictedPolicies: PackPolicy[] = [
+    pssRestrictedVolumeTypes,
+    pssRestrictedPrivilegeEscalation,
+    pssRestrictedRunAsNonRoot,
+    pssRestrictedRunAsUser,
+    pssRestrictedSeccomp,
+    pssRestrictedCapabilities,
+    pssRestrictedProcMount,
+];
+
+export const hygienePolicies: PackPolicy[] = [];
+
+export const stackPolicies: PackPolicy[] = [];
+
+export const allPolicies: PackPolicy[] = [...pssBaselinePolicies, ...pssRestrictedPolicies, ...hygienePolicies, ...stackPolicies];
+
+/**
+ * The restricted level of pod-security-admission replaces some baseline checks with stricter
+ * restricted ones from a version on (e.g. capabilities from 1.22). Where the replacement is not
+ * a superset (Windows pods are exempt from restricted capabilities/seccomp from 1.25), running
+ * both would reject pods the restricted level admits. So for `pss-restricted` the replaced
+ * baseline policy steps aside (not applicable) from that version on.
+ */
+function steppingAsideFrom(baseline: PackResourcePolicy, restrictedId: string, since: string): PackResourcePolicy {
+    const validate = baseline.validateResource;
+    const validations = validate === undefined ? [] : Array.isArray(validate) ? validate : [validate];
+    const sinceMinor = kubernetesMinor(since);
+    return {
+        ...baseline,
+        validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+            const cfg = args.getConfig<Partial<CommonConfig>>();
+            if (kubernetesMinor(cfg.kubernetesVersion) >= sinceMinor) {
+                args.notApplicable(`replaced by ${restrictedId} at the restricted level from Kubernetes ${since}`);
+            }
+            for (const v of validations) {
+                v(args, report);
+            }
+        },
+    };
+}
+
+function restrictedLevel(): PackPolicy[] {
+    const byId = new Map(pssBaselinePolicies.map((p) => [p.name, p]));
+    for (const r of pssRestrictedPolicies) {
+        for (const o of r.metadata.overrides ?? []) {
+            const baseline = byId.get(o.policyId);
+            if (baseline && "validateResource" in baseline) {
+                byId.set(o.policyId, steppingAsideFrom(baseline as PackResourcePolicy, r.name, o.since));
+            }
+        }
+    }
+    return [...byId.values(), ...pssRestrictedPolicies];
+}
+
+const keywords: Record<string, () => PackPolicy[]> = {
+    "pss-baseline": () => pssBaselinePolicies,
+    "pss-restricted": restrictedLevel,
+    pss: () => [...pssBaselinePolicies, ...pssRestrictedPolicies],
+    hygiene: () => hygienePolicies,
+    stack: () => stackPolicies,
+    all: () => allPolicies,
+};
+
+/**
+ * Policies for a comma list of policy ids and/or keywords (pss-baseline, pss-restricted, pss,
+ * hygiene, stack, all). Order follows the pack; duplicates collapse (a keyword's variant wins).
+ */
+export function selectPolicies(selector: string): PackPolicy[] {
+    const chosen = new Map<string, PackPolicy>();
+    const items = selector.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+    if (items.length === 0) {
+        throw new Error("empty policy selector: give policy ids or one of " + Object.keys(keywords).join(", "));
+    }
+    for (const item of items) {
+        const fromKeyword = keywords[item];
+        if (fromKeyword) {
+            for (const p of fromKeyword()) {
+                chosen.set(p.name, p);
+            }
+            continue;
+        }
+        const policy = allPolicies.find((p) => p.name === item);
+        if (!policy) {
+            throw new Error(`unknown policy or keyword "${item}" (keywords: ${Object.keys(keywords).join(", ")})`);
+        }
+        if (!chosen.has(item)) {
+            chosen.set(item, policy);
+        }
+    }
+    const order = new Map(allPolicies.map((p, i) => [p.name, i]));
+    return [...chosen.values()].sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+}
