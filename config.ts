@@ -53,18 +53,18 @@ const intBetween = (min: number, max: number) =>
         .int(`must be an integer between ${min} and ${max}`)
         .min(min, `must be an integer between ${min} and ${max}`)
         .max(max, `must be an integer between ${min} and ${max}`);
-const quantity = (what: string) =>
-    z.string({ error: `must be a Kubernetes ${what} quantity such as "250m" or "128Mi"` })
-        .regex(QUANTITY, `must be a Kubernetes ${what} quantity such as "250m" or "128Mi"`);
+const quantity = (what: string, example: string) =>
+    z.string({ error: `must be a Kubernetes ${what} quantity such as ${example}` })
+        .regex(QUANTITY, `must be a Kubernetes ${what} quantity such as ${example}`);
 const dnsLabel = (what: string) =>
     z.string({ error: `must be a ${what}: a lowercase RFC 1123 label (a-z, 0-9, '-'), at most 63 characters` })
         .regex(DNS_LABEL, `must be a ${what}: a lowercase RFC 1123 label (a-z, 0-9, '-'), at most 63 characters`);
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, "must be an IPv4 CIDR such as 10.0.0.0/16");
 
 const resourceSet = z.strictObject({
-    cpu: quantity("CPU"),
-    memory: quantity("memory"),
-    ephemeralStorage: quantity("ephemeral-storage"),
+    cpu: quantity("CPU", '"250m" or "1"'),
+    memory: quantity("memory", '"256Mi" or "1Gi"'),
+    ephemeralStorage: quantity("ephemeral-storage", '"128Mi" or "1Gi"'),
 });
 
 const imageSchema = z.strictObject({
@@ -171,12 +171,12 @@ const configSchema = z.object({
         { name: "jwt-signing-key", length: 64, kind: "bytes", special: false },
     ]),
     appSettings: z.record(
-        z.string().regex(/^[A-Z][A-Z0-9_]*$/, "keys must be SCREAMING_SNAKE_CASE environment variable names"),
+        z.string().regex(/^[A-Z][A-Z0-9_]*$/, "must be a SCREAMING_SNAKE_CASE environment variable name"),
         z.string(),
     ).default({}),
     storage: z.strictObject({
         enabled: z.boolean().default(false),
-        size: quantity("storage").default("1Gi"),
+        size: quantity("storage", '"1Gi"').default("1Gi"),
         storageClassName: z.string().optional(),
         mountPath: z.string().regex(/^\/[\w./-]*$/, "must be an absolute path").default("/data"),
     }).default({ enabled: false, size: "1Gi", mountPath: "/data" }),
@@ -330,10 +330,12 @@ export function validateConfig(raw: Record<string, unknown>, stack: string, proj
     if (!result.success) {
         for (const issue of result.error.issues) {
             const got = valueAt(raw, issue.path);
-            const msg = issue.code === "unrecognized_keys"
-                ? `has unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`
-                : `${issue.message}, got ${describe(got)}`;
-            problems.push(`${keyName(project, issue.path)} ${msg} (stack ${stack})`);
+            let msg = `${issue.message}, got ${describe(got)}`;
+            if (issue.code === "unrecognized_keys") msg = `has unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+            // A bad map key: report the key's own rule, not zod's generic "Invalid key in record".
+            if (issue.code === "invalid_key") msg = `key ${describe(issue.path[issue.path.length - 1])} ${issue.issues[0]?.message ?? "is invalid"}`;
+            const where = issue.code === "invalid_key" ? issue.path.slice(0, -1) : issue.path;
+            problems.push(`${keyName(project, where)} ${msg} (stack ${stack})`);
         }
         throw new ConfigError(problems);
     }
