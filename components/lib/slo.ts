@@ -1,0 +1,70 @@
+// Multi-window, multi-burn-rate SLO alerting (Google SRE workbook, "Alerting on SLOs", table 5-8
+// extended with its 3x/1d ticket row). A burn rate of N spends the error budget N times faster than
+// the SLO period allows; an alert fires when BOTH the long and the short window burn above N, so it
+// starts fast and resets fast. Threshold on the error ratio = N * (1 - objective).
+import { promNumber } from "./promql";
+
+/** The SLO period the burn rates are calibrated for (the workbook's 30 days). */
+export const SLO_PERIOD = "30d";
+
+export type AlertAction = "page" | "ticket";
+
+export interface BurnRateWindow {
+    burnRate: number;
+    longWindow: string;
+    shortWindow: string;
+    action: AlertAction;
+    /** `for:` of the alert; short for pages (the short window already debounces), longer for tickets. */
+    for: string;
+    /** Share of the 30d budget spent when the long window burns at exactly `burnRate`. */
+    budgetSpentPercent: number;
+}
+
+export const SRE_WORKBOOK_BURN_RATE_WINDOWS: readonly BurnRateWindow[] = [
+    { burnRate: 14.4, longWindow: "1h", shortWindow: "5m", action: "page", for: "2m", budgetSpentPercent: 2 },
+    { burnRate: 6, longWindow: "6h", shortWindow: "30m", action: "page", for: "15m", budgetSpentPercent: 5 },
+    { burnRate: 3, longWindow: "1d", shortWindow: "2h", action: "ticket", for: "1h", budgetSpentPercent: 10 },
+    { burnRate: 1, longWindow: "3d", shortWindow: "6h", action: "ticket", for: "3h", budgetSpentPercent: 10 },
+];
+
+/** Every window a recording rule is needed for, shortest first. */
+export function recordedWindows(windows: readonly BurnRateWindow[] = SRE_WORKBOOK_BURN_RATE_WINDOWS): string[] {
+    const all = new Set(windows.flatMap((w) => [w.longWindow, w.shortWindow]));
+    return [...all].sort((a, b) => durationSeconds(a) - durationSeconds(b));
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** Seconds in a single-unit Prometheus duration such as "5m" or "3d". */
+export function durationSeconds(duration: string): number {
+    const m = /^(\d+)([smhdw])$/.exec(duration);
+    if (!m) throw new Error(`not a single-unit Prometheus duration: ${JSON.stringify(duration)}`);
+    return Number(m[1]) * UNIT_SECONDS[m[2]];
+}
+
+/** Objective as a percentage (99.9) -> allowed bad-event ratio (0.001). */
+export function errorBudgetRatio(objectivePercent: number): number {
+    if (!(objectivePercent > 0 && objectivePercent < 100)) {
+        throw new Error(`an SLO objective must be a percentage between 0 and 100 (exclusive), got ${objectivePercent}`);
+    }
+    return Number((1 - objectivePercent / 100).toPrecision(12));
+}
+
+/** Error-ratio threshold for a burn rate, as a PromQL literal. */
+export function burnRateThreshold(burnRate: number, objectivePercent: number): string {
+    return promNumber(burnRate * errorBudgetRatio(objectivePercent));
+}
+
+/**
+ * Fails unless the latency threshold is one of the histogram's bucket bounds: the "fast enough"
+ * count is read straight from that bucket, and an in-between value would need interpolation that
+ * silently moves the SLO.
+ */
+export function assertThresholdIsBucket(thresholdSeconds: number, bucketsSeconds: readonly number[], metric: string): void {
+    if (!bucketsSeconds.some((b) => Math.abs(b - thresholdSeconds) < 1e-12)) {
+        throw new Error(
+            `monitoring.latencyThresholdSeconds ${thresholdSeconds} is not a bucket boundary of ${metric} ` +
+            `(buckets: ${bucketsSeconds.join(", ")}); pick one of them or add the bucket to the app`,
+        );
+    }
+}
