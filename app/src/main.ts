@@ -25,6 +25,12 @@ async function main(): Promise<void> {
   });
 
   const app = await startApp(config, logger);
+  // Handlers go in before "listening" is logged: anything that reacts to that line may signal at once.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      void app.shutdown(signal).then((code) => process.exit(code));
+    });
+  }
   logger.info("listening", {
     host: config.host,
     http_port: app.appAddress.port,
@@ -33,12 +39,6 @@ async function main(): Promise<void> {
     // Names only: values come from a ConfigMap, but logs are a bad place to copy config to.
     app_settings: Object.keys(config.app).sort().join(","),
   });
-
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.on(signal, () => {
-      void app.shutdown(signal).then((code) => process.exit(code));
-    });
-  }
 }
 
 main().catch((err: unknown) => {
