@@ -43,7 +43,7 @@ describe("runPolicies applies config like CrossGuard", () => {
             /invalid config for policy "pss-baseline-privileged": kubernetesVersion: must match pattern/);
         assert.throws(() => runPolicies([privilegedPod], { policies: privileged, config: { "pss-baseline-privileged": { exemptNamespaces: "kube-system" } } }),
             /policy "pss-baseline-privileged".*exemptNamespaces/);
-        assert.throws(() => runPolicies([privilegedPod], { policies: privileged, config: { all: "sometimes" } }), /policy "all": invalid enforcementLevel "sometimes"/);
+        assert.throws(() => runPolicies([privilegedPod], { policies: privileged, config: { all: "sometimes" as never } }), /policy "all": invalid enforcementLevel "sometimes"/);
     });
     it("kubernetesVersion option overrides every policy's setting", () => {
         const probeHost = asResource(podKind, podWith((p) => { p.spec.containers[0].livenessProbe = { httpGet: { port: 80, host: "10.0.0.1" } }; }));
