@@ -22,6 +22,8 @@ export interface RecordedResource {
     masked: Record<string, any>;
     /** Dotted paths of inputs that were secret, e.g. "stringData". */
     secretPaths: string[];
+    /** URNs this resource depends on: explicit dependsOn plus the resources behind its input Outputs. */
+    dependencies: string[];
     /** State returned by the mock (inputs plus provider-computed fields such as metadata.name). */
     state: Record<string, any>;
 }
@@ -161,7 +163,7 @@ export class ResourceRecorder {
  */
 export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorder {
     const recorder = new ResourceRecorder();
-    const pending = new Map<string, { raw: Record<string, unknown>; parent?: string }>();
+    const pending = new Map<string, { raw: Record<string, unknown>; parent?: string; dependencies: string[] }>();
 
     if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     pulumi.runtime.setMocks(
@@ -181,6 +183,7 @@ export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorde
                     inputs: unwrapSecrets(args.inputs) as Record<string, any>,
                     masked,
                     secretPaths,
+                    dependencies: captured?.dependencies ?? [],
                     state,
                 });
                 return { id, state };
@@ -198,7 +201,11 @@ export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorde
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) => {
-        pending.set(`${req.getType()}::${req.getName()}`, { raw: req.getObject()?.toJavaScript() ?? {}, parent: req.getParent() });
+        pending.set(`${req.getType()}::${req.getName()}`, {
+            raw: req.getObject()?.toJavaScript() ?? {},
+            parent: req.getParent(),
+            dependencies: req.getDependenciesList(),
+        });
         recorder.inFlight++;
         register(req, (err: unknown, resp: any) => {
             recorder.inFlight--;

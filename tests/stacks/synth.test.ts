@@ -1,0 +1,154 @@
+// Per-stack tests: run the real index.ts with the real Pulumi.<stack>.yaml through `npm run synth`
+// (one child process per stack: Node caches the program, so one process sees one stack's config).
+import { strict as assert } from "assert";
+import { spawnSync, SpawnSyncReturns } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import YAML from "yaml";
+import { validateAll } from "../support/kubernetes-schema";
+
+const ROOT = path.resolve(__dirname, "../..");
+const SYNTH = path.join(ROOT, "scripts/synth.ts");
+
+export interface SynthRun {
+    result: SpawnSyncReturns<string>;
+    outDir: string;
+    objects: Array<Record<string, any>>;
+    resources: Array<{ type: string; name: string; parent?: string; inputs: Record<string, any> }>;
+    outputs: Record<string, unknown>;
+}
+
+export function runSynth(stack: string, extraArgs: string[] = []): SynthRun {
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), `synth-${stack}-`));
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", SYNTH, "--stack", stack, "--out", outDir, ...extraArgs], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 120_000,
+    });
+    const read = (f: string) => (fs.existsSync(path.join(outDir, f)) ? JSON.parse(fs.readFileSync(path.join(outDir, f), "utf8")) : undefined);
+    const objects = fs.existsSync(outDir)
+        ? fs.readdirSync(outDir).filter((f) => f.endsWith(".yaml")).map((f) => YAML.parse(fs.readFileSync(path.join(outDir, f), "utf8")))
+        : [];
+    return { result, outDir, objects, resources: read("resources.json") ?? [], outputs: read("outputs.json") ?? {} };
+}
+
+const ofKind = (run: SynthRun, kind: string) => run.objects.filter((o) => o.kind === kind);
+const one = (run: SynthRun, kind: string) => {
+    const found = ofKind(run, kind);
+    assert.equal(found.length, 1, `expected one ${kind}, found ${found.length}`);
+    return found[0];
+};
+
+describe("stacks (offline synth of the real program with the real stack files)", function () {
+    this.timeout(180_000);
+    const runs: Record<string, SynthRun> = {};
+
+    before(() => {
+        for (const stack of ["staging", "production"]) runs[stack] = runSynth(stack);
+    });
+
+    for (const stack of ["staging", "production"]) {
+        describe(stack, () => {
+            it("synthesizes with exit code 0, zero mandatory policy violations and no secret leak", () => {
+                const { result } = runs[stack];
+                assert.equal(result.status, 0, `synth failed:\n${result.stdout}\n${result.stderr}`);
+                assert.match(result.stdout, /Policy pack websvc-k8s.*, 0 mandatory/);
+                assert.match(result.stdout, /Secret leak check: [1-9]\d* secret value\(s\), 0 found in written files/);
+            });
+
+            it("renders every component's objects", () => {
+                const run = runs[stack];
+                for (const kind of ["Namespace", "ServiceAccount", "ConfigMap", "Secret", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy", "Ingress", "ServiceMonitor", "PrometheusRule"]) {
+                    assert.ok(ofKind(run, kind).length > 0, `no ${kind} rendered for ${stack}`);
+                }
+                const componentTypes = new Set(run.resources.map((r) => r.type).filter((t) => t.startsWith("websvc:")));
+                for (const t of ["websvc:image:ImageBuild", "websvc:secrets:AppSecrets", "websvc:workload:Workload", "websvc:ingress:Ingress", "websvc:monitoring:MonitoringStack"]) {
+                    assert.ok(componentTypes.has(t), `component ${t} missing; have ${[...componentTypes].join(", ")}`);
+                }
+            });
+
+            it("every object validates against the Kubernetes OpenAPI schema or its CRD schema", async () => {
+                const findings = await validateAll(runs[stack].objects);
+                assert.deepEqual(findings, []);
+            });
+
+            it("writes no secret value in plaintext: Secret data is masked and outputs hold no secret", () => {
+                for (const secret of ofKind(runs[stack], "Secret")) {
+                    for (const field of ["stringData", "data"]) {
+                        if (secret[field] === undefined) continue;
+                        const values = typeof secret[field] === "string" ? [secret[field]] : Object.values(secret[field]);
+                        assert.ok(values.every((v) => v === "[secret]"), `${secret.metadata.name}.${field} is not masked`);
+                    }
+                }
+                for (const cm of ofKind(runs[stack], "ConfigMap")) {
+                    for (const key of Object.keys(cm.data ?? {})) {
+                        assert.doesNotMatch(key, /secret|password|token|private.?key/i, `ConfigMap ${cm.metadata.name} has a secret-looking key ${key}`);
+                    }
+                }
+            });
+
+            it("runs the app restricted: namespace enforces restricted PSS, pods non-root with read-only root fs", () => {
+                const run = runs[stack];
+                const ns = one(run, "Namespace");
+                assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+                const pod = one(run, "Deployment").spec.template.spec;
+                assert.equal(pod.securityContext.runAsNonRoot, true);
+                assert.ok(pod.securityContext.runAsUser >= 10000);
+                for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+                    assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+                    assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+                    assert.deepEqual(c.securityContext.capabilities.drop, ["ALL"]);
+                    assert.match(c.image, /@sha256:[a-f0-9]{64}$/);
+                }
+            });
+
+            it("omits Deployment replicas because an HPA owns them, and the HPA targets that Deployment", () => {
+                const run = runs[stack];
+                const deployment = one(run, "Deployment");
+                const hpa = one(run, "HorizontalPodAutoscaler");
+                assert.equal(deployment.spec.replicas, undefined);
+                assert.equal(hpa.spec.scaleTargetRef.name, deployment.metadata.name);
+                assert.equal(hpa.spec.scaleTargetRef.kind, "Deployment");
+            });
+        });
+    }
+
+    describe("staging and production differ where real teams differ", () => {
+        it("uses the configured HPA ranges, resources, issuers and rate limits per environment", () => {
+            const config = (stack: string) => YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
+            for (const stack of ["staging", "production"]) {
+                const cfg = config(stack);
+                const run = runs[stack];
+                const hpa = one(run, "HorizontalPodAutoscaler");
+                assert.equal(hpa.spec.minReplicas, cfg["websvc:autoscaling"].minReplicas);
+                assert.equal(hpa.spec.maxReplicas, cfg["websvc:autoscaling"].maxReplicas);
+                const container = one(run, "Deployment").spec.template.spec.containers[0];
+                assert.equal(container.resources.limits.memory, cfg["websvc:resources"].limits.memory);
+                const ingress = one(run, "Ingress");
+                assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], cfg["websvc:tls"].clusterIssuer);
+                assert.equal(ingress.metadata.annotations["nginx.ingress.kubernetes.io/limit-rps"], String(cfg["websvc:ingress"].rateLimitRps));
+                assert.deepEqual(ingress.spec.rules.map((r: any) => r.host), [cfg["websvc:domain"]]);
+            }
+            assert.notEqual(config("staging")["websvc:tls"].clusterIssuer, config("production")["websvc:tls"].clusterIssuer);
+        });
+    });
+});
+
+describe("synth refuses bad configuration before registering anything", function () {
+    this.timeout(120_000);
+    const cases: Array<[string, string[], RegExp]> = [
+        ["a non-integer replica count", ["--set", "replicas=three"], /websvc:replicas must be an integer >= 1, got "three" \(stack production\)/],
+        ["an undeclared key (typo)", ["--set", "replica=3"], /websvc:replica is not declared in Pulumi\.yaml/],
+        ["a plaintext value for a secret key", ["--set", "kubeconfig=apiVersion: v1"], /websvc:kubeconfig is declared secret in Pulumi\.yaml but stored in plaintext/],
+        ["the staging issuer in production", ["--set", "tls={clusterIssuer: letsencrypt-staging, acmeServer: 'https://acme-staging-v02.api.letsencrypt.org/directory', acmeEmail: a@example.com}"], /websvc:tls must not use the Let's Encrypt staging issuer in production/],
+    ];
+    for (const [what, args, expected] of cases) {
+        it(`exits 1 on ${what}, naming the key`, () => {
+            const run = runSynth("production", args);
+            assert.equal(run.result.status, 1, run.result.stdout + run.result.stderr);
+            assert.match(run.result.stderr, expected);
+            assert.equal(run.objects.length, 0, "no object may be written on a config error");
+        });
+    }
+});
