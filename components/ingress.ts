@@ -89,7 +89,11 @@ export interface IngressArgs {
     contentSecurityPolicy?: string;
     referrerPolicy?: string;
     permissionsPolicy?: string;
-    /** Resources that install CRDs used here (cert-manager, for the Gateway Certificate). */
+    /**
+     * Resources that must exist first (Platform.ingressDependencies): the ingress-nginx admission
+     * webhook rejects Ingresses while the controller is not up, and the Certificate CRD comes with
+     * cert-manager.
+     */
     operatorDependencies?: pulumi.Resource[];
 }
 
@@ -131,6 +135,7 @@ export class Ingress extends pulumi.ComponentResource {
         };
         const labels = recommendedLabels(args.identity, "ingress");
         const port = args.servicePort ?? DEFAULT_SERVICE_PORT;
+        const afterPlatform: pulumi.CustomResourceOptions = { parent: this, dependsOn: args.operatorDependencies ?? [] };
         this.url = pulumi.interpolate`https://${args.host}`;
 
         if (this.mode === "nginx") {
@@ -168,7 +173,7 @@ export class Ingress extends pulumi.ComponentResource {
                         http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.serviceName, port: { number: port } } } }] },
                     }],
                 },
-            }, { parent: this });
+            }, afterPlatform);
             this.routeName = ingress.metadata.name;
             this.tlsSecretName = pulumi.output(tlsSecretName);
             this.securityHeadersConfigMapName = headers.metadata.name;
@@ -199,7 +204,7 @@ export class Ingress extends pulumi.ComponentResource {
                         backendRefs: [{ group: "", kind: "Service", name: args.serviceName, port }],
                     }],
                 },
-            }, { parent: this });
+            }, afterPlatform);
             this.routeName = route.metadata.name;
             if (args.gatewayRedirectSectionName !== undefined) {
                 new k8s.apiextensions.CustomResource(`${name}-https-redirect`, {
@@ -211,7 +216,7 @@ export class Ingress extends pulumi.ComponentResource {
                         hostnames: [args.host],
                         rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
                     },
-                }, { parent: this });
+                }, afterPlatform);
             }
             if (args.issueGatewayCertificate) {
                 // The Gateway's HTTPS listener must list this Secret in certificateRefs (owned by the Gateway's owner).
@@ -226,7 +231,7 @@ export class Ingress extends pulumi.ComponentResource {
                         issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: args.clusterIssuer },
                         privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
                     },
-                }, { parent: this, dependsOn: args.operatorDependencies ?? [] });
+                }, afterPlatform);
                 this.tlsSecretName = pulumi.output(secretName);
             }
         }
