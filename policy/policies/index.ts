@@ -2,6 +2,15 @@
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { kubernetesMinor, type CommonConfig } from "../lib/config";
 import type { PackPolicy, PackResourcePolicy } from "../lib/types";
+import { hygieneAllowedRegistries } from "./hygiene-allowed-registries";
+import { hygieneAutomountServiceAccountToken } from "./hygiene-automount-service-account-token";
+import { hygieneHighUidGid } from "./hygiene-high-uid-gid";
+import { hygieneImageTag } from "./hygiene-image-tag";
+import { hygieneNoDefaultServiceAccount } from "./hygiene-no-default-service-account";
+import { hygieneNoSecretEnvLiterals } from "./hygiene-no-secret-env-literals";
+import { hygieneProbes } from "./hygiene-probes";
+import { hygieneReadOnlyRootFilesystem } from "./hygiene-read-only-root-filesystem";
+import { hygieneResources } from "./hygiene-resources";
 import { pssBaselineAppArmor } from "./pss-baseline-apparmor";
 import { pssBaselineCapabilities } from "./pss-baseline-capabilities";
 import { pssBaselineHostNamespaces } from "./pss-baseline-host-namespaces";
@@ -50,7 +59,17 @@ export const pssRestrictedPolicies: PackPolicy[] = [
     pssRestrictedProcMount,
 ];
 
-export const hygienePolicies: PackPolicy[] = [];
+export const hygienePolicies: PackPolicy[] = [
+    hygieneReadOnlyRootFilesystem,
+    hygieneResources,
+    hygieneProbes,
+    hygieneImageTag,
+    hygieneAllowedRegistries,
+    hygieneAutomountServiceAccountToken,
+    hygieneNoDefaultServiceAccount,
+    hygieneNoSecretEnvLiterals,
+    hygieneHighUidGid,
+];
 
 export const stackPolicies: PackPolicy[] = [];
 

@@ -1,0 +1,87 @@
+// Factory for non-PSS resource policies: common config (exemptions), config defaults, findings
+// reported as "<field path>: <message>", and optional safe remediation on a plain copy.
+import type { ResourceValidationArgs } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { configSchema, exemptionReason, type CommonConfig } from "./config";
+import { plainCopy, podViewOf, type Obj, type PodView } from "./k8s";
+import { readConfig } from "./policy";
+import type { Finding } from "./pss";
+import type { PackResourcePolicy, PeerMapping, Severity } from "./types";
+
+export type { Finding };
+
+export interface ResourcePolicyDef<C> {
+    id: string;
+    title: string;
+    description: string;
+    severity: Severity;
+    category?: "hygiene" | "pss";
+    enforcementLevel?: "advisory" | "mandatory";
+    frameworks: PeerMapping;
+    remediation: string;
+    config?: Record<string, PolicyConfigJSONSchema>;
+    /** Findings for this resource; call args.notApplicable(reason) for resources it does not cover. */
+    check: (args: ResourceValidationArgs, cfg: C & CommonConfig) => Finding[];
+    /** Safe fix applied to a plain copy of props; only called when check() found something. */
+    remediate?: (props: Obj, args: ResourceValidationArgs, cfg: C & CommonConfig) => void;
+}
+
+export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef<C>): PackResourcePolicy {
+    const schema = configSchema(def.config ?? {});
+    const configFor = (args: ResourceValidationArgs): C & CommonConfig => {
+        const cfg = readConfig<C & CommonConfig>(args, schema);
+        const exempt = exemptionReason(cfg, args.name, args.props);
+        if (exempt) {
+            args.notApplicable(exempt);
+        }
+        return cfg;
+    };
+    const policy: PackResourcePolicy = {
+        name: def.id,
+        description: def.description,
+        enforcementLevel: def.enforcementLevel ?? "mandatory",
+        severity: def.severity,
+        configSchema: schema,
+        validateResource: (args, reportViolation) => {
+            const cfg = configFor(args);
+            for (const f of def.check(args, cfg)) {
+                reportViolation(`${f.path}: ${f.message}`);
+            }
+        },
+        metadata: {
+            id: def.id,
+            title: def.title,
+            severity: def.severity,
+            category: def.category ?? "hygiene",
+            frameworks: def.frameworks,
+            remediation: def.remediation,
+        },
+    };
+    const fix = def.remediate;
+    if (fix) {
+        policy.remediateResource = (args) => {
+            const cfg = configFor(args);
+            if (def.check(args, cfg).length === 0) {
+                return undefined;
+            }
+            const props = plainCopy(args.props) as Obj;
+            fix(props, args, cfg);
+            return props;
+        };
+    }
+    return policy;
+}
+
+/** The pod view of a workload, or not applicable. */
+export function requirePodView(args: ResourceValidationArgs): PodView {
+    const view = podViewOf(args.type, args.props);
+    if (!view) {
+        return args.notApplicable("not a Pod or a workload with a pod template");
+    }
+    return view;
+}
+
+/** Batch workloads run to completion: no Service traffic, so probes do not apply. */
+export function isBatch(view: PodView): boolean {
+    return view.kind === "Job" || view.kind === "CronJob";
+}
