@@ -446,6 +446,8 @@ function resolveSettings(args: WorkloadArgs) {
         // Env vars are read at container start: without a checksum in the pod template, a rotated secret never reaches the pods.
         throw new Error("secretsChecksum is required when secretEnv is set, so rotating a secret rolls the pods");
     }
+    // A plain string is checked now; an Output (e.g. a fresh build's digest) when it resolves.
+    if (typeof args.image === "string") checkImage(environment, args.image);
     if (storage.enabled && !storage.mountPath.startsWith("/")) throw new Error(`storage.mountPath must be absolute, got ${storage.mountPath}`);
     if (storage.enabled && storage.mountPath === TMP_MOUNT_PATH) throw new Error(`storage.mountPath must not be ${TMP_MOUNT_PATH}`);
     return { environment, kubernetesVersion, autoscaling, replicas, resources, tmpSizeLimit, storage, rbacRules, secretEnv, ids, shutdown, configData };

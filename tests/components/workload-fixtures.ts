@@ -18,6 +18,36 @@ export function baseArgs(overrides: Partial<WorkloadArgs> = {}): WorkloadArgs {
     };
 }
 
+/** Production with every option set to a non-default value. */
+export const ALL_OPTIONS_ARGS: Partial<WorkloadArgs> = {
+    environment: "production",
+    namespace: "websvc-production",
+    appVersion: "1.4.2",
+    autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 12, targetCpuUtilization: 65, targetMemoryUtilization: 75 },
+    resources: {
+        requests: { cpu: "200m", memory: "256Mi", ephemeralStorage: "128Mi" },
+        limits: { cpu: "1", memory: "512Mi", ephemeralStorage: "256Mi" },
+    },
+    logLevel: "warn",
+    appSettings: { APP_FEATURE_FLAGS: "beta-banner", GREETING: "hello from prod" },
+    secretEnv: [
+        { envName: "SESSION_KEY", secretKeyRef: { name: pulumi.output("websvc-app-secrets"), key: "session-key" } },
+        { envName: "JWT_SIGNING_KEY", secretKeyRef: { name: pulumi.output("websvc-app-secrets"), key: "jwt-signing-key" } },
+    ],
+    secretsChecksum: pulumi.output("c0ffee"),
+    podAnnotations: { "example.com/team": "web", "checksum/config": "attempt-to-override" },
+    imagePullSecrets: ["registry-credentials"],
+    rbacRules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "watch"], resourceNames: ["feature-flags"] }],
+    ingressControllerNamespace: "edge",
+    prometheusNamespace: "observability",
+    extraEgress: [
+        { cidr: "10.20.0.0/16", ports: [{ port: 5432, protocol: "TCP" }] },
+        { cidr: "10.30.1.0/24", ports: [{ port: 8125, protocol: "UDP" }, { port: 443 }] },
+    ],
+    runAsUser: 20000,
+    runAsGroup: 20001,
+};
+
 export interface KubeObject {
     apiVersion: string;
     kind: string;
@@ -81,4 +111,49 @@ export async function renderWorkload(name: string, overrides: Partial<WorkloadAr
 export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
     if (!selector || Object.keys(selector).length === 0) return false;
     return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+// Volume types the Pod Security Standards "restricted" profile allows.
+const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+const SECCOMP_CONFINED = ["RuntimeDefault", "Localhost"];
+
+/**
+ * Violations of the PSS "restricted" profile (kubernetes.io/docs/concepts/security/pod-security-standards)
+ * plus this project's stricter rules (UID/GID >= minId, read-only root, token automount off), written
+ * from those documents, not from the component, so the specs can catch the component drifting.
+ */
+export function restrictedViolations(podSpec: any, minId: number): string[] {
+    const out: string[] = [];
+    const pod = podSpec.securityContext ?? {};
+    for (const host of ["hostNetwork", "hostPID", "hostIPC"]) if (podSpec[host] === true) out.push(`pod ${host}`);
+    if (podSpec.automountServiceAccountToken !== false) out.push("pod automountServiceAccountToken is not false");
+    for (const v of podSpec.volumes ?? []) {
+        const type = Object.keys(v).find((k) => k !== "name");
+        if (!type || !RESTRICTED_VOLUME_TYPES.includes(type)) out.push(`volume ${v.name} has type ${type}`);
+    }
+    for (const field of ["runAsUser", "runAsGroup", "fsGroup"]) {
+        if (!(Number.isInteger(pod[field]) && pod[field] >= minId)) out.push(`pod ${field} ${pod[field]} is not an integer >= ${minId}`);
+    }
+    const containers = [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])];
+    if (containers.length === 0) out.push("no containers");
+    for (const c of containers) {
+        const sc = c.securityContext ?? {};
+        const at = `container ${c.name}`;
+        if (sc.privileged === true) out.push(`${at} privileged`);
+        if (sc.allowPrivilegeEscalation !== false) out.push(`${at} allowPrivilegeEscalation is not false`);
+        if (sc.readOnlyRootFilesystem !== true) out.push(`${at} readOnlyRootFilesystem is not true`);
+        const runAsNonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
+        if (runAsNonRoot !== true) out.push(`${at} runAsNonRoot is not true`);
+        for (const field of ["runAsUser", "runAsGroup"]) {
+            const id = sc[field] ?? pod[field];
+            if (!(Number.isInteger(id) && id >= minId)) out.push(`${at} ${field} ${id} is not an integer >= ${minId}`);
+        }
+        const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
+        if (!SECCOMP_CONFINED.includes(seccomp)) out.push(`${at} seccompProfile ${seccomp}`);
+        if (!(sc.capabilities?.drop ?? []).includes("ALL")) out.push(`${at} does not drop ALL capabilities`);
+        const added = (sc.capabilities?.add ?? []).filter((cap: string) => cap !== "NET_BIND_SERVICE");
+        if (added.length > 0) out.push(`${at} adds capabilities ${added.join(",")}`);
+        if ((c.ports ?? []).some((p: any) => p.hostPort)) out.push(`${at} uses a hostPort`);
+    }
+    return out;
 }
