@@ -30,6 +30,12 @@ import { pssRestrictedRunAsNonRoot } from "./pss-restricted-run-as-non-root";
 import { pssRestrictedRunAsUser } from "./pss-restricted-run-as-user";
 import { pssRestrictedSeccomp } from "./pss-restricted-seccomp";
 import { pssRestrictedVolumeTypes } from "./pss-restricted-volume-types";
+import { stackHpaMinReplicas } from "./stack-hpa-min-replicas";
+import { stackIngressTls } from "./stack-ingress-tls";
+import { stackNetworkPolicy } from "./stack-network-policy";
+import { stackPodDisruptionBudget } from "./stack-pod-disruption-budget";
+import { stackServiceMonitor } from "./stack-service-monitor";
+import { stackServiceType } from "./stack-service-type";
 
 /** Default enforcement level of the pack (each policy may set its own). */
 export const PACK_ENFORCEMENT_LEVEL = "mandatory" as const;
@@ -71,7 +77,14 @@ export const hygienePolicies: PackPolicy[] = [
     hygieneHighUidGid,
 ];
 
-export const stackPolicies: PackPolicy[] = [];
+export const stackPolicies: PackPolicy[] = [
+    stackPodDisruptionBudget,
+    stackHpaMinReplicas,
+    stackNetworkPolicy,
+    stackServiceType,
+    stackIngressTls,
+    stackServiceMonitor,
+];
 
 export const allPolicies: PackPolicy[] = [...pssBaselinePolicies, ...pssRestrictedPolicies, ...hygienePolicies, ...stackPolicies];
 

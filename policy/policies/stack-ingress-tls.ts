@@ -1,0 +1,20 @@
+import { asArray } from "../lib/k8s";
+import { describe, stackPolicy, type StackFinding } from "../lib/stack-policy";
+
+export const stackIngressTls = stackPolicy({
+    id: "stack-ingress-tls",
+    title: "Ingress terminates TLS",
+    description: "Every Ingress must configure TLS, and every rule host must be covered by a TLS entry.",
+    severity: "high",
+    frameworks: {},
+    remediation: "Add spec.tls with a secretName (e.g. issued by cert-manager) listing every host of spec.rules.",
+    check: (objects) => objects.subjects("Ingress").flatMap((ing): StackFinding[] => {
+        const tls = asArray(ing.props.spec?.tls);
+        if (tls.length === 0) {
+            return [{ resource: ing.resource, message: `${describe(ing)} has no spec.tls` }];
+        }
+        const tlsHosts = new Set(tls.flatMap((t) => asArray(t?.hosts).map(String)));
+        const uncovered = asArray(ing.props.spec?.rules).map((r) => r?.host).filter((h): h is string => typeof h === "string" && !tlsHosts.has(h));
+        return uncovered.length ? [{ resource: ing.resource, message: `${describe(ing)}: hosts without TLS: ${uncovered.join(", ")}` }] : [];
+    }),
+});
