@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { schemaErrorOf } from "../support/kubernetes-schema";
 import * as k8s from "@pulumi/kubernetes";
 import {
-    ANNOTATIONS, DEFAULT_BODY_SIZE, DEFAULT_RATE_LIMIT_CONNECTIONS, DEFAULT_RATE_LIMIT_RPS, Ingress, IngressArgs, validateCorsOrigins,
+    DEFAULT_BODY_SIZE, DEFAULT_RATE_LIMIT_CONNECTIONS, DEFAULT_RATE_LIMIT_RPS, Ingress, IngressArgs, validateCorsOrigins,
 } from "../../components/ingress";
 import { SECURITY_HEADER_NAMES } from "../../components/lib/security-headers";
 
