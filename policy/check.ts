@@ -1,0 +1,117 @@
+// Plain-manifest checker: runs the pack's policies (the same code CrossGuard runs) over
+// Kubernetes YAML files, for teams and CI jobs that do not deploy through Pulumi.
+//
+//   npm run --silent policy:check -- [--format table|json|sarif] [--only <selector>]
+//       [--k8s-version 1.NN] [--config FILE] [--stack-tag k=v ...] PATH...
+//   npm run --silent policy:check -- --list [--format table|json]
+//
+// Exit codes: 0 clean or advisory-only, 1 a mandatory violation, 2 unreadable input, bad config or usage.
+// This module never constructs a PolicyPack (that is index.ts), so it can be imported in-process.
+import { Command, CommanderError, Option } from "commander";
+import {
+    checkPaths,
+    EXIT_BAD_INPUT,
+    loadPolicyConfigFile,
+    PolicyConfigError,
+    resolvePolicies,
+} from "./cli/checker";
+import type { CheckOptions } from "./cli/checker";
+import { FORMATS, listPolicies, toJson, toSarif, toTable } from "./cli/formats";
+import type { Format } from "./cli/formats";
+
+export { checkPaths, checkObjects, loadPolicyConfigFile, validatePolicyConfig, PolicyConfigError } from "./cli/checker";
+export type { CheckOptions, CheckResult, ObjectReport, ReportedViolation } from "./cli/checker";
+export { loadManifests, parseManifestText } from "./cli/manifests";
+export type { ManifestObject, InputError } from "./cli/manifests";
+export { toJson, toSarif, toTable, listPolicies } from "./cli/formats";
+
+export interface CliIo {
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+};
+
+interface RawOptions {
+    format: Format;
+    only?: string;
+    k8sVersion?: string;
+    config?: string;
+    stackTag: string[];
+    list?: boolean;
+}
+
+function buildCommand(io: CliIo): Command {
+    return new Command("policy-check")
+        .description("Check plain Kubernetes manifests against the websvc policy pack")
+        .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
+        .option("--only <selector>", "policies to run: pss-baseline, pss-restricted, pss, hygiene, stack, all, or comma-separated ids")
+        .option("--k8s-version <version>", "Kubernetes minor version the manifests target, e.g. 1.30")
+        .option("--config <file>", "per-environment pack config (the pulumi --policy-pack-config JSON format)")
+        .option("--stack-tag <key=value>", "stack tag seen by policies (repeatable)", (v: string, acc: string[]) => [...acc, v], [])
+        .option("--list", "list the policies and their metadata instead of checking")
+        .argument("[paths...]", "YAML files or directories (searched recursively for .yaml/.yml)")
+        .exitOverride()
+        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+}
+
+/** Runs the CLI and returns its exit code; output goes through `io`. */
+export function runCli(argv: string[], io: CliIo = processIo): number {
+    const command = buildCommand(io);
+    try {
+        command.parse(argv, { from: "user" });
+    } catch (e) {
+        if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_BAD_INPUT; // --help exits 0
+        throw e;
+    }
+    const raw = command.opts<RawOptions>();
+    const paths = command.args;
+    try {
+        if (raw.list) {
+            io.stdout(listPolicies(resolvePolicies(raw.only), raw.format));
+            return 0;
+        }
+        if (paths.length === 0) throw new UsageError("give at least one file or directory to check (or --list)");
+        const options = toCheckOptions(raw);
+        const result = checkPaths(paths, options);
+        for (const w of result.warnings) io.stderr(`warning: ${w.file}: ${w.message}\n`);
+        for (const e of result.inputErrors) io.stderr(`error: ${e.file}: ${e.message}\n`);
+        io.stdout(raw.format === "json" ? toJson(result) : raw.format === "sarif" ? toSarif(result) : toTable(result));
+        return result.exitCode;
+    } catch (e) {
+        if (e instanceof PolicyConfigError || e instanceof UsageError) {
+            io.stderr(`error: ${e.message}\n`);
+            return EXIT_BAD_INPUT;
+        }
+        throw e;
+    }
+}
+
+class UsageError extends Error {}
+
+function toCheckOptions(raw: RawOptions): CheckOptions {
+    if (raw.k8sVersion !== undefined && !/^1\.\d{1,2}$/.test(raw.k8sVersion)) {
+        throw new UsageError(`--k8s-version ${raw.k8sVersion}: expected 1.NN, e.g. 1.30`);
+    }
+    const stackTags: Record<string, string> = {};
+    for (const tag of raw.stackTag) {
+        const eq = tag.indexOf("=");
+        if (eq <= 0) throw new UsageError(`--stack-tag ${tag}: expected key=value`);
+        stackTags[tag.slice(0, eq)] = tag.slice(eq + 1);
+    }
+    // Select first so an unknown --only id is reported before the manifests are read.
+    resolvePolicies(raw.only);
+    return {
+        only: raw.only,
+        kubernetesVersion: raw.k8sVersion,
+        config: raw.config ? loadPolicyConfigFile(raw.config) : undefined,
+        stackTags: raw.stackTag.length ? stackTags : undefined,
+    };
+}
+
+if (require.main === module) {
+    process.exitCode = runCli(process.argv.slice(2));
+}

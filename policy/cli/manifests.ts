@@ -1,0 +1,161 @@
+// Reads plain Kubernetes manifests (files or directories, multi-document YAML, `List` kinds)
+// into objects the checker can hand to the policies, remembering where each one came from.
+import * as fs from "fs";
+import * as path from "path";
+import { LineCounter, parseAllDocuments, isMap, isSeq } from "yaml";
+import type { Node as YamlNode } from "yaml";
+
+export interface ManifestObject {
+    /** Path as given or found (relative paths stay relative, for readable reports). */
+    file: string;
+    /** 1-based line of the object's first key in `file`, when known. */
+    line?: number;
+    apiVersion: string;
+    kind: string;
+    /** `namespace/name` for namespaced objects, `name` otherwise: unique enough to report on. */
+    name: string;
+    body: Record<string, unknown>;
+}
+
+/** A path that could not be read or parsed; reported on stderr and turns the exit code to 2. */
+export interface InputError {
+    file: string;
+    message: string;
+}
+
+export interface LoadedManifests {
+    objects: ManifestObject[];
+    errors: InputError[];
+    /** Documents skipped because they are not Kubernetes objects (no apiVersion/kind). */
+    warnings: InputError[];
+    files: string[];
+}
+
+const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml"]);
+
+/** Expands directories recursively into their .yaml/.yml files (sorted, for stable output). */
+export function expandPaths(paths: string[]): { files: string[]; errors: InputError[] } {
+    const files: string[] = [];
+    const errors: InputError[] = [];
+    const visit = (p: string, explicit: boolean): void => {
+        let stat: fs.Stats;
+        try {
+            stat = fs.statSync(p);
+        } catch (e) {
+            errors.push({ file: p, message: `cannot read: ${errorText(e)}` });
+            return;
+        }
+        if (stat.isDirectory()) {
+            let entries: string[];
+            try {
+                entries = fs.readdirSync(p).sort();
+            } catch (e) {
+                errors.push({ file: p, message: `cannot list directory: ${errorText(e)}` });
+                return;
+            }
+            for (const entry of entries) {
+                // Hidden folders and installed packages are never manifests of the project.
+                if (entry.startsWith(".") || entry === "node_modules") continue;
+                visit(path.join(p, entry), false);
+            }
+        } else if (explicit || MANIFEST_EXTENSIONS.has(path.extname(p).toLowerCase())) {
+            files.push(p);
+        }
+    };
+    for (const p of paths) visit(p, true);
+    return { files, errors };
+}
+
+/** Parses one file; a file with any YAML error yields no objects, only the error. */
+export function loadManifestFile(file: string): { objects: ManifestObject[]; errors: InputError[]; warnings: InputError[] } {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        return { objects: [], errors: [{ file, message: `cannot read: ${errorText(e)}` }], warnings: [] };
+    }
+    return parseManifestText(text, file);
+}
+
+export function parseManifestText(text: string, file: string): { objects: ManifestObject[]; errors: InputError[]; warnings: InputError[] } {
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
+    // An empty stream is returned as a non-array EmptyStream.
+    const docList = Array.isArray(docs) ? docs : [];
+    const parseErrors = docList.flatMap((doc, i) =>
+        doc.errors.map((err) => `document ${i + 1}, line ${err.linePos?.[0]?.line ?? "?"}: ${err.message.split("\n")[0]}`),
+    );
+    if (parseErrors.length > 0) {
+        return { objects: [], errors: [{ file, message: `invalid YAML: ${parseErrors.join("; ")}` }], warnings: [] };
+    }
+    const objects: ManifestObject[] = [];
+    const warnings: InputError[] = [];
+    const lineOf = (node: YamlNode | null | undefined): number | undefined =>
+        node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+
+    docList.forEach((doc, docIndex) => {
+        const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+        if (value === null || value === undefined) return; // empty document, e.g. a trailing `---`
+        const where = `document ${docIndex + 1}`;
+        if (!isKubernetesObject(value)) {
+            warnings.push({ file, message: `${where} skipped: not a Kubernetes object (needs apiVersion and kind)` });
+            return;
+        }
+        if (value.kind === "List" || (value.kind.endsWith("List") && Array.isArray(value.items))) {
+            const itemNodes = isMap(doc.contents) ? doc.contents.get("items", true) : undefined;
+            const items = Array.isArray(value.items) ? value.items : [];
+            items.forEach((item: unknown, itemIndex: number) => {
+                const itemNode = isSeq(itemNodes) ? (itemNodes.items[itemIndex] as YamlNode | undefined) : undefined;
+                if (!isKubernetesObject(item)) {
+                    warnings.push({ file, message: `${where}, item ${itemIndex + 1} skipped: not a Kubernetes object` });
+                    return;
+                }
+                objects.push(toManifestObject(item, file, lineOf(itemNode)));
+            });
+            return;
+        }
+        objects.push(toManifestObject(value, file, lineOf(doc.contents as YamlNode | null)));
+    });
+    return { objects, errors: [], warnings };
+}
+
+export function loadManifests(paths: string[]): LoadedManifests {
+    const { files, errors } = expandPaths(paths);
+    const objects: ManifestObject[] = [];
+    const warnings: InputError[] = [];
+    for (const file of files) {
+        const loaded = loadManifestFile(file);
+        // push(...arr) overflows the stack on very large files; a loop does not.
+        for (const o of loaded.objects) objects.push(o);
+        errors.push(...loaded.errors);
+        warnings.push(...loaded.warnings);
+    }
+    return { objects, errors, warnings, files };
+}
+
+type KubernetesObject = Record<string, unknown> & { apiVersion: string; kind: string };
+
+function isKubernetesObject(value: unknown): value is KubernetesObject {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+    const v = value as Record<string, unknown>;
+    return typeof v.apiVersion === "string" && typeof v.kind === "string";
+}
+
+function toManifestObject(body: KubernetesObject, file: string, line: number | undefined): ManifestObject {
+    const metadata = (body.metadata ?? {}) as Record<string, unknown>;
+    const name = typeof metadata.name === "string" ? metadata.name : typeof metadata.generateName === "string" ? metadata.generateName : "(unnamed)";
+    const namespace = typeof metadata.namespace === "string" ? metadata.namespace : undefined;
+    return {
+        file,
+        line,
+        apiVersion: body.apiVersion,
+        kind: body.kind,
+        name: namespace ? `${namespace}/${name}` : name,
+        body,
+    };
+}
+
+// fs errors carry a code (ENOENT, EACCES) whose message already names it.
+function errorText(e: unknown): string {
+    return e instanceof Error ? e.message : String(e);
+}
