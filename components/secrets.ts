@@ -82,10 +82,11 @@ export function validateSecretSpecs(specs: AppSecretSpec[]): Required<AppSecretS
         if (!Number.isInteger(spec.length) || spec.length < MIN_SECRET_LENGTH || spec.length > MAX_SECRET_LENGTH) {
             throw new Error(`${where}: length must be an integer from ${MIN_SECRET_LENGTH} to ${MAX_SECRET_LENGTH}, got ${spec.length}`);
         }
-        if (spec.kind === "bytes" && spec.special !== undefined) {
+        // special: false is accepted on bytes (config schemas default it for every spec); true is a mistake.
+        if (spec.kind === "bytes" && spec.special === true) {
             throw new Error(`${where}: special applies to passwords only; bytes are base64-encoded`);
         }
-        return { name: spec.name, length: spec.length, kind: spec.kind, special: spec.special ?? false };
+        return { name: spec.name, length: spec.length, kind: spec.kind, special: spec.kind === "password" && spec.special === true };
     });
 }
 

@@ -159,6 +159,14 @@ describe("AppSecrets component", () => {
         assert.equal(await checksum(again), await checksum(first));
     });
 
+    it("accepts special: false on bytes (config defaults it) without changing the generator or the checksum", async () => {
+        const plain = await render(uniqueName("bytes-plain"));
+        const defaulted = await render(uniqueName("bytes-special-false"), { secrets: SPECS.map((s) => (s.kind === "bytes" ? { ...s, special: false } : s)) });
+        const bytesInputs = (r: Rendered) => r.generators.filter((g) => g.type === BYTES_TYPE).map((g) => g.inputs);
+        assert.deepEqual(bytesInputs(defaulted), bytesInputs(plain));
+        assert.equal(await outputValue(defaulted.component.rolloutChecksum), await outputValue(plain.component.rolloutChecksum));
+    });
+
     it("changing a spec changes the checksum", async () => {
         const base = await render(uniqueName("spec-a"));
         const longer = await render(uniqueName("spec-b"), { secrets: [{ ...SPECS[0], length: 64 }, ...SPECS.slice(1)] });
