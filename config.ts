@@ -2,6 +2,8 @@
 // registered, so a bad value fails fast with the key, the stack and what was expected.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { assertPinnedForEnvironment } from "./components/image";
+import { validateSecretSpecs } from "./components/secrets";
 
 export const ENVIRONMENTS = ["staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -41,8 +43,6 @@ export function parseQuantity(value: string): number {
     return parseFloat(m[1]) * QUANTITY_FACTORS[m[3] ?? ""];
 }
 
-const DIGEST_PINNED = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
-const TAGGED = /^[a-z0-9]+([._\-/:][a-z0-9]+)*:([\w][\w.-]{0,127})$/;
 
 // ---------------------------------------------------------------- schema pieces
 
@@ -88,7 +88,7 @@ const appSecretSpec = z.strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, "must be kebab-case (a-z, 0-9, '-'), starting with a letter"),
     length: intBetween(16, 256),
     kind: z.enum(["password", "bytes"], { error: 'must be "password" or "bytes"' }),
-    special: z.boolean().default(false),
+    special: z.boolean().optional(),
 });
 
 const policyRuleSchema = z.strictObject({
@@ -167,8 +167,8 @@ const configSchema = z.object({
         })).default([]),
     }).default({ ingressControllerNamespace: "ingress-nginx", extraEgress: [] }),
     appSecrets: z.array(appSecretSpec).default([
-        { name: "session-key", length: 64, kind: "password", special: false },
-        { name: "jwt-signing-key", length: 64, kind: "bytes", special: false },
+        { name: "session-key", length: 64, kind: "password" },
+        { name: "jwt-signing-key", length: 64, kind: "bytes" },
     ]),
     appSettings: z.record(
         z.string().regex(/^[A-Z][A-Z0-9_]*$/, "must be a SCREAMING_SNAKE_CASE environment variable name"),
@@ -287,15 +287,17 @@ function crossFieldProblems(c: ParsedConfig, stack: string, project: string): st
         say("image", `must set exactly one of image.ref (a prebuilt, digest-pinned reference) or image.build, got ${hasRef ? "both" : "neither"}`);
     }
     if (c.image.ref !== undefined) {
-        if (/:latest(@|$)/.test(c.image.ref)) {
-            say("image.ref", `must not use the mutable "latest" tag, got ${describe(c.image.ref)}`);
-        } else if (!DIGEST_PINNED.test(c.image.ref)) {
-            if (c.environment === "production") {
-                say("image.ref", `must be pinned by digest (repo@sha256:<64 hex>) in production, got ${describe(c.image.ref)}`);
-            } else if (!TAGGED.test(c.image.ref)) {
-                say("image.ref", `must be an image reference with a tag or a digest, got ${describe(c.image.ref)}`);
-            }
+        // The same pinning rule ImageBuild enforces: no `latest`, a digest in production.
+        try {
+            assertPinnedForEnvironment(c.image.ref, c.environment);
+        } catch (e) {
+            say("image.ref", `is not acceptable: ${(e as Error).message}`);
         }
+    }
+    try {
+        validateSecretSpecs(c.appSecrets);
+    } catch (e) {
+        say("appSecrets", `is not acceptable: ${(e as Error).message}`);
     }
     if (c.image.build?.tag === "latest") {
         say("image.build.tag", `must not be the mutable "latest" tag`);

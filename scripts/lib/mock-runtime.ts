@@ -41,17 +41,22 @@ function isSecretEnvelope(v: unknown): v is { value: unknown } {
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
-/** Walks a raw wire object: returns the masked copy and records secret paths. */
-function maskSecrets(value: unknown, path: string, paths: string[]): unknown {
-    if (isSecretEnvelope(value)) {
-        paths.push(path);
-        return SECRET_MASK;
-    }
-    if (Array.isArray(value)) return value.map((v, i) => maskSecrets(v, `${path}[${i}]`, paths));
+/**
+ * Walks a raw wire object: returns the masked copy and records secret paths. A secret object or
+ * list keeps its shape (keys are not secret) with every leaf masked, so masked manifests still
+ * validate against their schema.
+ */
+function maskSecrets(value: unknown, path: string, paths: string[], insideSecret = false): unknown {
+    if (isSecretEnvelope(value)) return maskSecrets(value.value, path, paths, true);
+    if (Array.isArray(value)) return value.map((v, i) => maskSecrets(v, `${path}[${i}]`, paths, insideSecret));
     if (typeof value === "object" && value !== null) {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = maskSecrets(v, path ? `${path}.${k}` : k, paths);
+        for (const [k, v] of Object.entries(value)) out[k] = maskSecrets(v, path ? `${path}.${k}` : k, paths, insideSecret);
         return out;
+    }
+    if (insideSecret) {
+        paths.push(path);
+        return SECRET_MASK;
     }
     return value;
 }

@@ -68,8 +68,9 @@ describe("AppSecrets component", () => {
         assert.equal(secret.inputs.type, "Opaque");
         assert.equal(secret.inputs.metadata.namespace, "websvc-staging");
         assert.deepEqual(secret.inputs.metadata.labels, { "app.kubernetes.io/name": "websvc" });
-        assert.deepEqual(secret.secretPaths, ["stringData"]);
-        assert.equal(secret.masked.stringData, SECRET_MASK);
+        // The whole stringData map is secret: every value masked, keys (not secret) kept.
+        assert.deepEqual(secret.secretPaths.sort(), ["stringData.api-token", "stringData.db-password", "stringData.session-key"]);
+        assert.deepEqual(Object.values(secret.masked.stringData), [SECRET_MASK, SECRET_MASK, SECRET_MASK]);
         assert.equal(secret.inputs.data, undefined);
         assert.deepEqual(secret.inputs.stringData, values);
         assert.deepEqual(Object.keys(values).sort(), ["api-token", "db-password", "session-key"]);

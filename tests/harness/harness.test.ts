@@ -21,8 +21,8 @@ describe("mock harness", () => {
         const secret = recorder.one("kubernetes:core/v1:Secret", "harness-probe");
         assert.match(name, /^harness-probe-secret-[0-9a-f]{8}$/);
         assert.equal(secret.parent, recorder.one("websvc:test:Probe", "harness-probe").urn);
-        assert.deepEqual(secret.secretPaths, ["stringData"]);
-        assert.equal(secret.masked.stringData, SECRET_MASK);
+        assert.deepEqual(secret.secretPaths, ["stringData.token"]);
+        assert.deepEqual(secret.masked.stringData, { token: SECRET_MASK });
         assert.equal(secret.inputs.stringData.token, "s3cr3t-value");
         assert.ok(!JSON.stringify(secret.masked).includes("s3cr3t-value"));
     });
