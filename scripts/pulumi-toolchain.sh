@@ -144,15 +144,41 @@ wrapper_module() { # dir import-path gomod-files... -- require lines...
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" > "$dir/tools.go"
 }
 
-# ---------------------------------------------------------------- CLI
-PULUMI_V="v$WANT_PULUMI"
-if ! go list -m -versions github.com/pulumi/pulumi/pkg/v3 2>/dev/null | tr ' ' '\n' | grep -qx "$PULUMI_V"; then
+# ---------------------------------------------------------------- versions of CLI and Node.js host
+# The Node.js host's own module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) is what matches the CLI.
+# Where the proxy refuses it, the only buildable host is the newest sdk/v3 that still carried it as
+# a package (NODEJS_HOST_SDK_FALLBACK, before it moved to its own module). That host has no
+# RunPlugin, and CLIs after PULUMI_CLI_LEGACY_POLICY launch Node policy packs through the host's
+# RunPlugin: so the CLI is then the newest one that still launches them through the
+# pulumi-analyzer-policy script (verified below in the CLI's own source).
+NODEJS_HOST_SDK_FALLBACK="${NODEJS_HOST_SDK_FALLBACK:-v3.68.0}"
+PULUMI_CLI_LEGACY_POLICY="${PULUMI_CLI_LEGACY_POLICY:-v3.171.0}"
+HOST_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+WANT_V="v$WANT_PULUMI"
+if ! go list -m -versions github.com/pulumi/pulumi/pkg/v3 2>/dev/null | tr ' ' '\n' | grep -qx "$WANT_V"; then
   near=$(newest_version github.com/pulumi/pulumi/pkg/v3 "v3\.")
-  log "proxy has no pkg/v3 $PULUMI_V; using nearest $near"
-  status_set CLI_VERSION_NOTE "wanted $PULUMI_V, proxy had no such version; used $near"
-  PULUMI_V="$near"
+  log "proxy has no pkg/v3 $WANT_V; nearest is $near"
+  status_set CLI_VERSION_NOTE "wanted $WANT_V, proxy had no such version; nearest $near"
+  WANT_V="$near"
+fi
+if probe "$HOST_MOD" "$WANT_V" NODEJS_HOST; then
+  PULUMI_V="${PULUMI_CLI_VERSION:-$WANT_V}"
+  HOST_SPEC="$HOST_MOD@$WANT_V"; HOST_PKG="$HOST_MOD"
+  HOST_REQS=("$HOST_MOD $WANT_V" "github.com/pulumi/pulumi/sdk/v3 $WANT_V" "github.com/pulumi/pulumi/pkg/v3 $WANT_V")
+  HOST_GOMODS=("$(gomod_of "$HOST_MOD" "$WANT_V")")
+else
+  PULUMI_V="${PULUMI_CLI_VERSION:-$PULUMI_CLI_LEGACY_POLICY}"
+  HOST_SPEC="github.com/pulumi/pulumi/sdk/v3@$NODEJS_HOST_SDK_FALLBACK (package nodejs/cmd/pulumi-language-nodejs)"
+  HOST_PKG=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+  HOST_REQS=("github.com/pulumi/pulumi/sdk/v3 $NODEJS_HOST_SDK_FALLBACK")
+  HOST_GOMODS=("$(gomod_of github.com/pulumi/pulumi/sdk/v3 "$NODEJS_HOST_SDK_FALLBACK")")
+  log "Node.js host: falling back to $HOST_SPEC; CLI $PULUMI_V (wanted $WANT_V) so that Node policy packs can run"
+  status_set CLI_VERSION_NOTE "wanted $WANT_V (package-lock); built $PULUMI_V: newest CLI that runs Node policy packs without the host's RunPlugin, which the only buildable host lacks"
 fi
 status_set CLI_MODULE "github.com/pulumi/pulumi/pkg/v3@$PULUMI_V"
+status_set NODEJS_HOST_MODULE "$HOST_SPEC"
+
+# ---------------------------------------------------------------- CLI
 SKIPPED_AFTER="pulumi (CLI), pulumi-language-nodejs, pulumi-resource-kubernetes"
 if stamp_ok pulumi "$PULUMI_V"; then
   log "pulumi $PULUMI_V: cached"
@@ -170,25 +196,22 @@ else
   record_binary pulumi "$PULUMI_V" $(( $(date +%s) - t0 ))
 fi
 
-# ---------------------------------------------------------------- Node.js language host
-# Its own module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) is what matches the CLI. When the
-# proxy refuses it, the newest sdk/v3 that still carried the host as a package (before the host
-# moved to its own module) is the only buildable one: NODEJS_HOST_SDK_FALLBACK.
-NODEJS_HOST_SDK_FALLBACK="${NODEJS_HOST_SDK_FALLBACK:-v3.68.0}"
-SKIPPED_AFTER="pulumi-language-nodejs, pulumi-resource-kubernetes"
-HOST_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
-if probe "$HOST_MOD" "$PULUMI_V" NODEJS_HOST; then
-  HOST_SPEC="$HOST_MOD@$PULUMI_V"; HOST_PKG="$HOST_MOD"
-  HOST_REQS=("$HOST_MOD $PULUMI_V" "github.com/pulumi/pulumi/sdk/v3 $PULUMI_V" "github.com/pulumi/pulumi/pkg/v3 $PULUMI_V")
-  HOST_GOMODS=("$(gomod_of "$HOST_MOD" "$PULUMI_V")")
+# How this CLI launches a Node.js policy pack, read from its own sdk/v3 source.
+CLI_SDK_DIR="$(dir_of github.com/pulumi/pulumi/sdk/v3 "$PULUMI_V")"
+ANALYZER_GO="$CLI_SDK_DIR/go/common/resource/plugin/analyzer_plugin.go"
+if grep -q 'proj.Runtime.Name() != "nodejs"' "$ANALYZER_GO"; then
+  # Legacy path: the engine runs `pulumi-analyzer-policy` from PATH, the script the CLI
+  # distribution ships from sdk/nodejs/dist (it runs @pulumi/pulumi/cmd/run-policy-pack).
+  install -m 0755 "$CLI_SDK_DIR/nodejs/dist/pulumi-analyzer-policy" "$BIN/pulumi-analyzer-policy"
+  status_set NODEJS_POLICY "legacy-analyzer: pulumi-analyzer-policy from sdk/v3@$PULUMI_V nodejs/dist"
+elif [ "$HOST_PKG" = "$HOST_MOD" ]; then
+  status_set NODEJS_POLICY "runplugin: through the Node.js host"
 else
-  HOST_SPEC="github.com/pulumi/pulumi/sdk/v3@$NODEJS_HOST_SDK_FALLBACK (package nodejs/cmd/pulumi-language-nodejs)"
-  HOST_PKG=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
-  HOST_REQS=("github.com/pulumi/pulumi/sdk/v3 $NODEJS_HOST_SDK_FALLBACK")
-  HOST_GOMODS=("$(gomod_of github.com/pulumi/pulumi/sdk/v3 "$NODEJS_HOST_SDK_FALLBACK")")
-  log "falling back to the Node.js host in $HOST_SPEC"
+  status_set NODEJS_POLICY "unsupported: CLI $PULUMI_V runs Node policy packs through the host's RunPlugin, which $HOST_SPEC lacks"
 fi
-status_set NODEJS_HOST_MODULE "$HOST_SPEC"
+
+# ---------------------------------------------------------------- Node.js language host
+SKIPPED_AFTER="pulumi-language-nodejs, pulumi-resource-kubernetes"
 if stamp_ok pulumi-language-nodejs "$HOST_SPEC"; then
   log "pulumi-language-nodejs: cached"
 else
@@ -198,7 +221,7 @@ else
   wrapper_module "$SRC/nodejs-host" "$HOST_PKG" "${HOST_GOMODS[@]}" -- "${HOST_REQS[@]}"
   (cd "$SRC/nodejs-host" && gorun "$lf" "Node.js host go mod tidy" mod tidy && \
     gorun "$lf" "Node.js host compile" build -trimpath -o "$BIN/pulumi-language-nodejs.tmp" \
-      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$hv" "$HOST_PKG") ; rc=$?
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$hv" "$HOST_PKG"); rc=$?
   [ $rc -eq 0 ] || step_failed $rc "Node.js host build" "$lf"
   mv "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
   record_binary pulumi-language-nodejs "$HOST_SPEC" $(( $(date +%s) - t0 ))

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Engine tier: the real Pulumi CLI, Node.js language host and kubernetes provider (built by
+# scripts/pulumi-toolchain.sh) run the real program and the real policy pack, per stack:
+#   preview --policy-pack policy      (no mandatory violation)
+#   bad variant (scripts/engine/bad-stack) preview --policy-pack policy   -> BLOCKED by mandatory policies
+#   up --yes, then preview --expect-no-changes, then destroy --yes
+# and assert the engine-rendered YAML matches `npm run synth` and that no secret value is in
+# plaintext in `pulumi stack export`. No cluster (k8s provider in renderYamlToDirectory mode),
+# no Docker (digest-pinned image.ref), no network (local file backend, no plugin downloads).
+#
+# Usage: bash scripts/test-engine.sh [stack...]        (default: staging production)
+# Prints "SKIPPED: ..." and exits 0 when the toolchain is not built; exits 1 on any failure.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=/dev/null
+source scripts/node22.sh
+STACKS=("$@")
+[ ${#STACKS[@]} -eq 0 ] && STACKS=(staging production)
+
+BIN="$(bash scripts/pulumi-toolchain.sh --print-bin-dir)" || {
+  echo "SKIPPED: engine tests: the Pulumi toolchain is not built in $BIN (run \`npm run toolchain\`: a cold build compiles the CLI and the kubernetes provider from Go sources, ~40 min on 2 cores)"
+  exit 0
+}
+if grep -q '^NODEJS_POLICY=.*unsupported' "$(dirname "$BIN")/status.env" 2>/dev/null; then
+  echo "SKIPPED: engine tests: this toolchain cannot run a Node.js policy pack ($(sed -n 's/^NODEJS_POLICY=//p' "$(dirname "$BIN")/status.env"))"
+  exit 0
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/websvc-engine.XXXXXX")"
+[ -n "${KEEP_ENGINE_WORKDIR:-}" ] || trap 'rm -rf "$WORK"' EXIT
+# Everything the CLI could reach the network for is switched off or made local.
+export PATH="$BIN:$PATH"
+export PULUMI_HOME="$WORK/pulumi-home"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_CONFIG_PASSPHRASE="engine-test-only"
+export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+export PULUMI_DIY_BACKEND_NO_LOCK=false
+unset PULUMI_ACCESS_TOKEN PULUMI_BACKEND_URL
+mkdir -p "$PULUMI_HOME" "$WORK/state"
+pulumi login "file://$WORK/state" >/dev/null || { echo "FAIL: pulumi login file://"; exit 1; }
+
+PASSED=0; FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "  ok   $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "  FAIL $*"; }
+# run <log> <cmd...>: runs a command, keeps its output in the log, returns its exit code.
+run() { local logf="$1"; shift; "$@" >"$logf" 2>&1; }
+show() { sed 's/^/       | /' "$1" | tail -n "${2:-25}"; }
+
+echo "engine: $(pulumi version) with $(ls "$BIN" | tr '\n' ' ')"
+echo "engine: work dir $WORK"
+
+# The policy pack: a copy whose node_modules is the pack's own installed tree.
+POLICY="$WORK/policy"
+mkdir -p "$POLICY"
+tar -C "$ROOT/policy" --exclude=node_modules -cf - . | tar -C "$POLICY" -xf -
+ln -s "$ROOT/policy/node_modules" "$POLICY/node_modules"
+
+IMAGE_REF="registry.example.com/websvc/app@sha256:$(printf 'engine-test' | sha256sum | cut -d' ' -f1)"
+
+# ---------------------------------------------------------------- bad variant: must be blocked
+bad_variant() {
+  local dir="$WORK/bad" logf="$WORK/bad-preview.log"
+  cp -r "$ROOT/scripts/engine/bad-stack" "$dir"
+  ln -s "$ROOT/node_modules" "$dir/node_modules"
+  (cd "$dir" && pulumi stack init bad >/dev/null && pulumi config set renderDir "$WORK/bad-render" >/dev/null) || { fail "bad variant: stack init"; return; }
+  if (cd "$dir" && run "$logf" pulumi preview --non-interactive --policy-pack "$POLICY"); then
+    fail "bad variant: preview of a privileged root Pod passed the policy pack"; show "$logf"
+  elif grep -q 'mandatory' "$logf" && grep -qi 'privileged' "$logf"; then
+    pass "bad variant BLOCKED by mandatory policies: $(grep -c 'mandatory' "$logf") mandatory violation line(s), e.g. $(grep -m1 -i 'privileged' "$logf" | sed 's/^ *//' | cut -c1-110)"
+  else
+    fail "bad variant: preview failed, but not with a mandatory policy violation"; show "$logf"
+  fi
+  [ ! -e "$WORK/bad-render/1-manifest" ] && pass "bad variant: nothing rendered" || fail "bad variant: objects were rendered despite the violation"
+}
+
+# ---------------------------------------------------------------- one stack of the real program
+stack_cycle() {
+  local s="$1" dir="$WORK/program-$s" render="$WORK/render-$s" synth="$WORK/synth-$s" logs="$WORK/logs-$s"
+  mkdir -p "$dir" "$logs"
+  echo "stack $s:"
+  # A copy of the program (the CLI writes Pulumi.<stack>.yaml changes; the repo stays untouched).
+  tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./policy --exclude=./dist -cf - . | tar -C "$dir" -xf -
+  ln -s "$ROOT/node_modules" "$dir/node_modules"
+  local policy_cfg=()
+  local env_name; env_name="$(cd "$dir" && sed -n 's/^ *websvc:environment: *//p' "Pulumi.$s.yaml")"
+  [ -f "$POLICY/config/${env_name:-$s}.json" ] && policy_cfg=(--policy-pack-config "$POLICY/config/${env_name:-$s}.json")
+  local image_json="{\"ref\": \"$IMAGE_REF\"}"
+  (cd "$dir" && pulumi stack init "$s" >/dev/null \
+    && pulumi config set --path image.ref "$IMAGE_REF" >/dev/null \
+    && pulumi config rm --path image.build >/dev/null 2>&1; \
+    pulumi config set --path kubernetes.renderYamlToDirectory "$render" >/dev/null) \
+    || { fail "$s: stack init/config"; return; }
+  pulumi -C "$dir" config get image --json >"$logs/image.json" 2>&1 && grep -q "$IMAGE_REF" "$logs/image.json" \
+    && pass "$s: websvc:image = $image_json" || { fail "$s: could not set websvc:image"; show "$logs/image.json"; }
+
+  local P=(pulumi -C "$dir" --non-interactive)
+  if run "$logs/preview.log" "${P[@]}" preview --diff --policy-pack "$POLICY" "${policy_cfg[@]}"; then
+    pass "$s: preview with the policy pack: $(grep -E '^ +[0-9]+ to create|[0-9]+ to create' "$logs/preview.log" | head -1 | sed 's/^ *//')"
+  else
+    fail "$s: preview with the policy pack failed"; show "$logs/preview.log" 40; return
+  fi
+  if grep -q 'mandatory' "$logs/preview.log"; then fail "$s: preview reports a mandatory violation"; show "$logs/preview.log"; fi
+
+  if run "$logs/up.log" "${P[@]}" up --yes --policy-pack "$POLICY" "${policy_cfg[@]}"; then
+    pass "$s: up: $(grep -E '[0-9]+ created' "$logs/up.log" | head -1 | sed 's/^ *//'); $(find "$render" -name '*.yaml' | wc -l) YAML files rendered"
+  else
+    fail "$s: up failed"; show "$logs/up.log" 40; return
+  fi
+
+  if run "$logs/preview2.log" "${P[@]}" preview --expect-no-changes --policy-pack "$POLICY" "${policy_cfg[@]}"; then
+    pass "$s: second preview --expect-no-changes: $(grep -E '[0-9]+ unchanged' "$logs/preview2.log" | head -1 | sed 's/^ *//')"
+  else
+    fail "$s: second preview shows changes (perpetual diff)"; show "$logs/preview2.log" 40
+  fi
+
+  if (cd "$ROOT" && run "$logs/synth.log" npm run --silent synth -- --stack "$s" --out "$synth" --no-policy \
+        --set "image={ref: \"$IMAGE_REF\"}" --set "kubernetes={renderYamlToDirectory: \"$render\"}"); then
+    if run "$logs/compare.log" npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/engine/checks.ts" compare "$render" "$synth"; then
+      pass "$s: engine render matches synth ($(head -1 "$logs/compare.log"))"
+    else
+      fail "$s: engine render differs from synth"; show "$logs/compare.log" 40
+    fi
+  else
+    fail "$s: npm run synth failed"; show "$logs/synth.log"
+  fi
+
+  "${P[@]}" stack export --file "$logs/export.json" >/dev/null 2>&1
+  "${P[@]}" stack output --show-secrets --json >"$logs/outputs.json" 2>/dev/null || echo '{}' >"$logs/outputs.json"
+  if run "$logs/leaks.log" npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/engine/checks.ts" leaks "$logs/export.json" "$render" "$logs/outputs.json"; then
+    pass "$s: no secret value in plaintext in the stack export ($(head -1 "$logs/leaks.log"))"
+  else
+    fail "$s: secret leak check"; show "$logs/leaks.log"
+  fi
+
+  if run "$logs/destroy.log" "${P[@]}" destroy --yes; then
+    local left; left=$(find "$render" -name '*.yaml' 2>/dev/null | wc -l)
+    [ "$left" -eq 0 ] && pass "$s: destroy removed every rendered object" || fail "$s: destroy left $left rendered file(s)"
+  else
+    fail "$s: destroy failed"; show "$logs/destroy.log" 40
+  fi
+}
+
+echo "bad variant:"
+bad_variant
+for s in "${STACKS[@]}"; do stack_cycle "$s"; done
+
+echo
+echo "engine: ${PASSED} passed, ${FAILED} failed"
+[ "$FAILED" -eq 0 ]
