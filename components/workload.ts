@@ -70,7 +70,8 @@ export const DEFAULT_AUTOSCALING: AutoscalingArgs = {
 };
 export const DEFAULT_RESOURCES: ResourceArgs = {
     requests: { cpu: "100m", memory: "128Mi", ephemeralStorage: "64Mi" },
-    limits: { cpu: "500m", memory: "256Mi", ephemeralStorage: "128Mi" },
+    // Limits at most 4x requests (the policy pack's default hygiene-resources ratio).
+    limits: { cpu: "400m", memory: "256Mi", ephemeralStorage: "128Mi" },
 };
 export const DEFAULT_LOG_LEVEL: LogLevel = "info";
 export const DEFAULT_INGRESS_CONTROLLER_NAMESPACE = "ingress-nginx";

@@ -25,7 +25,7 @@ export const ALL_OPTIONS_ARGS: Partial<WorkloadArgs> = {
     appVersion: "1.4.2",
     autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 12, targetCpuUtilization: 65, targetMemoryUtilization: 75 },
     resources: {
-        requests: { cpu: "200m", memory: "256Mi", ephemeralStorage: "128Mi" },
+        requests: { cpu: "250m", memory: "256Mi", ephemeralStorage: "128Mi" },
         limits: { cpu: "1", memory: "512Mi", ephemeralStorage: "256Mi" },
     },
     logLevel: "warn",
@@ -71,6 +71,41 @@ export interface Rendered {
     podLabels: Record<string, string>;
     container: any;
     configData: Record<string, string>;
+}
+
+const NO_AUTOSCALING = { enabled: false, minReplicas: 1, maxReplicas: 1, targetCpuUtilization: 50, targetMemoryUtilization: 50 };
+
+/** Configurations shared by the specs, rendered once per process (see sharedRender). */
+export const VARIANTS = {
+    "staging-defaults": {},
+    "production-all-options": ALL_OPTIONS_ARGS,
+    // Several fixed replicas with a volume: the combination a ReadWriteOnce claim would break.
+    "fixed-replicas-with-storage": { autoscaling: NO_AUTOSCALING, replicas: 3, storage: { enabled: true, size: "5Gi", storageClassName: "efs-sc", mountPath: "/data" } },
+    // Before the preStop sleep action is on by default.
+    "kubernetes-1-29": { kubernetesVersion: "1.29" },
+} satisfies Record<string, Partial<WorkloadArgs>>;
+export type VariantName = keyof typeof VARIANTS;
+
+const shared = new Map<VariantName, Promise<Rendered>>();
+
+/** Renders a shared variant once per mocha process (rendering is the slow part of these specs). */
+export function sharedRender(variant: VariantName): Promise<Rendered> {
+    let rendered = shared.get(variant);
+    if (!rendered) {
+        rendered = renderWorkload(`wl-${variant}`, VARIANTS[variant]);
+        shared.set(variant, rendered);
+    }
+    return rendered;
+}
+
+/** Overrides for a fixed replica count (autoscaling off). */
+export function fixedReplicas(replicas: number): Partial<WorkloadArgs> {
+    return { autoscaling: NO_AUTOSCALING, replicas };
+}
+
+/** The objects of a render as the policy runner takes them. */
+export function asManifests(rendered: Rendered, objects: KubeObject[] = rendered.objects) {
+    return rendered.children.map((child, i) => ({ type: child.type, name: child.name, urn: child.urn, props: objects[i] }));
 }
 
 const optionalOutputs = (w: Workload) => [w.hpaName, w.pdbName, w.pvcName].filter((o): o is pulumi.Output<string> => o !== undefined);

@@ -11,9 +11,8 @@ import {
     type WorkloadArgs,
 } from "../../components/workload";
 import { kubernetesMinor, podSecurityLabels } from "../../components/lib/pod-security";
-import { baseArgs, ALL_OPTIONS_ARGS } from "./workload-fixtures";
+import { baseArgs, fixedReplicas, ALL_OPTIONS_ARGS } from "./workload-fixtures";
 
-const NO_AUTOSCALING = { enabled: false, minReplicas: 1, maxReplicas: 1, targetCpuUtilization: 50, targetMemoryUtilization: 50 };
 const SUPPORTED_VERSIONS = Array.from({ length: 13 }, (_, i) => `1.${25 + i}`);
 
 /**
@@ -129,7 +128,7 @@ describe("Workload rules", () => {
 
     describe("refused arguments (nothing is created)", () => {
         const refusals: Array<[string, Partial<WorkloadArgs>, RegExp]> = [
-            ["a single fixed replica in production", { ...ALL_OPTIONS_ARGS, autoscaling: NO_AUTOSCALING, replicas: 1 }, /production needs at least 2 replicas/],
+            ["a single fixed replica in production", { ...ALL_OPTIONS_ARGS, ...fixedReplicas(1) }, /production needs at least 2 replicas/],
             ["an HPA minimum of 1 in production", { ...ALL_OPTIONS_ARGS, autoscaling: { ...ALL_OPTIONS_ARGS.autoscaling!, minReplicas: 1 } }, /production needs at least 2 replicas/],
             ["maxReplicas below minReplicas", { autoscaling: { enabled: true, minReplicas: 4, maxReplicas: 3, targetCpuUtilization: 70, targetMemoryUtilization: 80 } }, /maxReplicas \(3\) must be >= minReplicas \(4\)/],
             ["a UID below 10000", { runAsUser: 1000 }, /runAsUser must be an integer >= 10000/],

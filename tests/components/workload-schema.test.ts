@@ -1,6 +1,6 @@
 import "../harness";
 import { strict as assert } from "assert";
-import { ALL_OPTIONS_ARGS, renderWorkload, type KubeObject, type Rendered } from "./workload-fixtures";
+import { sharedRender, VARIANTS, type KubeObject, type Rendered, type VariantName } from "./workload-fixtures";
 
 interface ValidatingModel {
     validate(): void;
@@ -30,28 +30,17 @@ async function schemaErrors(object: KubeObject): Promise<string | undefined> {
 }
 
 describe("Workload objects against the Kubernetes OpenAPI schema (kubernetes-models)", () => {
-    const variants: Array<[string, Parameters<typeof renderWorkload>[1]]> = [
-        ["staging defaults", {}],
-        ["production with every option", ALL_OPTIONS_ARGS],
-        ["fixed replicas, storage, Kubernetes 1.29", {
-            kubernetesVersion: "1.29",
-            autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 1, targetCpuUtilization: 50, targetMemoryUtilization: 50 },
-            replicas: 2,
-            storage: { enabled: true, size: "2Gi", mountPath: "/var/lib/websvc" },
-        }],
-    ];
-
-    variants.forEach(([what, overrides], i) => {
-        it(`${what}: every object validates`, async () => {
-            const rendered: Rendered = await renderWorkload(`wl-schema-${i}`, overrides);
+    for (const variant of Object.keys(VARIANTS) as VariantName[]) {
+        it(`${variant}: every object validates`, async () => {
+            const rendered: Rendered = await sharedRender(variant);
             assert.ok(rendered.objects.length >= 8);
             const errors = (await Promise.all(rendered.objects.map(schemaErrors))).filter((e) => e !== undefined);
             assert.deepEqual(errors, []);
         });
-    });
+    }
 
     it("the validator rejects an invalid object (so a pass above means something)", async () => {
-        const rendered = await renderWorkload("wl-schema-negative");
+        const rendered = await sharedRender("staging-defaults");
         const deployment = structuredClone(rendered.one("Deployment"));
         deployment.spec.template.spec.containers[0].resources.limits.cpu = "one core";
         deployment.spec.strategy.rollingUpdate.maxSurge = { percent: 25 };

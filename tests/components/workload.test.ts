@@ -12,7 +12,7 @@ import {
     WORKLOAD_TYPE,
     DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
 } from "../../components/workload";
-import { ALL_OPTIONS_ARGS, renderWorkload, restrictedViolations, selects, PINNED_IMAGE, type KubeObject, type Rendered } from "./workload-fixtures";
+import { ALL_OPTIONS_ARGS, fixedReplicas, renderWorkload, restrictedViolations, selects, sharedRender, PINNED_IMAGE, type KubeObject, type Rendered } from "./workload-fixtures";
 
 // The app's own defaults (app/src/config.ts) are the contract the component must match.
 const APP_DEFAULTS = loadAppConfig({});
@@ -33,9 +33,7 @@ describe("Workload component", function () {
     let fixed: Rendered;
 
     before(async () => {
-        staging = await renderWorkload("wl-staging-defaults");
-        production = await renderWorkload("wl-production-all-options", ALL_OPTIONS_ARGS);
-        fixed = await renderWorkload("wl-fixed-replicas", { autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 1, targetCpuUtilization: 50, targetMemoryUtilization: 50 }, replicas: 3 });
+        [staging, production, fixed] = await Promise.all([sharedRender("staging-defaults"), sharedRender("production-all-options"), sharedRender("fixed-replicas-with-storage")]);
     });
 
     describe("structure", () => {
@@ -286,7 +284,7 @@ describe("Workload component", function () {
         });
 
         it("before Kubernetes 1.30 has no preStop hook and lets the app delay its own shutdown within the grace period", async () => {
-            const old = await renderWorkload("wl-k8s-129", { kubernetesVersion: "1.29" });
+            const old = await sharedRender("kubernetes-1-29");
             assert.equal(old.container.lifecycle, undefined);
             const delay = Number(old.configData.SHUTDOWN_DELAY_SECONDS);
             const timeout = Number(old.configData.SHUTDOWN_TIMEOUT_SECONDS);
@@ -369,7 +367,7 @@ describe("Workload component", function () {
         });
 
         it("is absent for a single replica, where any budget would block drains or protect nothing", async () => {
-            const single = await renderWorkload("wl-single-replica", { autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 1, targetCpuUtilization: 50, targetMemoryUtilization: 50 }, replicas: 1 });
+            const single = await renderWorkload("wl-single-replica", fixedReplicas(1));
             assert.equal(single.all("PodDisruptionBudget").length, 0);
             assert.equal(single.workload.pdbName, undefined);
             assert.equal(single.one("Deployment").spec.replicas, 1);
@@ -411,7 +409,7 @@ describe("Workload component", function () {
 
     describe("storage", () => {
         it("creates and mounts a ReadWriteMany claim when enabled, keeping rolling updates with several replicas valid", async () => {
-            const r = await renderWorkload("wl-storage", { storage: { enabled: true, size: "5Gi", storageClassName: "efs-sc", mountPath: "/data" } });
+            const r = fixed;
             const pvc = r.one("PersistentVolumeClaim");
             // ReadWriteOnce would leave a surge pod on another node unable to attach the volume.
             assert.deepEqual(pvc.spec.accessModes, ["ReadWriteMany"]);
@@ -420,6 +418,7 @@ describe("Workload component", function () {
             const volume = r.podSpec.volumes.find((v: any) => v.persistentVolumeClaim);
             assert.equal(volume.persistentVolumeClaim.claimName, pvc.metadata.name);
             assert.equal(r.container.volumeMounts.find((m: any) => m.name === volume.name).mountPath, "/data");
+            assert.ok(r.one("Deployment").spec.replicas > 1);
             assert.equal(r.one("Deployment").spec.strategy.rollingUpdate.maxSurge, 1);
             assert.ok(r.podSpec.securityContext.fsGroup >= MIN_NON_ROOT_ID, "the volume would not be writable for the app's group");
             assert.deepEqual(restrictedViolations(r.podSpec, MIN_NON_ROOT_ID), []);
