@@ -4,7 +4,8 @@
 //   - TLS: cert-manager's ingress-shim issues the certificate named by `spec.tls[].secretName` from
 //     the ClusterIssuer in the `cert-manager.io/cluster-issuer` annotation.
 //   - Security headers: a ConfigMap referenced by `nginx.ingress.kubernetes.io/custom-headers`
-//     (`namespace/name`; ingress-nginx >= v1.10, kubernetes/ingress-nginx#9742), never a
+//     (`namespace/name`; controller >= v1.11.0 / chart >= 4.11.0, kubernetes/ingress-nginx#9742 and
+//     #12317 for the namespace prefix), never a
 //     `configuration-snippet` (critical risk, snippets disabled by default). The controller answers
 //     503 for the whole Ingress unless every header name is listed in its ConfigMap key
 //     `global-allowed-response-headers` (see SECURITY_HEADER_NAMES; Platform sets it when it installs

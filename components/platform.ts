@@ -54,6 +54,9 @@ export const PLATFORM_POD_SECURITY: Record<keyof typeof DEFAULT_PLATFORM_NAMESPA
     monitoring: "privileged",
 };
 
+/** First chart (controller v1.11.0) with the `custom-headers` annotation the Ingress relies on. */
+export const MIN_INGRESS_NGINX_CHART_VERSION = "4.11.0";
+
 export const DEFAULT_PROMETHEUS_RELEASE = "kube-prometheus-stack";
 export const HELM_TIMEOUT_SECONDS = 900;
 export const GRAFANA_ADMIN_USER = "admin";
@@ -98,6 +101,14 @@ export interface PlatformArgs {
 }
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+$/;
+
+/** Compares exact versions ("v1.2.3" or "1.2.3"): negative, zero or positive. */
+export function compareVersions(a: string, b: string): number {
+    const parts = (v: string) => v.replace(/^v/, "").split(".").map(Number);
+    const [pa, pb] = [parts(a), parts(b)];
+    for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+    return 0;
+}
 const production = (environment: string) => environment === "production";
 
 /** Container/pod hardening shared by the charts that expose plain securityContext values. */
@@ -249,6 +260,9 @@ export class Platform extends pulumi.ComponentResource {
 
         for (const [chart, version] of Object.entries(args.chartVersions)) {
             if (!EXACT_VERSION.test(version)) throw new Error(`Platform ${name}: chartVersions.${chart} must be an exact version such as 4.13.3, got ${JSON.stringify(version)}`);
+        }
+        if (args.installIngressNginx && compareVersions(args.chartVersions.ingressNginx, MIN_INGRESS_NGINX_CHART_VERSION) < 0) {
+            throw new Error(`Platform ${name}: chartVersions.ingressNginx ${args.chartVersions.ingressNginx} predates the custom-headers annotation the Ingress uses for security headers; use >= ${MIN_INGRESS_NGINX_CHART_VERSION}`);
         }
         const namespaces = { ...DEFAULT_PLATFORM_NAMESPACES, ...args.namespaces };
         const repos = { ...CHART_REPOSITORIES, ...args.chartRepositories };

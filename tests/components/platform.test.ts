@@ -202,4 +202,10 @@ describe("Platform", () => {
         assert.throws(() => new Platform("plat-float", args({ chartVersions: { ...VERSIONS, kubePrometheusStack: "79.x" } })), /chartVersions\.kubePrometheusStack must be an exact version/);
         assert.throws(() => new Platform("plat-float2", args({ chartVersions: { ...VERSIONS, ingressNginx: "latest" } })), /exact version/);
     });
+
+    it("refuses an ingress-nginx chart older than the custom-headers annotation (controller v1.11.0, chart 4.11.0)", () => {
+        assert.throws(() => new Platform("plat-old-nginx", args({ installIngressNginx: true, chartVersions: { ...VERSIONS, ingressNginx: "4.10.6" } })), /custom-headers/);
+        assert.doesNotThrow(() => new Platform("plat-min-nginx", args({ installIngressNginx: true, chartVersions: { ...VERSIONS, ingressNginx: "4.11.0" } })));
+        assert.doesNotThrow(() => new Platform("plat-old-nginx-off", args({ installIngressNginx: false, chartVersions: { ...VERSIONS, ingressNginx: "4.10.6" } })), "not installed here, not checked");
+    });
 });
