@@ -174,6 +174,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             title: `${args.identity.name} (${args.identity.environment})`,
             namespace, service, deployment, hpa,
             tags: [args.identity.environment, args.team],
+            slo: { availabilityObjective: args.slo.availabilityObjective, latencyObjective: args.slo.latencyObjective },
         }), null, 2));
         const dashboard = new k8s.core.v1.ConfigMap(`${name}-dashboard`, {
             metadata: {

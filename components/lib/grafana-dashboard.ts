@@ -2,7 +2,9 @@
 // RED (rate, errors, duration) plus saturation (CPU, memory, replicas vs the HPA maximum).
 import { createHash } from "crypto";
 import { APP_METRICS, CADVISOR_METRICS, KUBE_STATE_METRICS, PROBE_ROUTES } from "./metrics-catalog";
-import { LabelMatcher, eq, histogramQuantile, maxBy, nre, rate, re, regexEscape, selector, sumBy } from "./promql";
+import { LabelMatcher, eq, histogramQuantile, maxBy, nre, promNumber, rate, re, regexEscape, selector, sumBy } from "./promql";
+import { sliRecordName } from "./alert-rules";
+import { errorBudgetRatio } from "./slo";
 
 export interface DashboardTarget {
     refId: string;
@@ -63,6 +65,8 @@ export interface AppDashboardParams {
     deployment: string;
     hpa?: string;
     tags?: string[];
+    /** When given, adds an SLO row: burn rate over 1h of both SLIs, read from the recording rules. */
+    slo?: { availabilityObjective: number; latencyObjective: number };
 }
 
 /** Grafana uids are at most 40 characters; a hash of the seed keeps them short, valid and stable. */
@@ -109,6 +113,19 @@ export function buildAppDashboard(p: AppDashboardParams): GrafanaDashboard {
         histogramQuantile(q, bucketsByLe), `p${Math.round(q * 100)}`,
     ] as [string, string]));
     y += 8;
+
+    if (p.slo !== undefined) {
+        row("SLO");
+        const burn = (sli: "availability" | "latency", objective: number): [string, string] => [
+            `${selector(sliRecordName(sli, "1h"), [eq("namespace", p.namespace), eq("service", p.service)])} / ${promNumber(errorBudgetRatio(objective))}`,
+            `${sli} (${objective}%)`,
+        ];
+        panel("Error budget burn rate (1h)", "1 = spending the budget exactly over the SLO period; 14.4 pages.", "short", 0, [
+            burn("availability", p.slo.availabilityObjective),
+            burn("latency", p.slo.latencyObjective),
+        ]);
+        y += 8;
+    }
 
     row("Saturation");
     panel("CPU", "CPU cores used per pod.", "short", 0, [[

@@ -269,6 +269,9 @@ describe("MonitoringStack", () => {
         assert.ok(has(/container_cpu_usage_seconds_total/), "CPU");
         assert.ok(has(/container_memory_working_set_bytes/), "memory");
         assert.ok(has(/kube_horizontalpodautoscaler_spec_max_replicas/) && has(/kube_pod_status_ready/), "replicas vs HPA max");
+        // SLO burn rate: the 1h error ratio divided by the budget of the configured objective (99.9% -> 0.001).
+        assert.ok(has(/^namespace_service:http_request_errors:ratio_rate1h\{.*\} \/ 0\.001$/), "availability burn rate");
+        assert.ok(has(/^namespace_service:http_request_slow:ratio_rate1h\{.*\} \/ 0\.01$/), "latency burn rate");
         const titles = a.panels.map((p) => p.title);
         assert.ok(new Set(titles).size === titles.length);
         assert.equal(await schemaErrorOf(recorder.kubernetesObjects().find((o) => o.resource.name === "mon-dash-a-dashboard")!.object), undefined);
