@@ -3,16 +3,18 @@
 // nginx mode
 //   - TLS: cert-manager's ingress-shim issues the certificate named by `spec.tls[].secretName` from
 //     the ClusterIssuer in the `cert-manager.io/cluster-issuer` annotation.
-//   - Security headers: a ConfigMap referenced by `nginx.ingress.kubernetes.io/custom-headers`
-//     (`namespace/name`; controller >= v1.11.0 / chart >= 4.11.0, kubernetes/ingress-nginx#9742 and
-//     #12317 for the namespace prefix), never a
-//     `configuration-snippet` (critical risk, snippets disabled by default). The controller answers
-//     503 for the whole Ingress unless every header name is listed in its ConfigMap key
+//   - Security headers: a ConfigMap referenced by `nginx.ingress.kubernetes.io/custom-headers` as
+//     `namespace/name` (controller >= v1.11.0 / chart >= 4.11.0: kubernetes/ingress-nginx#9742, and
+//     #12317 for the namespace prefix), never a `configuration-snippet` (critical risk, snippets
+//     disabled by default). The controller answers 503 for the whole Ingress unless every header
+//     name is listed in its ConfigMap key
 //     `global-allowed-response-headers` (see SECURITY_HEADER_NAMES; Platform sets it when it installs
 //     the controller, otherwise the cluster operator must). The ConfigMap is auto-named: a header
 //     change replaces it, the annotation changes, and the controller reloads (it does not watch the
 //     ConfigMap's contents).
-//   - HSTS comes from the controller's `hsts*` settings (one source, no duplicate header).
+//   - HSTS comes from the controller's `hsts*` settings (one source, no duplicate header). Without
+//     the platform install the controller's own settings apply (upstream default: one year,
+//     includeSubDomains, no preload), so hstsMaxAgeSeconds here only affects gateway mode.
 //   - `limit-rps`/`limit-connections` are enforced per controller replica: with N replicas a client
 //     can get up to N times the limit.
 // gateway mode (ingress-nginx was retired upstream in March 2026)
