@@ -87,10 +87,22 @@ stack_cycle() {
   local env_name; env_name="$(cd "$dir" && sed -n 's/^ *websvc:environment: *//p' "Pulumi.$s.yaml")"
   [ -f "$POLICY/config/${env_name:-$s}.json" ] && policy_cfg=(--policy-pack-config "$POLICY/config/${env_name:-$s}.json")
   local image_json="{\"ref\": \"$IMAGE_REF\"}"
+  local synth_sets=(--set "image={ref: \"$IMAGE_REF\"}" --set "kubernetes={renderYamlToDirectory: \"$render\"}")
+  if [ ! -x "$BIN/pulumi-resource-random" ] && ! grep -q 'websvc:appSecrets:' "$dir/Pulumi.$s.yaml"; then
+    synth_sets+=(--set "appSecrets=[]")
+    # No random provider can be built here (see docs/ENGINE.md): no generated secrets.
+    echo "  note $s: pulumi-resource-random unavailable: websvc:appSecrets = [] (random.* resources not exercised)"
+    printf '  websvc:appSecrets: []\n' >>"$dir/Pulumi.$s.yaml"
+  fi
+  # A secret config value with a unique marker: the leak check looks for it in the state.
+  local marker; marker="engine-leak-marker-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+  printf '["%s"]\n' "$marker" >"$logs/known-secrets.json"
+  local kubeconfig; kubeconfig="$(printf 'apiVersion: v1\nkind: Config\nclusters: [{name: render, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: render, user: {token: "%s"}}]\ncontexts: [{name: render, context: {cluster: render, user: render}}]\ncurrent-context: render\n' "$marker")"
   (cd "$dir" && pulumi stack init "$s" >/dev/null \
     && pulumi config set --path image.ref "$IMAGE_REF" >/dev/null \
     && pulumi config rm --path image.build >/dev/null 2>&1; \
-    pulumi config set --path kubernetes.renderYamlToDirectory "$render" >/dev/null) \
+    pulumi config set --path kubernetes.renderYamlToDirectory "$render" >/dev/null \
+    && pulumi config set --secret kubeconfig "$kubeconfig" >/dev/null) \
     || { fail "$s: stack init/config"; return; }
   pulumi -C "$dir" config get image --json >"$logs/image.json" 2>&1 && grep -q "$IMAGE_REF" "$logs/image.json" \
     && pass "$s: websvc:image = $image_json" || { fail "$s: could not set websvc:image"; show "$logs/image.json"; }
@@ -115,8 +127,7 @@ stack_cycle() {
     fail "$s: second preview shows changes (perpetual diff)"; show "$logs/preview2.log" 40
   fi
 
-  if (cd "$ROOT" && run "$logs/synth.log" npm run --silent synth -- --stack "$s" --out "$synth" --no-policy \
-        --set "image={ref: \"$IMAGE_REF\"}" --set "kubernetes={renderYamlToDirectory: \"$render\"}"); then
+  if (cd "$ROOT" && run "$logs/synth.log" npm run --silent synth -- --stack "$s" --out "$synth" --no-policy "${synth_sets[@]}"); then
     if run "$logs/compare.log" npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/engine/checks.ts" compare "$render" "$synth"; then
       pass "$s: engine render matches synth ($(head -1 "$logs/compare.log"))"
     else
@@ -127,11 +138,24 @@ stack_cycle() {
   fi
 
   "${P[@]}" stack export --file "$logs/export.json" >/dev/null 2>&1
-  "${P[@]}" stack output --show-secrets --json >"$logs/outputs.json" 2>/dev/null || echo '{}' >"$logs/outputs.json"
-  if run "$logs/leaks.log" npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/engine/checks.ts" leaks "$logs/export.json" "$render" "$logs/outputs.json"; then
-    pass "$s: no secret value in plaintext in the stack export ($(head -1 "$logs/leaks.log"))"
+  # Secret stack outputs only: the plain ones are meant to be in the state.
+  "${P[@]}" stack output --show-secrets --json >"$logs/outputs-shown.json" 2>/dev/null || echo '{}' >"$logs/outputs-shown.json"
+  "${P[@]}" stack output --json >"$logs/outputs-masked.json" 2>/dev/null || echo '{}' >"$logs/outputs-masked.json"
+  node -e 'const [shown, masked] = process.argv.slice(1).map((f) => require(f));
+    console.log(JSON.stringify(Object.keys(shown).filter((k) => JSON.stringify(masked[k]).includes("[secret]")).map((k) => shown[k])))' \
+    "$logs/outputs-shown.json" "$logs/outputs-masked.json" >"$logs/outputs.json"
+  local CHECKS=(npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/engine/checks.ts")
+  if run "$logs/leaks.log" "${CHECKS[@]}" leaks "$logs/export.json" "$render" "$logs/outputs.json" "$logs/known-secrets.json"; then
+    pass "$s: no secret value in plaintext in the stack export ($(head -1 "$logs/leaks.log" | sed 's/^leaks: //'))"
   else
     fail "$s: secret leak check"; show "$logs/leaks.log"
+  fi
+  # Positive control: the same values are visible once decrypted, so the check above can fail.
+  "${P[@]}" stack export --show-secrets --file "$logs/export-decrypted.json" >/dev/null 2>&1
+  if run "$logs/leaks-control.log" "${CHECKS[@]}" leaks --expect-found "$logs/export-decrypted.json" "$render" "$logs/outputs.json" "$logs/known-secrets.json"; then
+    pass "$s: leak check positive control: every value is found in \`stack export --show-secrets\`"
+  else
+    fail "$s: leak check positive control"; show "$logs/leaks-control.log"
   fi
 
   if run "$logs/destroy.log" "${P[@]}" destroy --yes; then

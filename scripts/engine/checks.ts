@@ -1,6 +1,8 @@
 // Assertions for scripts/test-engine.sh on what the real engine produced:
 //   compare <renderDir> <synthDir>   engine-rendered YAML vs `npm run synth` objects
-//   leaks <stackExport.json> <renderDir> [outputs.json]   no secret value in plaintext in the state
+//   leaks [--expect-found] <stackExport.json> <renderDir> [values.json...]
+//        no secret value (rendered Secret data, strings in values.json) in plaintext in the state;
+//        --expect-found inverts it, as a positive control against `stack export --show-secrets`
 // Exit 0 when the check holds, 1 with one line per problem otherwise.
 import * as fs from "fs";
 import * as path from "path";
@@ -71,44 +73,41 @@ function compare(renderDir: string, synthDir: string): string[] {
 
 // Secret values: every value of the rendered Secrets (render mode writes them in plaintext, which
 // is why the render directory is a throwaway) plus the secret stack outputs.
-function secretValues(renderDir: string, outputsFile?: string): string[] {
+function secretValues(renderDir: string, valueFiles: string[]): string[] {
     const values = new Set<string>();
     for (const o of objectsIn(renderDir).values()) {
         if (o.kind !== "Secret") continue;
         for (const v of Object.values<string>(o.data ?? {})) values.add(Buffer.from(v, "base64").toString("utf8"));
         for (const v of Object.values<string>(o.stringData ?? {})) values.add(v);
     }
-    if (outputsFile) {
-        const collect = (v: unknown): void => {
-            if (typeof v === "string") values.add(v);
-            else if (v && typeof v === "object") Object.values(v).forEach(collect);
-        };
-        collect(JSON.parse(fs.readFileSync(outputsFile, "utf8")));
-    }
+    const collect = (v: unknown): void => {
+        if (typeof v === "string") values.add(v);
+        else if (v && typeof v === "object") Object.values(v).forEach(collect);
+    };
+    for (const f of valueFiles) collect(JSON.parse(fs.readFileSync(f, "utf8")));
     // Short values (a port, "true") would match by accident; generated secrets are long.
     return [...values].filter((v) => v.length >= 12);
 }
 
-function leaks(exportFile: string, renderDir: string, outputsFile?: string): string[] {
+function leaks(exportFile: string, renderDir: string, valueFiles: string[], expectFound: boolean): string[] {
     const state = fs.readFileSync(exportFile, "utf8");
-    const secrets = secretValues(renderDir, outputsFile);
-    console.log(`leaks: ${secrets.length} secret value(s) checked against ${path.basename(exportFile)} (${state.length} bytes)`);
-    const problems = secrets.length === 0 ? ["no secret values found to check (expected the rendered Secret's values)"] : [];
-    for (const v of secrets) {
-        for (const form of [v, Buffer.from(v).toString("base64")]) {
-            if (state.includes(form)) problems.push(`a secret value (${v.length} chars) appears in plaintext in the stack export`);
-        }
-    }
-    return problems;
+    const secrets = secretValues(renderDir, valueFiles);
+    const found = secrets.filter((v) => state.includes(v) || state.includes(Buffer.from(v).toString("base64")));
+    console.log(`leaks: ${secrets.length} secret value(s) checked against ${path.basename(exportFile)} (${state.length} bytes): ${found.length} found in plaintext`);
+    if (secrets.length === 0) return ["no secret values to check"];
+    if (expectFound) return found.length === secrets.length ? [] : [`${secrets.length - found.length} secret value(s) not found in the decrypted export: the check cannot see them`];
+    return found.map((v) => `a secret value (${v.length} chars) appears in plaintext in the stack export`);
 }
 
 function main(argv: string[]): number {
     const [cmd, ...args] = argv;
     let problems: string[];
+    const expectFound = args[0] === "--expect-found";
+    const rest = expectFound ? args.slice(1) : args;
     if (cmd === "compare" && args.length === 2) problems = compare(args[0], args[1]);
-    else if (cmd === "leaks" && (args.length === 2 || args.length === 3)) problems = leaks(args[0], args[1], args[2]);
+    else if (cmd === "leaks" && rest.length >= 2) problems = leaks(rest[0], rest[1], rest.slice(2), expectFound);
     else {
-        console.error("usage: checks.ts compare <renderDir> <synthDir> | leaks <export.json> <renderDir> [outputs.json]");
+        console.error("usage: checks.ts compare <renderDir> <synthDir> | leaks [--expect-found] <export.json> <renderDir> [values.json...]");
         return 2;
     }
     for (const p of problems) console.error(`  FAIL ${p}`);
