@@ -104,7 +104,7 @@ export const HPA_BEHAVIOR = {
 /** Verbs the app's Role may grant: it reads cluster state, it never changes it. */
 export const READ_ONLY_VERBS = ["get", "list", "watch"] as const;
 /** Settings whose name contains one of these words belong in a Secret, not in the ConfigMap. */
-export const SECRET_LOOKING_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "KEY", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATE", "AUTH"] as const;
+export const SECRET_LOOKING_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "KEY", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATE"] as const;
 
 // ---------------------------------------------------------------- args
 
@@ -549,6 +549,34 @@ export class Workload extends pulumi.ComponentResource {
             this.pvcName = claim.metadata.name;
         }
 
+        // ---- network isolation: deny everything in the namespace, then open exactly what the app needs.
+        // Kubelet probes come from the node, which NetworkPolicy implementations do not filter.
+        const denyAll = new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, {
+            metadata: meta(),
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        }, childOpts);
+        const allowApp = new k8s.networking.v1.NetworkPolicy(`${name}-allow`, {
+            metadata: meta(),
+            spec: {
+                podSelector: { matchLabels: this.selectorLabels },
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [
+                    { from: [namespaceSelector(args.ingressControllerNamespace ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACE)], ports: [{ protocol: "TCP", port: HTTP_PORT_NAME }] },
+                    { from: [namespaceSelector(args.prometheusNamespace ?? DEFAULT_PROMETHEUS_NAMESPACE)], ports: [{ protocol: "TCP", port: METRICS_PORT_NAME }] },
+                ],
+                egress: [
+                    {
+                        to: [{ ...namespaceSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                    },
+                    ...(args.extraEgress ?? []).map((e) => ({
+                        to: [{ ipBlock: { cidr: e.cidr } }],
+                        ports: e.ports.map((p) => ({ protocol: p.protocol ?? "TCP", port: p.port })),
+                    })),
+                ],
+            },
+        }, childOpts);
+
         // ---- pods
         const volumes: k8s.types.input.core.v1.Volume[] = [{ name: "tmp", emptyDir: { sizeLimit: tmpSizeLimit } }];
         const volumeMounts: k8s.types.input.core.v1.VolumeMount[] = [{ name: "tmp", mountPath: TMP_MOUNT_PATH }];
@@ -557,7 +585,7 @@ export class Workload extends pulumi.ComponentResource {
             volumeMounts.push({ name: "data", mountPath: storage.mountPath });
         }
         if (rbacRules.length > 0) {
-            // The token is mounted explicitly (automount stays off): short-lived, audience-bound, read-only.
+            // The token is mounted explicitly (automount stays off): expiring (the kubelet rotates it) and read-only.
             volumes.push({
                 name: "api-token",
                 projected: {
@@ -614,11 +642,13 @@ export class Workload extends pulumi.ComponentResource {
             ...(args.secretsChecksum !== undefined ? { [SECRETS_CHECKSUM_ANNOTATION]: args.secretsChecksum } : {}),
         };
 
+        // dependsOn: no pod may start before the NetworkPolicies exist, not even briefly unrestricted.
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deploy`, {
             metadata: meta(),
             spec: {
                 // With an HPA the controller owns the count: declaring it too makes server-side apply
-                // fight the HPA on every update (pulumi-kubernetes #2491).
+                // fight the HPA on every update (pulumi-kubernetes #2491). A new Deployment starts at the
+                // API default of 1 and the HPA raises it to minReplicas on its next sync (15s).
                 ...(autoscaling.enabled ? {} : { replicas }),
                 selector: { matchLabels: this.selectorLabels },
                 strategy: { type: "RollingUpdate", rollingUpdate: { ...ROLLING_UPDATE } },
@@ -630,7 +660,7 @@ export class Workload extends pulumi.ComponentResource {
                     spec: podSpec,
                 },
             },
-        }, childOpts);
+        }, { ...childOpts, dependsOn: [denyAll, allowApp] });
         this.deploymentName = this.deployment.metadata.name;
 
         // ---- traffic
@@ -677,33 +707,6 @@ export class Workload extends pulumi.ComponentResource {
             }, childOpts);
             this.pdbName = pdb.metadata.name;
         }
-
-        // ---- network isolation: deny everything in the namespace, then open exactly what the app needs
-        new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, {
-            metadata: meta(),
-            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-        }, childOpts);
-        new k8s.networking.v1.NetworkPolicy(`${name}-allow`, {
-            metadata: meta(),
-            spec: {
-                podSelector: { matchLabels: this.selectorLabels },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: [
-                    { from: [namespaceSelector(args.ingressControllerNamespace ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACE)], ports: [{ protocol: "TCP", port: HTTP_PORT_NAME }] },
-                    { from: [namespaceSelector(args.prometheusNamespace ?? DEFAULT_PROMETHEUS_NAMESPACE)], ports: [{ protocol: "TCP", port: METRICS_PORT_NAME }] },
-                ],
-                egress: [
-                    {
-                        to: [{ ...namespaceSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-                    },
-                    ...(args.extraEgress ?? []).map((e) => ({
-                        to: [{ ipBlock: { cidr: e.cidr } }],
-                        ports: e.ports.map((p) => ({ protocol: p.protocol ?? "TCP", port: p.port })),
-                    })),
-                ],
-            },
-        }, childOpts);
 
         this.registerOutputs({
             namespace: this.namespace,

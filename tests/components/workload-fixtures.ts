@@ -4,6 +4,25 @@ import { recorder, outputValue, type RecordedResource } from "../harness";
 import * as pulumi from "@pulumi/pulumi";
 import { Workload, WORKLOAD_TYPE, type WorkloadArgs } from "../../components/workload";
 
+/** What the engine is told about each registration that the shared recorder does not keep. */
+export interface RegistrationWiring {
+    /** URNs the resource waits for (explicit dependsOn and Outputs it consumes). */
+    dependencies: string[];
+    /** Provider reference ("<provider urn>::<id>"), empty for the default provider. */
+    provider: string;
+}
+
+/** Registration wiring by resource name (names are unique per process). */
+export const wiring = new Map<string, RegistrationWiring>();
+
+// Wraps the mock monitor (already wrapped by the harness) once, transparently, to see wiring.
+const monitor = pulumi.runtime.getMonitor() as { registerResource: (req: any, callback: unknown) => unknown };
+const register = monitor.registerResource.bind(monitor);
+monitor.registerResource = (req, callback) => {
+    wiring.set(req.getName(), { dependencies: req.getDependenciesList(), provider: req.getProvider() });
+    return register(req, callback);
+};
+
 /** A digest-pinned reference, valid in every environment. */
 export const PINNED_IMAGE = `registry.example.com/team/websvc@sha256:${"ab".repeat(32)}`;
 
@@ -111,8 +130,8 @@ export function asManifests(rendered: Rendered, objects: KubeObject[] = rendered
 const optionalOutputs = (w: Workload) => [w.hpaName, w.pdbName, w.pvcName].filter((o): o is pulumi.Output<string> => o !== undefined);
 
 /** Constructs the component (names must be unique per process), waits for every registration, and indexes the result. */
-export async function renderWorkload(name: string, overrides: Partial<WorkloadArgs> = {}): Promise<Rendered> {
-    const workload = new Workload(name, baseArgs(overrides));
+export async function renderWorkload(name: string, overrides: Partial<WorkloadArgs> = {}, opts?: pulumi.ComponentResourceOptions): Promise<Rendered> {
+    const workload = new Workload(name, baseArgs(overrides), opts);
     await Promise.all([workload.namespace, workload.serviceName, workload.deploymentName, workload.serviceAccountName, workload.configMapName, ...optionalOutputs(workload)].map(outputValue));
     await recorder.settled();
     const matches = recorder.ofType(WORKLOAD_TYPE).filter((r) => r.name === name);

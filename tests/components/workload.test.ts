@@ -1,5 +1,6 @@
 import { recorder, outputValue, allStrings } from "../harness";
 import { strict as assert } from "assert";
+import * as k8s from "@pulumi/kubernetes";
 import { loadConfig as loadAppConfig } from "../../app/src/config";
 import { parseQuantity } from "../../config";
 import {
@@ -12,7 +13,7 @@ import {
     WORKLOAD_TYPE,
     DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
 } from "../../components/workload";
-import { ALL_OPTIONS_ARGS, fixedReplicas, renderWorkload, restrictedViolations, selects, sharedRender, PINNED_IMAGE, type KubeObject, type Rendered } from "./workload-fixtures";
+import { ALL_OPTIONS_ARGS, fixedReplicas, renderWorkload, restrictedViolations, selects, sharedRender, wiring, PINNED_IMAGE, type KubeObject, type Rendered } from "./workload-fixtures";
 
 // The app's own defaults (app/src/config.ts) are the contract the component must match.
 const APP_DEFAULTS = loadAppConfig({});
@@ -60,6 +61,21 @@ describe("Workload component", function () {
                     else assert.equal(child.inputs.metadata?.name, undefined, `${child.name} hard-codes metadata.name`);
                 }
             }
+        });
+
+        it("hands the provider from the component's options to every object", async () => {
+            const provider = new k8s.Provider("wl-explicit-provider", { renderYamlToDirectory: "/tmp/never-written" });
+            const providerUrn = await outputValue(provider.urn);
+            const r = await renderWorkload("wl-with-provider", {}, { provider });
+            for (const child of r.children) assert.ok(wiring.get(child.name)?.provider.startsWith(`${providerUrn}::`), `${child.name} uses ${wiring.get(child.name)?.provider}`);
+            for (const child of staging.children) assert.ok(!wiring.get(child.name)?.provider.startsWith(`${providerUrn}::`));
+        });
+
+        it("starts the pods only after the NetworkPolicies exist", () => {
+            const deployment = staging.children.find((c) => c.type === "kubernetes:apps/v1:Deployment")!;
+            const policies = staging.children.filter((c) => c.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+            assert.equal(policies.length, 2);
+            for (const policy of policies) assert.ok(wiring.get(deployment.name)?.dependencies.includes(policy.urn), `the Deployment does not wait for ${policy.name}`);
         });
 
         it("puts every namespaced object in the component's namespace", () => {
