@@ -3,7 +3,7 @@
 // runtime's, and the policies' real validateResource / validateStack.
 import Ajv, { type ValidateFunction } from "ajv";
 import type { EnforcementLevel, PolicyConfigSchema, ReportViolation } from "@pulumi/policy";
-import { defaultUrn, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, UnknownValueError, type ResourceInit } from "./args";
+import { defaultUrn, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, UnknownValueError, wireProps, type ResourceInit } from "./args";
 import type { PackPolicy, PackResourcePolicy, PackStackPolicy, Severity } from "./types";
 import { allPolicies, PACK_ENFORCEMENT_LEVEL } from "../policies";
 
@@ -158,7 +158,10 @@ function toInit(m: ManifestResource): ResourceInit {
 export function runPolicies(resources: ManifestResource[], opts: RunOptions = {}): Violation[] {
     const resolved = resolvePolicies(opts.policies ?? allPolicies, opts).filter((r) => r.enforcementLevel !== "disabled");
     const violations: Violation[] = [];
-    const inits = resources.map(toInit);
+    // Props go through the wire round trip once per resource; every policy then gets its own
+    // args (and proxy) over that same deserialized copy, as each runtime call would see it.
+    const inits = resources.map((m) => ({ ...toInit(m), props: wireProps(m.props) }));
+    const argsOptions = (r: ResolvedPolicy) => ({ config: r.config, stackTags: opts.stackTags, unknownChecking: opts.unknownChecking, wire: false });
     for (const [i, m] of resources.entries()) {
         const resource = { type: m.type, name: m.name, urn: inits[i].urn };
         for (const r of resolved) {
@@ -172,7 +175,7 @@ export function runPolicies(resources: ManifestResource[], opts: RunOptions = {}
             const report = collector(r, violations, resource);
             for (const v of Array.isArray(validate) ? validate : [validate]) {
                 try {
-                    const args = makeResourceValidationArgs(inits[i], { config: r.config, stackTags: opts.stackTags, unknownChecking: opts.unknownChecking });
+                    const args = makeResourceValidationArgs(inits[i], argsOptions(r));
                     const result = v(args, report);
                     if (result instanceof Promise) {
                         throw new Error("async validateResource is not supported by runPolicies");
@@ -190,7 +193,7 @@ export function runPolicies(resources: ManifestResource[], opts: RunOptions = {}
         }
         const report = collector(r, violations, undefined, byUrn);
         try {
-            const args = makeStackValidationArgs(inits, { config: r.config, stackTags: opts.stackTags, unknownChecking: opts.unknownChecking });
+            const args = makeStackValidationArgs(inits, argsOptions(r));
             const result = r.policy.validateStack(args, report);
             if (result instanceof Promise) {
                 throw new Error("async validateStack is not supported by runPolicies");

@@ -5,7 +5,7 @@ export const pssBaselineHostProcess = pssPolicy({
     title: "No Windows HostProcess containers",
     description: "Windows pods must not run HostProcess containers, which have privileged access to the host.",
     level: "baseline",
-    psaCheckId: "hostProcess",
+    psaCheckId: "windowsHostProcess",
     severity: "critical",
     frameworks: { kyverno: "disallow-host-process" },
     remediation: "Remove securityContext.windowsOptions.hostProcess or set it to false on the pod and every container.",
