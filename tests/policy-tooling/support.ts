@@ -1,0 +1,96 @@
+// Shared by the policy tooling tests: run the checker CLI as a child process exactly as
+// `npm run policy:check` does, locate fixtures, and validate SARIF against the 2.1.0 schema.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import Ajv04 from "ajv-draft-04";
+import addFormats from "ajv-formats";
+import type { ValidateFunction } from "ajv";
+
+export const REPO_ROOT = path.resolve(__dirname, "../..");
+export const POLICY_DIR = path.join(REPO_ROOT, "policy");
+export const FIXTURES = path.join(__dirname, "fixtures");
+
+export const fixture = (...parts: string[]) => path.join(FIXTURES, ...parts);
+
+export interface CliRun {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** `ts-node --transpile-only --project policy/tsconfig.json policy/check.ts ARGS`, from the repo root. */
+export function runCheckCli(args: string[], cwd = REPO_ROOT): CliRun {
+    const tsNode = require.resolve("ts-node/dist/bin.js", { paths: [POLICY_DIR] });
+    const r = spawnSync(process.execPath, [tsNode, "--transpile-only", "--project", path.join(POLICY_DIR, "tsconfig.json"), path.join(POLICY_DIR, "check.ts"), ...args], {
+        cwd,
+        encoding: "utf8",
+        maxBuffer: 32 * 1024 * 1024,
+    });
+    if (r.error) throw r.error;
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same CLI entry point in this process (no ts-node start-up): for the many option variants. */
+export function runCheckInProcess(args: string[]): CliRun {
+    // Loaded lazily so that only suites that need the pack pay for loading it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runCli } = require("../../policy/check") as typeof import("../../policy/check");
+    let stdout = "";
+    let stderr = "";
+    const code = runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+}
+
+export interface JsonEntry {
+    file: string;
+    kind: string;
+    name: string;
+    violations: { policy: string; message: string; severity: string }[];
+}
+
+export function runJson(args: string[], runner: (args: string[]) => CliRun = runCheckCli): { run: CliRun; entries: JsonEntry[] } {
+    const run = runner(["--format", "json", ...args]);
+    let entries: JsonEntry[];
+    try {
+        entries = JSON.parse(run.stdout) as JsonEntry[];
+    } catch {
+        throw new Error(`checker printed no JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+    }
+    return { run, entries };
+}
+
+export const entryFor = (entries: JsonEntry[], kind: string, name: string): JsonEntry => {
+    const found = entries.filter((e) => e.kind === kind && e.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}: ${JSON.stringify(entries.map((e) => `${e.kind} ${e.name}`))}`);
+    return found[0];
+};
+
+export const policiesOf = (entry: JsonEntry): string[] => [...new Set(entry.violations.map((v) => v.policy))].sort();
+
+let sarifValidator: ValidateFunction | undefined;
+
+/** The OASIS SARIF 2.1.0 schema (draft-04) as shipped by @microsoft/jest-sarif. */
+export function validateSarif(log: unknown): string[] {
+    if (!sarifValidator) {
+        // The schema's language pattern is not valid under the `u` flag, hence unicodeRegExp: false.
+        const ajv = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false });
+        addFormats(ajv);
+        const schema = JSON.parse(fs.readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
+        sarifValidator = ajv.compile(schema);
+    }
+    return sarifValidator(log) ? [] : (sarifValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+/** 1-based line of each line that starts a YAML document's first key, computed from the raw text. */
+export function documentStartLines(file: string, firstKey = "apiVersion:"): number[] {
+    return fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .flatMap((line, i) => (line.startsWith(firstKey) ? [i + 1] : []));
+}
+
+export function tempDir(prefix: string): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
