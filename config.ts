@@ -155,6 +155,7 @@ const configSchema = z.object({
         pageSeverity: z.enum(["critical", "warning", "info"], { error: "must be critical, warning or info" }),
         ticketSeverity: z.enum(["critical", "warning", "info"], { error: "must be critical, warning or info" }),
         alertReceiver: z.enum(["pagerduty", "slack", "webhook", "none"], { error: "must be pagerduty, slack, webhook or none" }),
+        runbookBaseUrl: z.url({ protocol: /^https$/, error: "must be an https URL of the team's runbooks" }).optional(),
     }),
     networkPolicy: z.strictObject({
         ingressControllerNamespace: dnsLabel("namespace name").default("ingress-nginx"),

@@ -36,7 +36,15 @@ const platform = new Platform(`${name}-platform`, {
     installCertManager: cfg.platform.installCertManager,
     installKubePrometheusStack: cfg.platform.installKubePrometheusStack,
     chartVersions: cfg.platform.chartVersions,
-    clusterIssuer: { name: cfg.tls.clusterIssuer, acmeServer: cfg.tls.acmeServer, email: cfg.tls.acmeEmail },
+    clusterIssuer: {
+        name: cfg.tls.clusterIssuer,
+        acmeServer: cfg.tls.acmeServer,
+        email: cfg.tls.acmeEmail,
+        // HTTP-01 is answered through whatever serves the app's traffic.
+        solver: cfg.ingress.mode === "gateway" && cfg.ingress.gateway
+            ? { gateway: cfg.ingress.gateway }
+            : { ingressClassName: cfg.ingress.className },
+    },
     ingressClassName: cfg.ingress.className,
     hsts: { maxAgeSeconds: cfg.ingress.hstsMaxAgeSeconds },
     prometheusRelease: cfg.monitoring.prometheusRelease,
@@ -139,6 +147,7 @@ const monitoring = new MonitoringStack(`${name}-monitoring`, {
     },
     team: cfg.monitoring.team,
     pageSeverity: cfg.monitoring.pageSeverity,
+    runbookBaseUrl: cfg.monitoring.runbookBaseUrl,
     ticketSeverity: cfg.monitoring.ticketSeverity,
     alerting: cfg.secrets.alertWebhookUrl === undefined
         ? { receiver: "none" }
