@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { parseQuantity } from "../config";
+import { parseQuantity, type Environment } from "../config";
 import { recommendedLabels, selectorLabels as appSelectorLabels, type AppIdentity } from "./lib/labels";
 import {
     assertNonRootIds,
@@ -41,6 +41,7 @@ export const CONTAINER_NAME = "app";
 export const WORKLOAD_COMPONENT = "server";
 
 export { DEFAULT_RUN_AS_USER, MIN_NON_ROOT_ID } from "./lib/pod-security";
+export type { Environment } from "../config";
 
 /** The app's own default drain deadline (SHUTDOWN_TIMEOUT_SECONDS), kept here as the component default. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 25;
@@ -108,7 +109,6 @@ export const SECRET_LOOKING_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "K
 
 // ---------------------------------------------------------------- args
 
-export type Environment = "staging" | "production";
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface ResourceQuantities {
