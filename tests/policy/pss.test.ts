@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { allPolicies, selectPolicies } from "../../policy/policies";
 import { expectedToFail, pssCases } from "./pss-cases";
-import { validateResource } from "./support/harness";
+import { remediate, validateResource } from "./support/harness";
 import { asResource, podKind, podWith, workloadKinds, type WorkloadKind } from "./support/workloads";
 
 const versions = Array.from({ length: 13 }, (_, i) => 25 + i); // 1.25 .. 1.37
@@ -145,5 +145,39 @@ describe("PSS levels like pod-security-admission", () => {
     it("restricted reports a hostPath volume once, as a restricted volume type", () => {
         const hostPath = podWith((p) => { p.spec.volumes = [{ name: "h", hostPath: { path: "/" } }]; });
         assert.deepStrictEqual(violationsAt("pss-restricted", hostPath, "1.37"), ["pss-restricted-volume-types"]);
+    });
+});
+
+describe("PSS remediations", () => {
+    const deploy = workloadKinds.find((k) => k.kind === "Deployment")!;
+    const fixThenCheck = (id: string, mutate: Parameters<typeof podWith>[0]) => {
+        const policy = policyById.get(id)!;
+        const resource = asResource(deploy, podWith(mutate));
+        assert.ok(validateResource(policy, resource).messages.length > 0, "fixture must violate first");
+        const fixed = remediate(policy, resource) as any;
+        assert.ok(fixed, "remediation returns new props");
+        assert.deepStrictEqual(validateResource(policy, { ...resource, props: fixed }).messages, []);
+        return fixed.spec.template.spec;
+    };
+    it("privilege escalation: sets allowPrivilegeEscalation=false everywhere, keeps other fields", () => {
+        const spec = fixThenCheck("pss-restricted-privilege-escalation", (p) => { p.spec.containers[0].securityContext = { runAsUser: 10001 }; });
+        assert.deepStrictEqual(spec.containers[0].securityContext, { runAsUser: 10001, allowPrivilegeEscalation: false });
+    });
+    it("seccomp: sets the pod-level RuntimeDefault profile", () => {
+        const spec = fixThenCheck("pss-restricted-seccomp", (p) => { delete p.spec.securityContext.seccompProfile; });
+        assert.deepStrictEqual(spec.securityContext, { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    });
+    it("capabilities: appends ALL to drop", () => {
+        const spec = fixThenCheck("pss-restricted-capabilities", (p) => { p.spec.containers[0].securityContext.capabilities = { drop: ["NET_RAW"], add: ["NET_BIND_SERVICE"] }; });
+        assert.deepStrictEqual(spec.containers[0].securityContext.capabilities, { drop: ["NET_RAW", "ALL"], add: ["NET_BIND_SERVICE"] });
+    });
+    it("returns nothing for a compliant pod and leaves forbidden adds to a human", () => {
+        assert.strictEqual(remediate(policyById.get("pss-restricted-capabilities")!, asResource(deploy, podWith(() => undefined))), undefined);
+        const policy = policyById.get("pss-restricted-capabilities")!;
+        const resource = asResource(deploy, podWith((p) => { p.spec.containers[0].securityContext.capabilities = { add: ["SYS_ADMIN"] }; }));
+        const fixed = remediate(policy, resource) as any;
+        assert.deepStrictEqual(validateResource(policy, { ...resource, props: fixed }).messages, [
+            'spec.template.spec.containers[0].securityContext.capabilities.add[0]: container "container1" may only add "NET_BIND_SERVICE", not "SYS_ADMIN"',
+        ]);
     });
 });
