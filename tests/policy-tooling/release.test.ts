@@ -1,0 +1,81 @@
+// Release readiness of policy/ as the npm package @websvc/k8s-policy-pack.
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as semver from "semver";
+import { withReferenceTable } from "../../policy/scripts/reference-table";
+import { POLICY_DIR } from "./support";
+
+const pkg = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as {
+    version: string;
+    main: string;
+    files: string[];
+    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
+};
+
+/** What a consumer needs: the pack entry, its sources, the configs and the docs; never tests, bench or tooling scripts. */
+function expectedPackageFiles(): string[] {
+    const sourcesIn = (dir: string, ext: string) =>
+        fs.readdirSync(path.join(POLICY_DIR, dir)).filter((f) => f.endsWith(ext) && !f.endsWith(".test.ts")).map((f) => `${dir}/${f}`);
+    return [
+        "CHANGELOG.md",
+        "PulumiPolicy.yaml",
+        "README.md",
+        "check.ts",
+        "index.ts",
+        "package.json",
+        "tsconfig.json",
+        ...sourcesIn("cli", ".ts"),
+        ...sourcesIn("lib", ".ts"),
+        ...sourcesIn("policies", ".ts"),
+        ...sourcesIn("config", ".json"),
+    ].sort();
+}
+
+// Versions scripts/policy-compat.sh runs the tests against (see policy/README.md, Compatibility).
+const TESTED_POLICY_SDK = { oldest: "1.20.0", newest: "1.21.0" };
+
+describe("policy pack release readiness", function () {
+    this.timeout(60000);
+
+    it("`npm pack` ships exactly the pack, the checker, the configs and the docs", () => {
+        const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: POLICY_DIR, encoding: "utf8" });
+        const packed = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path).sort();
+        assert.deepEqual(packed, expectedPackageFiles());
+    });
+
+    it("has a semantic version with a CHANGELOG entry for it", () => {
+        assert.ok(semver.valid(pkg.version), pkg.version);
+        const changelog = fs.readFileSync(path.join(POLICY_DIR, "CHANGELOG.md"), "utf8");
+        assert.match(changelog, new RegExp(`^## \\[${pkg.version.replace(/\./g, "\\.")}\\] - \\d{4}-\\d{2}-\\d{2}$`, "m"));
+    });
+
+    it("declares the @pulumi/policy range it is tested with, and pins a version inside it", () => {
+        const range = pkg.peerDependencies["@pulumi/policy"];
+        assert.ok(semver.validRange(range), range);
+        assert.equal(semver.minVersion(range)?.version, TESTED_POLICY_SDK.oldest);
+        assert.ok(semver.satisfies(TESTED_POLICY_SDK.newest, range));
+        // notApplicable() arrived in 1.18 and stackTags in 1.19: older SDKs cannot run the pack.
+        assert.ok(!semver.satisfies("1.15.0", range));
+        assert.ok(semver.satisfies(pkg.dependencies["@pulumi/policy"], range));
+    });
+
+    it("README's policy reference table is generated from the current metadata and configs", () => {
+        const readme = fs.readFileSync(path.join(POLICY_DIR, "README.md"), "utf8");
+        assert.equal(readme, withReferenceTable(readme), "stale: run `npm run --prefix policy reference-table -- --write`");
+    });
+
+    it("README documents local use, publishing, enabling with a config, and the checker", () => {
+        const readme = fs.readFileSync(path.join(POLICY_DIR, "README.md"), "utf8");
+        for (const command of [
+            "pulumi preview --policy-pack policy --policy-pack-config policy/config/production.json",
+            "pulumi policy publish",
+            "pulumi policy enable",
+            "npm run --silent policy:check --",
+        ]) {
+            assert.ok(readme.includes(command), `README should show \`${command}\``);
+        }
+    });
+});
