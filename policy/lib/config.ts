@@ -26,9 +26,9 @@ const commonProperties: Record<string, PolicyConfigJSONSchema> = {
     },
     kubernetesVersion: {
         type: "string",
-        pattern: "^(v?1\\.(0|[1-9][0-9]*)|latest)$",
+        pattern: "^(v?1\\.(0|[1-9][0-9]*)(\\.[0-9]+)?|latest)$",
         default: DEFAULT_KUBERNETES_VERSION,
-        description: "Kubernetes minor version whose Pod Security Standards apply, e.g. \"1.33\" or \"latest\".",
+        description: "Kubernetes version whose Pod Security Standards apply, e.g. \"1.33\" (a patch level is ignored) or \"latest\".",
     },
 };
 
@@ -47,7 +47,7 @@ export function kubernetesMinor(version: string | undefined): number {
     if (v === "latest") {
         return Number.POSITIVE_INFINITY;
     }
-    const m = /^v?1\.(\d+)$/.exec(v);
+    const m = /^v?1\.(\d+)(\.\d+)?$/.exec(v);
     if (!m) {
         throw new Error(`invalid kubernetesVersion "${v}": expected "1.N" or "latest"`);
     }

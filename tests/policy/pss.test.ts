@@ -91,6 +91,12 @@ describe("PSS controls: version gating outside 1.25-1.37", () => {
         assert.deepStrictEqual(outcome.messages, []);
         assert.match(outcome.notApplicable ?? "", /does not exist before Kubernetes 1\.23/);
     });
+    it("accepts v-prefixed and patch versions (the patch level does not matter)", () => {
+        const pod = podWith((p) => { p.spec.containers[0].livenessProbe = { httpGet: { port: 80, host: "10.0.0.1" } }; });
+        const policy = policyById.get("pss-baseline-host-probes")!;
+        assert.strictEqual(validateResource(policy, asResource(podKind, pod), { config: { kubernetesVersion: "v1.34.2" } }).messages.length, 1);
+        assert.strictEqual(validateResource(policy, asResource(podKind, pod), { config: { kubernetesVersion: "1.33.9" } }).messages.length, 0);
+    });
     it("\"latest\" behaves like the newest rules", () => {
         const pod = podWith((p) => { p.spec.securityContext.sysctls = [{ name: "net.ipv4.tcp_notsent_lowat", value: "1" }]; });
         assert.deepStrictEqual(validateResource(policyById.get("pss-baseline-sysctls")!, asResource(podKind, pod), { config: { kubernetesVersion: "latest" } }).messages, []);
