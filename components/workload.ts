@@ -322,6 +322,14 @@ export function looksSecret(envName: string): boolean {
     return words.some((w) => (SECRET_LOOKING_WORDS as readonly string[]).includes(w));
 }
 
+// Values that are credentials whatever their key is called: PEM private keys and JWTs.
+const SECRET_LOOKING_VALUES = [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, /^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/];
+
+/** True for a value that is itself a credential (a PEM private key, a JWT). */
+export function looksSecretValue(value: string): boolean {
+    return SECRET_LOOKING_VALUES.some((pattern) => pattern.test(value.trim()));
+}
+
 /** The APP_* variable name for a setting key ("GREETING" and "APP_GREETING" both give "APP_GREETING"). */
 export function appSettingName(key: string): string {
     return key.startsWith("APP_") ? key : `APP_${key}`;
@@ -350,7 +358,7 @@ export function appConfigData(options: {
     for (const [key, value] of Object.entries(options.appSettings)) {
         const name = appSettingName(key);
         if (!ENV_NAME.test(name)) throw new Error(`appSettings key ${JSON.stringify(key)} is not a valid environment variable name`);
-        if (looksSecret(name)) {
+        if (looksSecret(name) || looksSecretValue(value)) {
             throw new Error(`appSettings key ${JSON.stringify(key)} looks like a secret; pass it through secretEnv (a Secret reference), never a ConfigMap`);
         }
         data[name] = value;

@@ -6,6 +6,7 @@ import {
     contentChecksum,
     disruptionBudgetFor,
     looksSecret,
+    looksSecretValue,
     shutdownPlan,
     topologySpreadConstraints,
     type WorkloadArgs,
@@ -115,6 +116,8 @@ describe("Workload rules", () => {
         it("flags secret-looking names and leaves ordinary ones", () => {
             for (const name of ["APP_DB_PASSWORD", "SESSION_KEY", "APP_API_TOKEN", "APP_CLIENT_SECRET", "APP_PRIVATE_KEY"]) assert.ok(looksSecret(name), name);
             for (const name of ["APP_FEATURE_FLAGS", "APP_GREETING", "LOG_LEVEL", "APP_KEYBOARD_LAYOUT"]) assert.ok(!looksSecret(name), name);
+            assert.ok(!looksSecretValue("beta-banner,dark-mode"));
+            assert.ok(!looksSecretValue("https://api.example.com/v1"));
         });
 
         it("computes a sha256 checksum that ignores key order", () => {
@@ -141,6 +144,8 @@ describe("Workload rules", () => {
             ["listing Secrets", { rbacRules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }] }, /Secrets may only be read with "get" on named resources/],
             ["a password in appSettings", { appSettings: { APP_DB_PASSWORD: "hunter2" } }, /looks like a secret; pass it through secretEnv/],
             ["a key in appSettings", { appSettings: { SESSION_KEY: "abc" } }, /looks like a secret/],
+            ["a private key under an innocent name", { appSettings: { APP_CONFIG: "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----" } }, /looks like a secret/],
+            ["a JWT under an innocent name", { appSettings: { APP_UPSTREAM: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ3ZWIifQ.c2lnbmF0dXJl" } }, /looks like a secret/],
             ["an invalid setting name", { appSettings: { "APP_BAD-NAME": "x" } }, /not a valid environment variable name/],
             ["secretEnv without a rotation checksum", { secretEnv: [{ envName: "SESSION_KEY", secretKeyRef: { name: "s", key: "k" } }] }, /secretsChecksum is required/],
             ["secretEnv shadowing a setting", { secretEnv: [{ envName: "LOG_LEVEL", secretKeyRef: { name: "s", key: "k" } }], secretsChecksum: "x" }, /collides with a ConfigMap setting/],
