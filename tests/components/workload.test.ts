@@ -22,7 +22,6 @@ const RECOMMENDED_LABEL_KEYS = ["name", "instance", "component", "part-of", "man
 const SECRET_LOOKING = /(SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL|PRIVATE)/i;
 const RESOURCE_NAMES = ["cpu", "memory", "ephemeral-storage"];
 
-
 const portNamed = (container: any, name: string) => container.ports.find((p: any) => p.name === name);
 const allowPolicy = (r: Rendered) => r.all("NetworkPolicy").find((np) => Object.keys(np.spec.podSelector?.matchLabels ?? {}).length > 0)!;
 const denyPolicy = (r: Rendered) => r.all("NetworkPolicy").find((np) => Object.keys(np.spec.podSelector?.matchLabels ?? {}).length === 0)!;
