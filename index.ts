@@ -95,7 +95,10 @@ const workload = new Workload(name, {
     secretsChecksum: secretsChecksum.output,
     storage: cfg.storage,
     rbacRules: cfg.rbacRules,
-    ingressControllerNamespace: cfg.networkPolicy.ingressControllerNamespace,
+    // Traffic arrives from the ingress controller's pods, or from the Gateway's data plane.
+    ingressControllerNamespace: cfg.ingress.mode === "gateway" && cfg.ingress.gateway
+        ? cfg.ingress.gateway.namespace
+        : cfg.networkPolicy.ingressControllerNamespace,
     prometheusNamespace: cfg.monitoring.prometheusNamespace,
     extraEgress: cfg.networkPolicy.extraEgress,
 }, { provider });
