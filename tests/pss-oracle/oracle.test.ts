@@ -1,6 +1,11 @@
 // Compares the pack's PSS verdicts with the real k8s.io/pod-security-admission library.
 // Opt-in (needs Go and the Go module proxy): PSS_ORACLE=1 npx mocha tests/pss-oracle/oracle.test.ts
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import YAML from "yaml";
 import { allPolicies, selectPolicies } from "../../policy/policies";
 import { runPolicies } from "../../policy/lib/run";
 import { asResource, workloadKinds } from "../policy/support/workloads";
@@ -53,6 +58,42 @@ function ourFailingChecks(level: (typeof levels)[number], version: string, pod: 
             }
         });
         console.log(`      oracle: ${requests.length} evaluations (${fixtures.length} pods x ${levels.length} levels x ${versions.length} versions x ${kinds.length} kinds); verdicts agree ${verdictAgree}/${requests.length}, failing-check sets agree ${checksAgree}/${requests.length}`);
+        assert.deepStrictEqual(mismatches.slice(0, 20), [], `${mismatches.length} mismatches`);
+    });
+
+    it("the policy:check CLI (the conformance entry point) agrees on the failing checks of every pod", () => {
+        const fixtures = oracleFixtures(150);
+        const pods = fixtures.map((f, i) => ({ apiVersion: "v1", kind: "Pod", metadata: { ...f.pod.metadata, name: `fixture-${i}` }, spec: f.pod.spec }));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pss-oracle-cli-"));
+        const file = path.join(dir, "pods.yaml");
+        fs.writeFileSync(file, pods.map((p) => YAML.stringify(p)).join("---\n"));
+        let agree = 0;
+        let total = 0;
+        const mismatches: string[] = [];
+        for (const level of levels) {
+            for (const version of ["1.25", "1.31", "1.34", "1.35", "1.37"]) {
+                const args = ["run", "--silent", "policy:check", "--", "--only", `pss-${level}`, "--k8s-version", version, "--format", "json", file];
+                let stdout: string;
+                try {
+                    stdout = execFileSync("npm", args, { cwd: path.resolve(__dirname, "../.."), maxBuffer: 64 * 1024 * 1024 }).toString();
+                } catch (e) {
+                    stdout = String((e as { stdout?: Buffer }).stdout ?? ""); // exit 1 = violations found
+                }
+                const reports = JSON.parse(stdout) as { name: string; violations: { policy: string }[] }[];
+                const answers = evaluateWithOracle(pods.map((p, i) => ({ id: String(i), level, version, metadata: p.metadata, spec: p.spec })));
+                assert.strictEqual(reports.length, pods.length);
+                reports.forEach((report, i) => {
+                    const ours = [...new Set(report.violations.map((v) => psaCheckOf.get(v.policy) ?? v.policy))].sort();
+                    total += 1;
+                    if (JSON.stringify(ours) === JSON.stringify(answers[i].failing)) {
+                        agree += 1;
+                    } else {
+                        mismatches.push(`${fixtures[i].name} [${level} ${version}]: CLI ${JSON.stringify(ours)} vs library ${JSON.stringify(answers[i].failing)}`);
+                    }
+                });
+            }
+        }
+        console.log(`      oracle via policy:check: failing-check sets agree ${agree}/${total} (${pods.length} pods x ${levels.length} levels x 5 versions)`);
         assert.deepStrictEqual(mismatches.slice(0, 20), [], `${mismatches.length} mismatches`);
     });
 });
