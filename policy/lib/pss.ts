@@ -2,17 +2,13 @@
 // Kubernetes versions its behaviour changed in (as pod-security-admission does): a pod is
 // judged by the newest variant not newer than the configured kubernetesVersion, and a control
 // that did not exist yet at that version does not apply.
-import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { configSchema, exemptionReason, kubernetesMinor, type CommonConfig } from "./config";
-import { readConfig } from "./policy";
+import type { ResourceValidationArgs } from "@pulumi/policy";
+import { kubernetesMinor } from "./config";
 import { containersOf, dig, podViewOf, type ContainerRef, type Obj, type PodView } from "./k8s";
+import { requirePodView, resourcePolicy, type Finding } from "./resource-policy";
 import type { PackResourcePolicy, PeerMapping, Severity } from "./types";
 
-export interface Finding {
-    /** Field path from the object root, e.g. "spec.template.spec.containers[0].securityContext.privileged". */
-    path: string;
-    message: string;
-}
+export type { Finding };
 
 export type PodCheck = (view: PodView) => Finding[];
 
@@ -48,69 +44,41 @@ export function activeCheck(versions: VersionedCheck[], minor: number): Versione
     return found;
 }
 
-/** Resolves the pod view and the check variant, or marks the policy not applicable. */
-function applicableCheck(control: PssControl, args: ResourceValidationArgs): { view: PodView; check: PodCheck } {
-    const view = podViewOf(args.type, args.props);
-    if (!view) {
-        return args.notApplicable("not a Pod or a workload with a pod template");
-    }
-    const cfg = readConfig<CommonConfig>(args, pssConfigSchema);
-    const exempt = exemptionReason(cfg, args.name, args.props);
-    if (exempt) {
-        return args.notApplicable(exempt);
-    }
-    const minor = kubernetesMinor(cfg.kubernetesVersion);
-    const variant = activeCheck(control.versions, minor);
+/** The check variant for the configured Kubernetes version, or not applicable. */
+function checkAt(control: PssControl, args: ResourceValidationArgs, kubernetesVersion: string): PodCheck {
+    const variant = activeCheck(control.versions, kubernetesMinor(kubernetesVersion));
     if (!variant) {
         return args.notApplicable(`${control.level}/${control.psaCheckId} does not exist before Kubernetes 1.${control.versions[0].since}`);
     }
-    return { view, check: variant.check };
+    return variant.check;
 }
 
-const pssConfigSchema = configSchema();
-
 export function pssPolicy(control: PssControl): PackResourcePolicy {
-    const policy: PackResourcePolicy = {
-        name: control.id,
+    const fix = control.remediate;
+    return resourcePolicy({
+        id: control.id,
+        title: control.title,
         description: control.description,
-        enforcementLevel: "mandatory",
         severity: control.severity,
-        configSchema: pssConfigSchema,
-        validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-            const { view, check } = applicableCheck(control, args);
-            for (const f of check(view)) {
-                reportViolation(`${f.path}: ${f.message}`);
-            }
-        },
+        category: "pss",
+        frameworks: { pss: `${control.level}/${control.psaCheckId}`, ...control.frameworks },
+        remediation: control.remediation,
         metadata: {
-            id: control.id,
-            title: control.title,
-            severity: control.severity,
             pssLevel: control.level,
-            category: "pss",
-            frameworks: { pss: `${control.level}/${control.psaCheckId}`, ...control.frameworks },
-            remediation: control.remediation,
             psaCheckId: control.psaCheckId,
             overrides: control.overrides?.map((o) => ({ policyId: o.policyId, since: `1.${o.since}` })),
         },
-    };
-    const fix = control.remediate;
-    if (fix) {
-        policy.remediateResource = (args: ResourceValidationArgs) => {
-            const { view, check } = applicableCheck(control, args);
-            if (check(view).length === 0) {
-                return undefined;
+        check: (args, cfg) => {
+            const view = requirePodView(args);
+            return checkAt(control, args, cfg.kubernetesVersion)(view);
+        },
+        remediate: fix && ((props, args) => {
+            const view = podViewOf(args.type, props);
+            if (view?.specPresent) {
+                fix(view);
             }
-            const props = JSON.parse(JSON.stringify(args.props)) as Obj;
-            const copy = podViewOf(args.type, props);
-            if (!copy || !copy.specPresent) {
-                return undefined;
-            }
-            fix(copy);
-            return props;
-        };
-    }
-    return policy;
+        }),
+    });
 }
 
 // ---- small readers shared by the controls -------------------------------------------------

@@ -5,10 +5,13 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { configSchema, exemptionReason, type CommonConfig } from "./config";
 import { plainCopy, podViewOf, type Obj, type PodView } from "./k8s";
 import { readConfig } from "./policy";
-import type { Finding } from "./pss";
-import type { PackResourcePolicy, PeerMapping, Severity } from "./types";
+import type { PackResourcePolicy, PeerMapping, PolicyMetadata, Severity } from "./types";
 
-export type { Finding };
+export interface Finding {
+    /** Field path from the object root, e.g. "spec.template.spec.containers[0].securityContext.privileged". */
+    path: string;
+    message: string;
+}
 
 export interface ResourcePolicyDef<C> {
     id: string;
@@ -19,6 +22,8 @@ export interface ResourcePolicyDef<C> {
     enforcementLevel?: "advisory" | "mandatory";
     frameworks: PeerMapping;
     remediation: string;
+    /** Extra metadata (PSS level, pod-security-admission check id, overrides). */
+    metadata?: Pick<PolicyMetadata, "pssLevel" | "psaCheckId" | "overrides">;
     config?: Record<string, PolicyConfigJSONSchema>;
     /** Findings for this resource; call args.notApplicable(reason) for resources it does not cover. */
     check: (args: ResourceValidationArgs, cfg: C & CommonConfig) => Finding[];
@@ -55,6 +60,7 @@ export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef
             category: def.category ?? "hygiene",
             frameworks: def.frameworks,
             remediation: def.remediation,
+            ...def.metadata,
         },
     };
     const fix = def.remediate;
