@@ -56,14 +56,16 @@ JSON
     SUMMARY+=("$version: install FAILED after $((SECONDS - started))s (see output above)")
     cat "$log"; STATUS=1; continue
   fi
-  installed="$(cd "$dir/policy" && node -p 'require("@pulumi/policy/package.json").version')"
+  # @pulumi/policy's package.json carries its version with a "v" prefix.
+  installed="$(cd "$dir/policy" && node -p 'require("@pulumi/policy/package.json").version.replace(/^v/, "")')"
   if [ "$installed" != "$version" ]; then
     SUMMARY+=("$version: installed $installed instead"); STATUS=1; continue
   fi
   installed_after=$SECONDS
   if (cd "$dir" && node node_modules/mocha/bin/mocha.js) >"$log" 2>&1; then result="passed"; else result="FAILED"; STATUS=1; fi
   counts="$(grep -E '^ +[0-9]+ (passing|failing|pending)' "$log" | tr -s ' ' | tr '\n' ',' | sed 's/,$//')"
-  [ "$result" = "FAILED" ] && tail -80 "$log"
+  # The first failures say why; the rest of a failing run usually repeats them.
+  if [ "$result" = "FAILED" ]; then grep -m 3 -A 12 -E '^  [0-9]+\) ' "$log" || tail -40 "$log"; fi
   SUMMARY+=("$version: $result ($counts) install $((installed_after - started))s, tests $((SECONDS - installed_after))s")
 done
 
