@@ -3,7 +3,7 @@
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { configSchema, exemptionReason, type CommonConfig } from "./config";
-import { asArray, isObj, kindOf, parseTypeToken, podViewOf, type Obj, type PodView } from "./k8s";
+import { asArray, isObj, parseTypeToken, podViewOf, type Obj, type PodView } from "./k8s";
 import { readConfig } from "./policy";
 import type { PackStackPolicy, PeerMapping, Severity } from "./types";
 
@@ -151,7 +151,7 @@ export function podLabels(view: PodView): Record<string, string> {
     return isObj(view.podMeta.labels) ? view.podMeta.labels : {};
 }
 
-export function describe(obj: K8sObject): string {
+export function objectLabel(obj: K8sObject): string {
     return `${obj.kind} ${obj.namespace}/${obj.name}`;
 }
 
@@ -163,4 +163,3 @@ export function hpaFor(objects: StackObjects, obj: K8sObject): K8sObject | undef
     });
 }
 
-export { kindOf };

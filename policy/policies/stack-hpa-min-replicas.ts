@@ -1,4 +1,4 @@
-import { describe, hpaFor, scalableKinds, stackPolicy, type StackFinding } from "../lib/stack-policy";
+import { objectLabel, hpaFor, scalableKinds, stackPolicy, type StackFinding } from "../lib/stack-policy";
 
 interface HpaConfig { minReplicas: number; nonProductionMinReplicas: number; productionEnvironments: string[] }
 
@@ -22,12 +22,12 @@ export const stackHpaMinReplicas = stackPolicy<HpaConfig>({
         for (const hpa of objects.subjects("HorizontalPodAutoscaler")) {
             const min = Number(hpa.props.spec?.minReplicas ?? 1); // the API default is 1
             if (min < required) {
-                findings.push({ resource: hpa.resource, message: `${describe(hpa)} minReplicas ${min} is below the required ${required}${production ? ` in ${environment}` : ""}` });
+                findings.push({ resource: hpa.resource, message: `${objectLabel(hpa)} minReplicas ${min} is below the required ${required}${production ? ` in ${environment}` : ""}` });
             }
         }
         for (const { obj } of objects.workloads(scalableKinds)) {
             if (obj.props.spec?.replicas !== undefined && hpaFor(objects, obj)) {
-                findings.push({ resource: obj.resource, message: `${describe(obj)} sets spec.replicas although an HPA scales it; omit it` });
+                findings.push({ resource: obj.resource, message: `${objectLabel(obj)} sets spec.replicas although an HPA scales it; omit it` });
             }
         }
         return findings;

@@ -1,5 +1,5 @@
 import { asArray } from "../lib/k8s";
-import { describe, stackPolicy, type StackFinding } from "../lib/stack-policy";
+import { objectLabel, stackPolicy, type StackFinding } from "../lib/stack-policy";
 
 export const stackIngressTls = stackPolicy({
     id: "stack-ingress-tls",
@@ -11,10 +11,10 @@ export const stackIngressTls = stackPolicy({
     check: (objects) => objects.subjects("Ingress").flatMap((ing): StackFinding[] => {
         const tls = asArray(ing.props.spec?.tls);
         if (tls.length === 0) {
-            return [{ resource: ing.resource, message: `${describe(ing)} has no spec.tls` }];
+            return [{ resource: ing.resource, message: `${objectLabel(ing)} has no spec.tls` }];
         }
         const tlsHosts = new Set(tls.flatMap((t) => asArray(t?.hosts).map(String)));
         const uncovered = asArray(ing.props.spec?.rules).map((r) => r?.host).filter((h): h is string => typeof h === "string" && !tlsHosts.has(h));
-        return uncovered.length ? [{ resource: ing.resource, message: `${describe(ing)}: hosts without TLS: ${uncovered.join(", ")}` }] : [];
+        return uncovered.length ? [{ resource: ing.resource, message: `${objectLabel(ing)}: hosts without TLS: ${uncovered.join(", ")}` }] : [];
     }),
 });

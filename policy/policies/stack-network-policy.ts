@@ -1,4 +1,4 @@
-import { describe, labelSelectorMatches, podLabels, stackPolicy, controllerKinds } from "../lib/stack-policy";
+import { objectLabel, labelSelectorMatches, podLabels, stackPolicy, controllerKinds } from "../lib/stack-policy";
 
 const podKinds = [...controllerKinds, "Pod", "Job", "CronJob"];
 
@@ -14,7 +14,7 @@ export const stackNetworkPolicy = stackPolicy({
         return objects.workloads(podKinds).flatMap(({ obj, view }) => {
             const labels = podLabels(view);
             const covered = policies.some((np) => np.namespace === obj.namespace && labelSelectorMatches(np.props.spec?.podSelector ?? {}, labels));
-            return covered ? [] : [{ resource: obj.resource, message: `${describe(obj)}: no NetworkPolicy in namespace "${obj.namespace}" selects its pods` }];
+            return covered ? [] : [{ resource: obj.resource, message: `${objectLabel(obj)}: no NetworkPolicy in namespace "${obj.namespace}" selects its pods` }];
         });
     },
 });

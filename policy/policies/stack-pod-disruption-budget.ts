@@ -1,5 +1,5 @@
 import { isObj } from "../lib/k8s";
-import { describe, hpaFor, labelSelectorMatches, podLabels, scalableKinds, stackPolicy, type StackFinding } from "../lib/stack-policy";
+import { objectLabel, hpaFor, labelSelectorMatches, podLabels, scalableKinds, stackPolicy, type StackFinding } from "../lib/stack-policy";
 
 /** Whether a PDB lets at least one of `replicas` pods be evicted. */
 function allowsDisruption(spec: Record<string, unknown>, replicas: number): boolean {
@@ -36,9 +36,9 @@ export const stackPodDisruptionBudget = stackPolicy({
             const labels = podLabels(view);
             const matching = pdbs.filter((p) => p.namespace === obj.namespace && labelSelectorMatches(p.props.spec?.selector, labels));
             if (matching.length === 0) {
-                findings.push({ resource: obj.resource, message: `${describe(obj)} runs ${replicas} replicas but no PodDisruptionBudget selects its pods` });
+                findings.push({ resource: obj.resource, message: `${objectLabel(obj)} runs ${replicas} replicas but no PodDisruptionBudget selects its pods` });
             } else if (!matching.some((p) => allowsDisruption(isObj(p.props.spec) ? p.props.spec : {}, replicas))) {
-                findings.push({ resource: obj.resource, message: `${describe(obj)}: PodDisruptionBudget ${matching.map((p) => p.name).join(", ")} allows no disruption at ${replicas} replicas` });
+                findings.push({ resource: obj.resource, message: `${objectLabel(obj)}: PodDisruptionBudget ${matching.map((p) => p.name).join(", ")} allows no disruption at ${replicas} replicas` });
             }
         }
         return findings;

@@ -1,5 +1,5 @@
 import { asArray, isObj } from "../lib/k8s";
-import { describe, labelSelectorMatches, stackPolicy, type K8sObject } from "../lib/stack-policy";
+import { objectLabel, labelSelectorMatches, stackPolicy, type K8sObject } from "../lib/stack-policy";
 
 const METRICS_PORT = "metrics";
 
@@ -27,6 +27,6 @@ export const stackServiceMonitor = stackPolicy({
         return objects.subjects("Service")
             .filter((svc) => asArray(svc.props.spec?.ports).some((p) => p?.name === METRICS_PORT))
             .filter((svc) => !monitors.some((sm) => scrapes(sm, svc)))
-            .map((svc) => ({ resource: svc.resource, message: `${describe(svc)} exposes port "${METRICS_PORT}" but no ServiceMonitor scrapes it` }));
+            .map((svc) => ({ resource: svc.resource, message: `${objectLabel(svc)} exposes port "${METRICS_PORT}" but no ServiceMonitor scrapes it` }));
     },
 });

@@ -1,4 +1,4 @@
-import { describe, stackPolicy } from "../lib/stack-policy";
+import { objectLabel, stackPolicy } from "../lib/stack-policy";
 
 interface ServiceTypeConfig { allowedTypes: string[]; allowedServices: string[] }
 
@@ -16,6 +16,6 @@ export const stackServiceType = stackPolicy<ServiceTypeConfig>({
     check: (objects, cfg) => objects.subjects("Service").flatMap((svc) => {
         const type = String(svc.props.spec?.type ?? "ClusterIP");
         const allowed = cfg.allowedTypes.includes(type) || cfg.allowedServices.includes(svc.name) || cfg.allowedServices.includes(svc.resource.name);
-        return allowed ? [] : [{ resource: svc.resource, message: `${describe(svc)} has type ${type}; allowed: ${cfg.allowedTypes.join(", ")}` }];
+        return allowed ? [] : [{ resource: svc.resource, message: `${objectLabel(svc)} has type ${type}; allowed: ${cfg.allowedTypes.join(", ")}` }];
     }),
 });
