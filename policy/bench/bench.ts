@@ -94,7 +94,8 @@ function main(): void {
     const corpusDir = path.join(workDir, "corpus");
     const stats = generateCorpus(corpusDir, opts.objects);
     console.log(
-        `corpus: ${stats.objects} objects (${stats.violatingObjects} built to violate) in ${stats.files} files, ` +
+        `corpus: ${stats.objects} workload objects (${stats.violatingObjects} built to violate) + ${stats.supportingObjects} NetworkPolicies/PDBs ` +
+            `in ${stats.files} files, ` +
             `${(stats.bytes / 1024 / 1024).toFixed(1)} MiB, at ${corpusDir}`,
     );
 
@@ -110,9 +111,15 @@ function main(): void {
     }
     const entries = JSON.parse(fs.readFileSync(run.stdoutFile, "utf8")) as Array<{ violations: unknown[] }>;
     const flagged = entries.filter((e) => e.violations.length > 0).length;
+    if (entries.length !== stats.objects + stats.supportingObjects) {
+        console.error(`checker reported ${entries.length} objects, the corpus has ${stats.objects + stats.supportingObjects}`);
+        process.exitCode = 1;
+    }
     const throughput = stats.objects / run.wallSeconds;
     const steady = stats.objects / Math.max(run.wallSeconds - startup.wallSeconds, 1e-3);
 
+    // A shared machine's other load skews wall time; CPU time and the load average put it in context.
+    console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
     console.log(`checker: ${entries.length} objects reported, ${flagged} with violations, exit ${run.exitCode}`);
     console.log(`  wall time            ${run.wallSeconds.toFixed(2)} s (startup alone, 1 object: ${startup.wallSeconds.toFixed(2)} s)`);
     console.log(`  CPU time             ${run.cpuSeconds.toFixed(2)} s`);

@@ -1,11 +1,15 @@
-// Deterministic benchmark corpus: workload objects of mixed kinds, about half compliant with
-// PSS restricted + hygiene, the rest each breaking one or two controls.
+// Deterministic benchmark corpus: workload objects of mixed kinds, about half compliant with the
+// whole pack (PSS restricted, hygiene, stack), the rest each breaking one or two controls. Each
+// namespace also gets the NetworkPolicy and PodDisruptionBudget the stack policies look for.
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 
 export interface CorpusStats {
+    /** Workload objects (what throughput is counted in). */
     objects: number;
+    /** NetworkPolicies and PodDisruptionBudgets added per namespace. */
+    supportingObjects: number;
     files: number;
     bytes: number;
     violatingObjects: number;
@@ -28,7 +32,7 @@ function prng(seed: number): () => number {
 const COMPLIANT_CONTAINER: Obj = {
     image: "registry.example.com/team/app@sha256:" + "a".repeat(64),
     ports: [{ containerPort: 8080, name: "http" }],
-    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "400m", memory: "256Mi" } },
     readinessProbe: { httpGet: { path: "/ready", port: "http" } },
     livenessProbe: { httpGet: { path: "/live", port: "http" } },
     securityContext: {
@@ -62,7 +66,8 @@ function podSpec(rand: () => number, violating: boolean, restartPolicy?: string)
     container.name = "app";
     const pod: Obj = {
         automountServiceAccountToken: false,
-        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        serviceAccountName: "bench-runner",
+        securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
         containers: [container],
         ...(restartPolicy ? { restartPolicy } : {}),
     };
@@ -108,12 +113,27 @@ function workload(kind: string, name: string, namespace: string, rand: () => num
     }
 }
 
+/** What the stack policies want per namespace: a NetworkPolicy and a PDB covering the workloads. */
+function namespaceGuards(namespace: string): Obj[] {
+    const selector = { matchLabels: { "app.kubernetes.io/part-of": "bench" } };
+    return [
+        {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "default-deny", namespace },
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        },
+        { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "bench", namespace }, spec: { maxUnavailable: 1, selector } },
+    ];
+}
+
 const KINDS = ["Deployment", "Deployment", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet"];
 
 /** Writes `count` objects as multi-document YAML files of `perFile` objects, in subfolders per namespace. */
 export function generateCorpus(dir: string, count: number, perFile = 50, seed = 42): CorpusStats {
     const rand = prng(seed);
-    const stats: CorpusStats = { objects: 0, files: 0, bytes: 0, violatingObjects: 0 };
+    const stats: CorpusStats = { objects: 0, supportingObjects: 0, files: 0, bytes: 0, violatingObjects: 0 };
+    const namespaces = new Set<string>();
     for (let start = 0; start < count; start += perFile) {
         const namespace = `team-${(start / perFile) % 10}`;
         const docs: string[] = [];
@@ -123,6 +143,11 @@ export function generateCorpus(dir: string, count: number, perFile = 50, seed = 
             docs.push(stringify(workload(kind, `${kind.toLowerCase()}-${i}`, namespace, rand, violating)));
             stats.objects++;
             if (violating) stats.violatingObjects++;
+        }
+        if (!namespaces.has(namespace)) {
+            namespaces.add(namespace);
+            docs.push(...namespaceGuards(namespace).map((o) => stringify(o)));
+            stats.supportingObjects += 2;
         }
         const folder = path.join(dir, namespace);
         fs.mkdirSync(folder, { recursive: true });
