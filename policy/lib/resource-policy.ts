@@ -31,6 +31,24 @@ export interface ResourcePolicyDef<C> {
     remediate?: (props: Obj, args: ResourceValidationArgs, cfg: C & CommonConfig) => void;
 }
 
+/** What the Pulumi CLI / Cloud show for a policy (display name, remediation, tags, framework). */
+export function runtimeMetadata(title: string, remediation: string, category: string, frameworks: PeerMapping, pssLevel?: string): Pick<PackResourcePolicy, "displayName" | "remediationSteps" | "tags" | "framework"> {
+    const meta: Pick<PackResourcePolicy, "displayName" | "remediationSteps" | "tags" | "framework"> = {
+        displayName: title,
+        remediationSteps: remediation,
+        tags: ["kubernetes", category, ...(pssLevel ? [`pss-${pssLevel}`] : [])],
+    };
+    if (frameworks.pss) {
+        meta.framework = {
+            name: "Kubernetes Pod Security Standards",
+            version: pssLevel ?? "",
+            reference: "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+            specification: frameworks.pss,
+        };
+    }
+    return meta;
+}
+
 export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef<C>): PackResourcePolicy {
     const schema = configSchema(def.config ?? {});
     const configFor = (args: ResourceValidationArgs): C & CommonConfig => {
@@ -47,6 +65,7 @@ export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef
         enforcementLevel: def.enforcementLevel ?? "mandatory",
         severity: def.severity,
         configSchema: schema,
+        ...runtimeMetadata(def.title, def.remediation, def.category ?? "hygiene", def.frameworks, def.metadata?.pssLevel),
         validateResource: (args, reportViolation) => {
             const cfg = configFor(args);
             for (const f of def.check(args, cfg)) {

@@ -5,6 +5,7 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { configSchema, exemptionReason, type CommonConfig } from "./config";
 import { asArray, isObj, parseTypeToken, podViewOf, type Obj, type PodView } from "./k8s";
 import { readConfig } from "./policy";
+import { runtimeMetadata } from "./resource-policy";
 import type { PackStackPolicy, PeerMapping, Severity } from "./types";
 
 export interface StackFinding {
@@ -44,6 +45,7 @@ export function stackPolicy<C extends object = object>(def: StackPolicyDef<C>): 
         enforcementLevel: def.enforcementLevel ?? "mandatory",
         severity: def.severity,
         configSchema: schema,
+        ...runtimeMetadata(def.title, def.remediation, "stack", def.frameworks),
         validateStack: (args, reportViolation) => {
             const cfg = readConfig<C & CommonConfig>(args, schema);
             const objects = new StackObjects(args.resources, cfg);

@@ -86,3 +86,20 @@ describe("robustness: every resource policy copes with sparse objects", () => {
         });
     }
 });
+
+describe("the @pulumi/policy runtime accepts the pack's policy definitions", () => {
+    // The same function the gRPC server uses to describe the pack to the CLI (GetAnalyzerInfo).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const protoutil = require("../../policy/node_modules/@pulumi/policy/protoutil");
+    it("serializes every policy with its config schema, severity, tags and remediation", () => {
+        const info = protoutil.makeAnalyzerInfo("websvc-k8s", "0.1.0", "mandatory", { policies: allPolicies }, undefined).toObject();
+        assert.strictEqual(info.policiesList.length, allPolicies.length);
+        const privileged = info.policiesList.find((p: { name: string }) => p.name === "pss-baseline-privileged");
+        assert.strictEqual(privileged.displayname, "No privileged containers");
+        assert.deepStrictEqual(privileged.tagsList, ["kubernetes", "pss", "pss-baseline"]);
+        assert.strictEqual(privileged.framework.specification, "baseline/privileged");
+        assert.ok(privileged.remediationSteps.length > 0);
+        const stack = info.policiesList.find((p: { name: string }) => p.name === "stack-ingress-tls");
+        assert.ok(stack.configschema.properties.fieldsMap.length >= 3);
+    });
+});
