@@ -67,4 +67,11 @@ describe("runPolicies applies config like CrossGuard", () => {
         const fixed = remediateResource(pod, { policies, config });
         assert.deepStrictEqual(runPolicies([{ ...pod, props: fixed }], { policies, config }), []);
     });
+    it("a stack policy reading an unknown value becomes an advisory note without a resource", () => {
+        const ingress: ManifestResource = { type: "kubernetes:networking.k8s.io/v1:Ingress", name: "web", props: { metadata: { name: "web", namespace: "web" }, spec: { tls: unknown.array } } };
+        const v = runPolicies([ingress], { policies: selectPolicies("stack-ingress-tls") });
+        assert.deepStrictEqual(v.map((x) => [x.policy, x.enforcementLevel, x.resource]), [["stack-ingress-tls", "advisory", undefined]]);
+        assert.match(v[0].message, /during preview: Array value at \.spec\.tls can't be known during preview$/);
+    });
 });
+
