@@ -32,9 +32,16 @@ const commonProperties: Record<string, PolicyConfigJSONSchema> = {
     },
 };
 
-/** The one place a policy's configSchema is built: common properties plus its own. */
-export function configSchema(own: Record<string, PolicyConfigJSONSchema> = {}, required?: string[]): PolicyConfigSchema {
-    const schema: PolicyConfigSchema = { properties: { ...commonProperties, ...own } };
+/**
+ * The one place a policy's configSchema is built: common properties plus its own.
+ * `exemptNamespacesDefault` overrides the default exemption list (PSS controls exempt nothing by
+ * default, like pod-security-admission, whose exemptions exist only when an admin configures them).
+ */
+export function configSchema(own: Record<string, PolicyConfigJSONSchema> = {}, required?: string[], exemptNamespacesDefault?: string[]): PolicyConfigSchema {
+    const common = exemptNamespacesDefault === undefined
+        ? commonProperties
+        : { ...commonProperties, exemptNamespaces: { ...commonProperties.exemptNamespaces, default: exemptNamespacesDefault } };
+    const schema: PolicyConfigSchema = { properties: { ...common, ...own } };
     if (required) {
         schema.required = required;
     }

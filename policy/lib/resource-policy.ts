@@ -50,7 +50,8 @@ export function runtimeMetadata(title: string, remediation: string, category: st
 }
 
 export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef<C>): PackResourcePolicy {
-    const schema = configSchema(def.config ?? {});
+    // PSS controls behave like pod-security-admission: no namespace is exempt unless configured.
+    const schema = configSchema(def.config ?? {}, undefined, def.category === "pss" ? [] : undefined);
     const configFor = (args: ResourceValidationArgs): C & CommonConfig => {
         const cfg = readConfig<C & CommonConfig>(args, schema);
         const exempt = exemptionReason(cfg, args.name, args.props);

@@ -42,7 +42,8 @@ describe("pack contents and metadata", () => {
     it("every config schema carries the common properties with their defaults", () => {
         for (const p of allPolicies) {
             const cfg = effectiveConfig(p);
-            assert.deepStrictEqual(cfg.exemptNamespaces, ["kube-system"], p.name);
+            // PSS controls exempt nothing by default (pod-security-admission semantics); hygiene and stack policies skip kube-system.
+            assert.deepStrictEqual(cfg.exemptNamespaces, p.metadata.category === "pss" ? [] : ["kube-system"], p.name);
             assert.deepStrictEqual(cfg.exemptResources, [], p.name);
             assert.strictEqual(cfg.kubernetesVersion, "1.37", p.name);
             assert.ok(!("enforcementLevel" in (p.configSchema?.properties ?? {})), p.name);

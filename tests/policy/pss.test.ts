@@ -110,13 +110,13 @@ describe("PSS controls: applicability and exemptions", () => {
         const outcome = validateResource(privileged, { type: "kubernetes:core/v1:ConfigMap", name: "cm", props: { data: { a: "b" } } });
         assert.strictEqual(outcome.notApplicable, "not a Pod or a workload with a pod template");
     });
-    it("exempts kube-system by default", () => {
-        const outcome = validateResource(privileged, asResource(podKind, bad, "p", "kube-system"));
+    it("checks kube-system by default, like pod-security-admission (no exemption unless configured)", () => {
+        assert.strictEqual(validateResource(privileged, asResource(podKind, bad, "p", "kube-system")).messages.length, 1);
+    });
+    it("exempts a namespace when exemptNamespaces lists it", () => {
+        const outcome = validateResource(privileged, asResource(podKind, bad, "p", "kube-system"), { config: { exemptNamespaces: ["kube-system"] } });
         assert.deepStrictEqual(outcome.messages, []);
         assert.strictEqual(outcome.notApplicable, 'namespace "kube-system" is exempt');
-    });
-    it("checks kube-system when exemptNamespaces is overridden", () => {
-        assert.strictEqual(validateResource(privileged, asResource(podKind, bad, "p", "kube-system"), { config: { exemptNamespaces: [] } }).messages.length, 1);
     });
     it("exempts resources by name", () => {
         assert.deepStrictEqual(validateResource(privileged, asResource(podKind, bad, "legacy"), { config: { exemptResources: ["legacy"] } }).messages, []);
