@@ -13,7 +13,7 @@ import {
     EXIT_BAD_INPUT,
     loadPolicyConfigFile,
     PolicyConfigError,
-    resolvePolicies,
+    policiesFor,
 } from "./cli/checker";
 import type { CheckOptions } from "./cli/checker";
 import { FORMATS, listPolicies, toJson, toSarif, toTable } from "./cli/formats";
@@ -71,7 +71,7 @@ export function runCli(argv: string[], io: CliIo = processIo): number {
     const paths = command.args;
     try {
         if (raw.list) {
-            io.stdout(listPolicies(resolvePolicies(raw.only), raw.format));
+            io.stdout(listPolicies(policiesFor(raw.only), raw.format));
             return 0;
         }
         if (paths.length === 0) throw new UsageError("give at least one file or directory to check (or --list)");
@@ -103,7 +103,7 @@ function toCheckOptions(raw: RawOptions): CheckOptions {
         stackTags[tag.slice(0, eq)] = tag.slice(eq + 1);
     }
     // Select first so an unknown --only id is reported before the manifests are read.
-    resolvePolicies(raw.only);
+    policiesFor(raw.only);
     return {
         only: raw.only,
         kubernetesVersion: raw.k8sVersion,

@@ -106,7 +106,8 @@ export function validatePolicyConfig(config: PolicyConfigFile, policies: PackPol
     runPolicies([], { policies, config });
 }
 
-export function resolvePolicies(only: string | undefined): PackPolicy[] {
+/** The policies an --only selector picks (all without one); a bad selector is a PolicyConfigError. */
+export function policiesFor(only: string | undefined): PackPolicy[] {
     let policies: PackPolicy[];
     try {
         policies = only ? selectPolicies(only) : allPolicies;
@@ -132,7 +133,7 @@ export function checkPaths(paths: string[], options: CheckOptions = {}): CheckRe
 
 /** Checks objects already in memory (e.g. rendered by the synth script). Stack policies see all of them at once. */
 export function checkObjects(objects: ManifestObject[], options: CheckOptions = {}): CheckResult {
-    const policies = resolvePolicies(options.only);
+    const policies = policiesFor(options.only);
     const resources: ManifestResource[] = objects.map((o, i) => ({
         type: typeTokenFor(o.apiVersion, o.kind),
         name: o.name,
