@@ -158,9 +158,11 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
       // Keep serving while /readyz reports 503 so endpoints and load balancers stop
       // routing here before the listener goes away.
       await sleep(config.shutdownDelaySeconds * 1000);
-      logger.info("closing listeners");
-      // server.close() stops accepting, closes idle keep-alive sockets and waits for in-flight requests.
-      await Promise.all([close(appServer), close(metricsServer)]);
+      // server.close() stops accepting at once, closes idle keep-alive sockets and waits for
+      // in-flight requests. Log after calling it, so "listeners closed" is true when read.
+      const closing = Promise.all([close(appServer), close(metricsServer)]);
+      logger.info("listeners closed");
+      await closing;
       logger.info("shutdown complete");
       return 0;
     })();

@@ -34,7 +34,7 @@ describe("app graceful shutdown (SIGTERM)", () => {
     assert.equal((await request(app.httpPort, "/healthz")).status, 200, "liveness must stay green while draining");
 
     // After the delay the listener is closed while the slow request is still running.
-    await app.waitForLog((line) => line.msg === "closing listeners");
+    await app.waitForLog((line) => line.msg === "listeners closed");
     assert.equal(await connectionError(app.httpPort), "ECONNREFUSED");
     assert.equal(await connectionError(app.metricsPort), "ECONNREFUSED");
 
