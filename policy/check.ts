@@ -71,6 +71,7 @@ export function runCli(argv: string[], io: CliIo = processIo): number {
     const paths = command.args;
     try {
         if (raw.list) {
+            if (raw.format === "sarif") throw new UsageError("--list prints a table or json, not sarif");
             io.stdout(listPolicies(policiesFor(raw.only), raw.format));
             return 0;
         }

@@ -94,6 +94,7 @@ describe("policy:check options (runCli in-process)", function () {
         { args: ["--stack-tag", "environment", "x.yaml"], mentions: /--stack-tag environment: expected key=value/ },
         { args: ["--format", "xml", "x.yaml"], mentions: /xml/ },
         { args: [], mentions: /at least one file or directory/ },
+        { args: ["--list", "--format", "sarif"], mentions: /--list prints a table or json/ },
     ];
     for (const usage of usageErrors) {
         it(`usage error exits 2: ${usage.args.join(" ") || "(no paths)"}`, () => {
