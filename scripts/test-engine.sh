@@ -57,6 +57,9 @@ mkdir -p "$POLICY"
 tar -C "$ROOT/policy" --exclude=node_modules -cf - . | tar -C "$POLICY" -xf -
 ln -s "$ROOT/policy/node_modules" "$POLICY/node_modules"
 
+EDIT=(npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/engine/set-config.ts")
+# Flags the Node.js host declares: the runtime options it accepts.
+HOST_FLAGS="$(pulumi-language-nodejs --help 2>&1 | sed -n 's/^ *-\([a-z][a-z-]*\).*/\1/p' | paste -sd, -)"
 IMAGE_REF="registry.example.com/websvc/app@sha256:$(printf 'engine-test' | sha256sum | cut -d' ' -f1)"
 
 # ---------------------------------------------------------------- bad variant: must be blocked
@@ -75,6 +78,32 @@ bad_variant() {
   [ ! -e "$WORK/bad-render/1-manifest" ] && pass "bad variant: nothing rendered" || fail "bad variant: objects were rendered despite the violation"
 }
 
+# ---------------------------------------------------------------- config the built CLI requires
+# CLI v3.171.0 treats every Pulumi.yaml config key declared without a default as required (v3.276.0
+# does not). Those keys get the values config.ts defaults them to; the synth comparison below runs
+# synth WITHOUT them, so a value here that differed from config.ts's default would fail that check.
+declare -A CLI_REQUIRED_DEFAULTS=(
+  [networkPolicy]='{"ingressControllerNamespace": "ingress-nginx", "extraEgress": []}'
+  [platform]='{"installIngressNginx": false, "installCertManager": false, "installKubePrometheusStack": false}'
+  [rbacRules]='[]'
+  [storage]='{"enabled": false}'
+)
+cli_required_config() { # stack dir
+  local s="$1" dir="$2" missing key sets=()
+  missing="$(pulumi -C "$dir" config 2>&1 | sed -n "s/.*missing configuration values\{0,1\} //p" | grep -o "'[A-Za-z]*'" | tr -d "'")"
+  [ -z "$missing" ] && return 0
+  echo "  note $s: $(pulumi version) requires Pulumi.yaml keys without defaults: $(echo $missing)"
+  for key in $missing; do
+    case "$key" in
+      namespace) sets+=("namespace=\"websvc-$(sed -n 's/^ *websvc:environment: *//p' "$dir/Pulumi.$s.yaml")\"") ;;
+      registryPassword|alertWebhookUrl) pulumi -C "$dir" config set --secret "$key" "unused-by-this-config" >/dev/null ;;
+      *) [ -n "${CLI_REQUIRED_DEFAULTS[$key]:-}" ] || { fail "$s: no default known for required key $key"; return 1; }
+         sets+=("$key=${CLI_REQUIRED_DEFAULTS[$key]}") ;;
+    esac
+  done
+  [ ${#sets[@]} -eq 0 ] || "${EDIT[@]}" config "$dir/Pulumi.$s.yaml" websvc "${sets[@]}"
+}
+
 # ---------------------------------------------------------------- one stack of the real program
 stack_cycle() {
   local s="$1" dir="$WORK/program-$s" render="$WORK/render-$s" synth="$WORK/synth-$s" logs="$WORK/logs-$s"
@@ -86,26 +115,27 @@ stack_cycle() {
   local policy_cfg=()
   local env_name; env_name="$(cd "$dir" && sed -n 's/^ *websvc:environment: *//p' "Pulumi.$s.yaml")"
   [ -f "$POLICY/config/${env_name:-$s}.json" ] && policy_cfg=(--policy-pack-config "$POLICY/config/${env_name:-$s}.json")
-  local image_json="{\"ref\": \"$IMAGE_REF\"}"
   local synth_sets=(--set "image={ref: \"$IMAGE_REF\"}" --set "kubernetes={renderYamlToDirectory: \"$render\"}")
+  local sets=("image={\"ref\": \"$IMAGE_REF\"}" "kubernetes={\"renderYamlToDirectory\": \"$render\"}")
   if [ ! -x "$BIN/pulumi-resource-random" ] && ! grep -q 'websvc:appSecrets:' "$dir/Pulumi.$s.yaml"; then
-    synth_sets+=(--set "appSecrets=[]")
     # No random provider can be built here (see docs/ENGINE.md): no generated secrets.
     echo "  note $s: pulumi-resource-random unavailable: websvc:appSecrets = [] (random.* resources not exercised)"
-    printf '  websvc:appSecrets: []\n' >>"$dir/Pulumi.$s.yaml"
+    sets+=("appSecrets=[]"); synth_sets+=(--set "appSecrets=[]")
   fi
+  "${EDIT[@]}" config "$dir/Pulumi.$s.yaml" websvc "${sets[@]}" || { fail "$s: could not write the engine stack config"; return; }
+  # The Node.js host exits on runtime options it does not know (e.g. packagemanager, which only
+  # `pulumi install` uses): drop those from the copy's Pulumi.yaml.
+  local dropped; dropped="$("${EDIT[@]}" runtime-options "$dir/Pulumi.yaml" "$HOST_FLAGS")" || { fail "$s: runtime options"; return; }
+  [ -z "$dropped" ] || echo "  note $s: $dropped"
   # A secret config value with a unique marker: the leak check looks for it in the state.
   local marker; marker="engine-leak-marker-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
   printf '["%s"]\n' "$marker" >"$logs/known-secrets.json"
   local kubeconfig; kubeconfig="$(printf 'apiVersion: v1\nkind: Config\nclusters: [{name: render, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: render, user: {token: "%s"}}]\ncontexts: [{name: render, context: {cluster: render, user: render}}]\ncurrent-context: render\n' "$marker")"
-  (cd "$dir" && pulumi stack init "$s" >/dev/null \
-    && pulumi config set --path image.ref "$IMAGE_REF" >/dev/null \
-    && pulumi config rm --path image.build >/dev/null 2>&1; \
-    pulumi config set --path kubernetes.renderYamlToDirectory "$render" >/dev/null \
-    && pulumi config set --secret kubeconfig "$kubeconfig" >/dev/null) \
+  (cd "$dir" && pulumi stack init "$s" >/dev/null && pulumi config set --secret kubeconfig "$kubeconfig" >/dev/null) \
     || { fail "$s: stack init/config"; return; }
-  pulumi -C "$dir" config get image --json >"$logs/image.json" 2>&1 && grep -q "$IMAGE_REF" "$logs/image.json" \
-    && pass "$s: websvc:image = $image_json" || { fail "$s: could not set websvc:image"; show "$logs/image.json"; }
+  cli_required_config "$s" "$dir" || return
+  pulumi -C "$dir" config get image >"$logs/image.json" 2>&1 && grep -q "$IMAGE_REF" "$logs/image.json" \
+    && pass "$s: websvc:image = {ref: $IMAGE_REF}" || { fail "$s: could not set websvc:image"; show "$logs/image.json"; return; }
 
   local P=(pulumi -C "$dir" --non-interactive)
   if run "$logs/preview.log" "${P[@]}" preview --diff --policy-pack "$POLICY" "${policy_cfg[@]}"; then
