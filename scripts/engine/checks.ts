@@ -30,7 +30,10 @@ function objectsIn(dir: string): Map<string, Obj> {
     return out;
 }
 
-const keyOf = (o: Obj) => `${o.kind}/${o.metadata?.namespace ?? "-"}/${o.metadata?.name}`;
+// Auto-named objects get a random 8-hex suffix from the engine and a different one from synth's mock
+// runtime: compare them by the name without it.
+const AUTONAME_SUFFIX = /-[0-9a-f]{8}$/;
+const keyOf = (o: Obj) => `${o.kind}/${o.metadata?.namespace ?? "-"}/${String(o.metadata?.name).replace(AUTONAME_SUFFIX, "-*")}`;
 
 // The pod spec of any workload kind (Pod, Deployment, StatefulSet, DaemonSet, Job, CronJob).
 function podSpecOf(o: Obj): Obj | undefined {
@@ -47,7 +50,9 @@ function securityView(o: Obj): Obj {
     if (!pod) return {};
     const pick = (src: Obj, fields: string[]) => Object.fromEntries(fields.filter((f) => src[f] !== undefined).map((f) => [f, src[f]]));
     const containers = (list: Obj[] | undefined) => (list ?? []).map((c) => ({ name: c.name, ...pick(c, CONTAINER_FIELDS) }));
-    return { pod: pick(pod, POD_FIELDS), initContainers: containers(pod.initContainers), containers: containers(pod.containers) };
+    const podFields = pick(pod, POD_FIELDS);
+    if (typeof podFields.serviceAccountName === "string") podFields.serviceAccountName = podFields.serviceAccountName.replace(AUTONAME_SUFFIX, "-*");
+    return { pod: podFields, initContainers: containers(pod.initContainers), containers: containers(pod.containers) };
 }
 
 function compare(renderDir: string, synthDir: string): string[] {
