@@ -19,7 +19,7 @@ STACKS=("$@")
 [ ${#STACKS[@]} -eq 0 ] && STACKS=(staging production)
 
 BIN="$(bash scripts/pulumi-toolchain.sh --print-bin-dir)" || {
-  echo "SKIPPED: engine tests: the Pulumi toolchain is not built in $BIN (run \`npm run toolchain\`: a cold build compiles the CLI and the kubernetes provider from Go sources, ~40 min on 2 cores)"
+  echo "SKIPPED: engine tests: the Pulumi toolchain is not built in $BIN (run \`npm run toolchain\`: a cold build compiles the CLI and the kubernetes provider from Go sources, about 50 min on 2 shared cores; see docs/ENGINE.md)"
   exit 0
 }
 if grep -q '^NODEJS_POLICY=.*unsupported' "$(dirname "$BIN")/status.env" 2>/dev/null; then
