@@ -34,7 +34,7 @@ const pulumiSteps = (job: Job) => steps(job).filter((s) => s.uses?.startsWith("p
 
 describe("GitHub workflows", () => {
     it("has the preview and deploy workflows", () => {
-        assert.deepEqual([...files].sort(), ["deploy.yml", "preview.yml"]);
+        for (const f of ["deploy.yml", "preview.yml"]) assert.ok(files.includes(f), `${f} is missing`);
     });
 
     for (const f of files) {
