@@ -296,7 +296,8 @@ function crossFieldProblems(c: ParsedConfig, stack: string, project: string): st
         }
     }
     try {
-        validateSecretSpecs(c.appSecrets);
+        // An empty list is allowed: the app then gets no generated secrets (and no random provider is needed).
+        if (c.appSecrets.length > 0) validateSecretSpecs(c.appSecrets);
     } catch (e) {
         say("appSecrets", `is not acceptable: ${(e as Error).message}`);
     }
@@ -352,7 +353,9 @@ export function validateConfig(raw: Record<string, unknown>, stack: string, proj
  * CLI refuses a plaintext value; the synth script enforces the same on the stack files.
  */
 function readSecret(cfg: pulumi.Config, project: string, key: string): pulumi.Output<string> | undefined {
-    return pulumi.runtime.getConfig(`${project}:${key}`) === undefined ? undefined : cfg.requireSecret(key);
+    // An empty value counts as unset (the way `pulumi config set --secret key ""` clears an optional secret).
+    const value = pulumi.runtime.getConfig(`${project}:${key}`);
+    return value === undefined || value === "" ? undefined : cfg.requireSecret(key);
 }
 
 /** Reads and validates the stack's configuration. Call once, before creating any resource. */
@@ -367,6 +370,9 @@ export function loadConfig(): StackConfig {
     if (problems.length > 0) throw new ConfigError(problems);
     const parsed = validateConfig(raw, stack, project);
     const say = (key: string, msg: string) => problems.push(`${project}:${key} ${msg} (stack ${stack})`);
+    if (parsed.kubernetes.renderYamlToDirectory !== undefined && secrets.kubeconfig !== undefined) {
+        say("kubeconfig", "must not be set together with kubernetes.renderYamlToDirectory (the provider renders YAML instead of connecting to a cluster)");
+    }
     if (parsed.image.registry !== undefined && secrets.registryPassword === undefined) {
         say("registryPassword", "must be set (as a secret) when image.registry is configured");
     }

@@ -75,9 +75,10 @@ const image = new ImageBuild(`${name}-image`, {
 
 // The Secret must live in the Namespace the Workload creates, and the Workload's pods reference the
 // Secret: the Workload gets the Secret's name and checksum as deferred Outputs, supplied right after.
+// An empty appSecrets list means no generated secrets at all (no Secret, no random provider).
+const secretSpecs = cfg.appSecrets.length > 0 ? validateSecretSpecs(cfg.appSecrets) : [];
 const secretName = deferredOutput<string>();
 const secretsChecksum = deferredOutput<string>();
-const secretSpecs = validateSecretSpecs(cfg.appSecrets);
 
 const workload = new Workload(name, {
     appName: cfg.appName,
@@ -92,7 +93,7 @@ const workload = new Workload(name, {
     logLevel: cfg.logLevel,
     appSettings: cfg.appSettings,
     secretEnv: secretSpecs.map((spec) => ({ envName: envNameFor(spec.name), secretKeyRef: { name: secretName.output, key: spec.name } })),
-    secretsChecksum: secretsChecksum.output,
+    secretsChecksum: secretSpecs.length > 0 ? secretsChecksum.output : undefined,
     storage: cfg.storage,
     rbacRules: cfg.rbacRules,
     // Traffic arrives from the ingress controller's pods, or from the Gateway's data plane.
@@ -103,14 +104,16 @@ const workload = new Workload(name, {
     extraEgress: cfg.networkPolicy.extraEgress,
 }, { provider });
 
-const secrets = new AppSecrets(`${name}-secrets`, {
+const secrets = secretSpecs.length === 0 ? undefined : new AppSecrets(`${name}-secrets`, {
     namespace: workload.namespace,
     secrets: secretSpecs,
     rotation: cfg.secretsRotation,
     labels: workload.labels,
 }, { provider });
-secretName.resolve(secrets.secretName);
-secretsChecksum.resolve(secrets.rolloutChecksum);
+if (secrets) {
+    secretName.resolve(secrets.secretName);
+    secretsChecksum.resolve(secrets.rolloutChecksum);
+}
 
 const ingress = new Ingress(`${name}-ingress`, {
     identity,
@@ -164,7 +167,7 @@ export const url = ingress.url;
 export const imageRef = image.imageRef;
 export const deploymentName = workload.deploymentName;
 export const serviceName = workload.serviceName;
-export const appSecretName = secrets.secretName;
+export const appSecretName = secrets?.secretName;
 export const serviceMonitorName = monitoring.serviceMonitorName;
 export const prometheusRuleName = monitoring.prometheusRuleName;
 export const dashboardUid = monitoring.dashboardUid;
