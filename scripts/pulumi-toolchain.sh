@@ -85,7 +85,7 @@ gorun() { # logfile step go-args...
   timeout "$left" go "$@" >>"$logf" 2>&1
   local rc=$?
   if [ $rc -eq 124 ]; then budget_exhausted "$step" "$SKIPPED_AFTER"; fi
-  if [ $rc -ne 0 ] && [ "${GOSUMDB:-}" != off ] && grep -q 'the checksum database.*\(dial\|timeout\|connection\|no such host\)' "$logf"; then
+  if [ $rc -ne 0 ] && [ "${GOSUMDB:-}" != off ] && grep -q "$(go env GOSUMDB | cut -d+ -f1 | cut -d' ' -f1).*\(dial\|timeout\|connection\|no such host\)" "$logf"; then
     log "checksum database unreachable: retrying with GOSUMDB=off (modules are still verified against go.sum where present)"
     export GOSUMDB=off
     status_set GOSUMDB off
