@@ -23,6 +23,7 @@ const deserialize = require("@pulumi/policy/deserialize");
 const proxyInternals = require("@pulumi/policy/proxy");
 const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+const rpcInternals = require("@pulumi/pulumi/runtime/rpc");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export { UnknownValueError };
@@ -98,6 +99,64 @@ export function freezeStackTags(tags: StackTagsInput | undefined): ReadonlyMap<s
 export function wireProps(props: Record<string, unknown>): Record<string, any> {
     const plain = JSON.parse(JSON.stringify(props ?? {}));
     return deserialize.deserializeProperties(Struct.fromJavaScript(plain), false);
+}
+
+/** Thrown inside plainWireProps when a value needs the real round trip. */
+const NOT_PLAIN: unique symbol = Symbol("not plain JSON");
+
+/**
+ * What wireProps returns, computed without protobuf for values that are plain JSON already
+ * (parsed YAML/JSON: plain objects and arrays, strings, finite numbers, booleans, null): a deep
+ * copy with every object's keys in the order the Struct round trip gives them (sorted, as
+ * google-protobuf's Map iterates). Anything else (undefined, NaN/Infinity, -0, class instances,
+ * `__proto__` or the engine's signature key) goes through wireProps itself, so the result is
+ * always identical to wireProps(props).
+ */
+export function plainWireProps(props: Record<string, unknown>): Record<string, any> {
+    try {
+        return plainCopy(props ?? {}) as Record<string, any>;
+    } catch (e) {
+        if (e === NOT_PLAIN) return wireProps(props);
+        throw e;
+    }
+}
+
+const SPECIAL_SIG_KEY: string = rpcInternals.specialSigKey;
+
+function plainCopy(v: unknown): unknown {
+    switch (typeof v) {
+        case "string":
+        case "boolean":
+            return v;
+        case "number":
+            if (!Number.isFinite(v) || Object.is(v, -0)) throw NOT_PLAIN;
+            return v;
+        case "object": {
+            if (v === null) return v;
+            if (Array.isArray(v)) {
+                const out = new Array(v.length);
+                for (let i = 0; i < v.length; i++) {
+                    const item = v[i];
+                    if (item === undefined) throw NOT_PLAIN;
+                    out[i] = plainCopy(item);
+                }
+                return out;
+            }
+            const proto = Object.getPrototypeOf(v);
+            if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+            const keys = Object.keys(v).sort();
+            const out: Record<string, unknown> = {};
+            for (const k of keys) {
+                if (k === "__proto__" || k === SPECIAL_SIG_KEY) throw NOT_PLAIN;
+                const item = (v as Record<string, unknown>)[k];
+                if (item === undefined) throw NOT_PLAIN;
+                out[k] = plainCopy(item);
+            }
+            return out;
+        }
+        default:
+            throw NOT_PLAIN;
+    }
 }
 
 export function defaultUrn(type: string, name: string, stack = "dev", project = "websvc"): string {

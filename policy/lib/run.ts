@@ -3,7 +3,7 @@
 // runtime's, and the policies' real validateResource / validateStack.
 import Ajv, { type ValidateFunction } from "ajv";
 import type { EnforcementLevel, PolicyConfigSchema, ReportViolation } from "@pulumi/policy";
-import { defaultUrn, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, UnknownValueError, wireProps, type ResourceInit } from "./args";
+import { defaultUrn, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, plainWireProps, UnknownValueError, wireProps, type ResourceInit } from "./args";
 import type { PackPolicy, PackResourcePolicy, PackStackPolicy, Severity } from "./types";
 import { allPolicies, PACK_ENFORCEMENT_LEVEL } from "../policies";
 
@@ -42,6 +42,12 @@ export interface RunOptions {
     kubernetesVersion?: string;
     /** Wrap props in the runtime's unknown-checking proxy (default true, as the runtime does). */
     unknownChecking?: boolean;
+    /**
+     * Send props through the protobuf Struct round trip like the runtime (default true). false
+     * takes a fast path for plain JSON props (parsed manifests) that yields the same values and
+     * key order without protobuf, and still falls back to the round trip for anything else.
+     */
+    wire?: boolean;
 }
 
 const enforcementLevels: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -160,7 +166,8 @@ export function runPolicies(resources: ManifestResource[], opts: RunOptions = {}
     const violations: Violation[] = [];
     // Props go through the wire round trip once per resource; every policy then gets its own
     // args (and proxy) over that same deserialized copy, as each runtime call would see it.
-    const inits = resources.map((m) => ({ ...toInit(m), props: wireProps(m.props) }));
+    const toWire = opts.wire === false ? plainWireProps : wireProps;
+    const inits = resources.map((m) => ({ ...toInit(m), props: toWire(m.props) }));
     const argsOptions = (r: ResolvedPolicy) => ({ config: r.config, stackTags: opts.stackTags, unknownChecking: opts.unknownChecking, wire: false });
     for (const [i, m] of resources.entries()) {
         const resource = { type: m.type, name: m.name, urn: inits[i].urn };

@@ -87,12 +87,54 @@ function toObject(resource: PolicyResource): K8sObject | undefined {
 /** The stack's Kubernetes objects; exempt ones (common config) are left out of `subjects`. */
 export class StackObjects {
     readonly all: K8sObject[];
+    // Per kind list, computed once: policies ask per workload (hpaFor), which was O(n²).
+    private readonly byKinds = new Map<string, K8sObject[]>();
+    private hpaIndex?: Map<string, K8sObject> | null;
     constructor(resources: PolicyResource[], private readonly cfg: Partial<CommonConfig>) {
         this.all = resources.map(toObject).filter((o): o is K8sObject => o !== undefined);
     }
 
+    /** Objects of these kinds, in stack order (a fresh array each call; the filtering is memoized). */
     ofKind(...kinds: string[]): K8sObject[] {
-        return this.all.filter((o) => kinds.includes(o.kind));
+        const key = kinds.join("\0");
+        let found = this.byKinds.get(key);
+        if (!found) {
+            found = this.all.filter((o) => kinds.includes(o.kind));
+            this.byKinds.set(key, found);
+        }
+        return found.slice();
+    }
+
+    /** The first HPA (stack order) whose scaleTargetRef names this namespace, kind and name. */
+    hpaTargeting(namespace: string, kind: string, name: string): K8sObject | undefined {
+        if (this.hpaIndex === undefined) this.hpaIndex = this.buildHpaIndex();
+        if (this.hpaIndex === null) {
+            // Some HPA has an unknown (preview) value: scan like the runtime-faithful original, so
+            // the UnknownValueError surfaces exactly when it did.
+            return this.ofKind("HorizontalPodAutoscaler").find((h) => {
+                const ref = h.props.spec?.scaleTargetRef;
+                return h.namespace === namespace && isObj(ref) && ref.kind === kind && ref.name === name;
+            });
+        }
+        return this.hpaIndex.get(JSON.stringify([namespace, kind, name]));
+    }
+
+    private buildHpaIndex(): Map<string, K8sObject> | null {
+        const index = new Map<string, K8sObject>();
+        try {
+            for (const h of this.ofKind("HorizontalPodAutoscaler")) {
+                const ref = h.props.spec?.scaleTargetRef;
+                if (!isObj(ref)) continue;
+                const refKind = ref.kind;
+                const refName = ref.name;
+                if (typeof refKind !== "string" || typeof refName !== "string") continue;
+                const key = JSON.stringify([h.namespace, refKind, refName]);
+                if (!index.has(key)) index.set(key, h);
+            }
+        } catch {
+            return null;
+        }
+        return index;
     }
 
     /** Objects of these kinds that the policy must judge (not exempt by namespace or name). */
@@ -159,9 +201,6 @@ export function objectLabel(obj: K8sObject): string {
 
 /** The HPA scaling this workload, if any (same namespace, scaleTargetRef kind + name). */
 export function hpaFor(objects: StackObjects, obj: K8sObject): K8sObject | undefined {
-    return objects.ofKind("HorizontalPodAutoscaler").find((h) => {
-        const ref = h.props.spec?.scaleTargetRef;
-        return h.namespace === obj.namespace && isObj(ref) && ref.kind === obj.kind && ref.name === obj.name;
-    });
+    return objects.hpaTargeting(obj.namespace, obj.kind, obj.name);
 }
 
