@@ -2,7 +2,8 @@
 // into objects the checker can hand to the policies, remembering where each one came from.
 import * as fs from "fs";
 import * as path from "path";
-import { Worker } from "worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker } from "worker_threads";
+import type { MessagePort } from "worker_threads";
 import { LineCounter, parseAllDocuments, isMap, isSeq } from "yaml";
 import type { Node as YamlNode } from "yaml";
 
@@ -158,13 +159,27 @@ export async function loadManifestsParallel(paths: string[], jobs: number, minBy
     const results: (FileResult | undefined)[] = new Array(files.length);
     // next[0]: index of the next file nobody has taken yet.
     const next = new Int32Array(new SharedArrayBuffer(4));
-    const running = Array.from({ length: workers }, () => startParseWorker(files, next, results));
+    // Workers post their files' results here; this thread takes them between its own files, so
+    // serialized results do not pile up (memory) while it parses.
+    const channels = Array.from({ length: workers }, () => new MessageChannel());
+    const drain = () => {
+        for (const channel of channels) {
+            for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1)) {
+                const { index, result } = m.message as { index: number; result: FileResult };
+                results[index] = result;
+            }
+        }
+    };
+    const running = channels.map((channel) => startParseWorker(files, next, channel.port2));
     for (;;) {
         const i = Atomics.add(next, 0, 1);
         if (i >= files.length) break;
         results[i] = loadManifestFile(files[i]);
+        drain();
     }
     await Promise.all(running);
+    drain();
+    for (const channel of channels) channel.port1.close();
     // Files a failed worker had taken but not returned.
     return assemble(files, errors, results.map((r, i) => r ?? loadManifestFile(files[i])));
 }
@@ -184,8 +199,8 @@ function totalBytes(files: string[]): number {
 // The worker runs this module's loadManifestFile; under ts-node (the npm scripts) it registers
 // ts-node itself, transpile-only, since a worker thread does not inherit the require hook.
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require("worker_threads");
-const { files, next, module: modulePath, tsNode, project } = workerData;
+const { workerData } = require("worker_threads");
+const { files, next, port, module: modulePath, tsNode, project } = workerData;
 // The yaml parser reads process.env.LOG_TOKENS once per token (millions on a large input); a
 // worker's process.env is its own copy, and a plain object makes those reads ~8x cheaper.
 process.env = { ...process.env };
@@ -194,15 +209,16 @@ const { loadManifestFile } = require(modulePath);
 for (;;) {
     const i = Atomics.add(next, 0, 1);
     if (i >= files.length) break;
-    parentPort.postMessage({ index: i, result: loadManifestFile(files[i]) });
+    port.postMessage({ index: i, result: loadManifestFile(files[i]) });
 }
 `;
 
-function startParseWorker(files: string[], next: Int32Array, results: (FileResult | undefined)[]): Promise<void> {
+function startParseWorker(files: string[], next: Int32Array, port: MessagePort): Promise<void> {
     const underTsNode = __filename.endsWith(".ts");
     const workerData = {
         files,
         next,
+        port,
         module: __filename,
         tsNode: underTsNode ? require.resolve("ts-node", { paths: [__dirname] }) : undefined,
         project: path.join(__dirname, "..", "tsconfig.json"),
@@ -210,14 +226,11 @@ function startParseWorker(files: string[], next: Int32Array, results: (FileResul
     return new Promise((resolve) => {
         let worker: Worker;
         try {
-            worker = new Worker(WORKER_SOURCE, { eval: true, workerData, stdout: true, stderr: true });
+            worker = new Worker(WORKER_SOURCE, { eval: true, workerData, transferList: [port], stdout: true, stderr: true });
         } catch {
             resolve();
             return;
         }
-        worker.on("message", (m: { index: number; result: FileResult }) => {
-            results[m.index] = m.result;
-        });
         // Errors are not fatal: the files the worker did not return are parsed on the main thread.
         worker.on("error", () => undefined);
         worker.on("exit", () => resolve());
