@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
+import { prng } from "./prng";
 
 export interface CorpusStats {
     /** Workload objects (what throughput is counted in). */
@@ -17,17 +18,6 @@ export interface CorpusStats {
 
 type Obj = Record<string, unknown>;
 
-// Small seeded PRNG (mulberry32) so every run benchmarks the same corpus.
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 const COMPLIANT_CONTAINER: Obj = {
     image: "registry.example.com/team/app@sha256:" + "a".repeat(64),

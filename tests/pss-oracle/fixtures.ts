@@ -3,6 +3,7 @@
 // combinations of several mutations.
 import { pssCases } from "../policy/pss-cases";
 import { podWith, type PodParts } from "../policy/support/workloads";
+import { prng } from "../../policy/bench/prng";
 
 export interface NamedPod { name: string; pod: PodParts }
 
@@ -27,17 +28,6 @@ const edgeMutations: { name: string; mutate: (p: PodParts) => void }[] = [
     { name: "runAsUser 0 on container with hostUsers false", mutate: (p) => { p.spec.hostUsers = false; p.spec.containers[0].securityContext.runAsUser = 0; } },
 ];
 
-/** Deterministic PRNG (mulberry32) so a failing combination can be reproduced. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 export function oracleFixtures(combinations = 300, seed = 20261127): NamedPod[] {
     const singles = [
