@@ -224,18 +224,28 @@ function makeGetConfig(config: Record<string, unknown> | undefined) {
     };
 }
 
-export function makeResourceValidationArgs(init: ResourceInit, o: ArgsOptions = {}): ResourceValidationArgs {
+/** The fields a resource has both in ResourceValidationArgs and in a stack's PolicyResource. */
+function resourceFields(init: ResourceInit, o: ArgsOptions) {
     const props = prepareProps(init.props, o);
     const type = init.type;
-    const args: ResourceValidationArgs = {
+    return {
         type,
         props,
         urn: init.urn ?? defaultUrn(type, init.name),
         name: init.name,
         opts: resourceOptions(init.opts),
+        isType: (resourceClass: unknown) => isTypeOf(type, resourceClass),
+        asType: (resourceClass: unknown) => (isTypeOf(type, resourceClass) ? props : undefined),
+    };
+}
+
+export function makeResourceValidationArgs(init: ResourceInit, o: ArgsOptions = {}): ResourceValidationArgs {
+    const fields = resourceFields(init, o);
+    const args: ResourceValidationArgs = {
+        ...fields,
+        isType: fields.isType as ResourceValidationArgs["isType"],
+        asType: fields.asType as ResourceValidationArgs["asType"],
         stackTags: freezeStackTags(o.stackTags),
-        isType: (resourceClass) => isTypeOf(type, resourceClass),
-        asType: ((resourceClass: unknown) => (isTypeOf(type, resourceClass) ? props : undefined)) as ResourceValidationArgs["asType"],
         getConfig: makeGetConfig(o.config),
         notApplicable: runtimeNotApplicable,
     };
@@ -248,18 +258,13 @@ export function makeResourceValidationArgs(init: ResourceInit, o: ArgsOptions = 
 export function makePolicyResources(inits: ResourceInit[], o: ArgsOptions = {}): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const resources = inits.map((init) => {
-        const props = prepareProps(init.props, o);
-        const type = init.type;
+        const fields = resourceFields(init, o);
         const resource: PolicyResource = {
-            type,
-            props,
-            urn: init.urn ?? defaultUrn(type, init.name),
-            name: init.name,
-            opts: resourceOptions(init.opts),
+            ...fields,
+            isType: fields.isType as PolicyResource["isType"],
+            asType: fields.asType as PolicyResource["asType"],
             dependencies: [],
             propertyDependencies: {},
-            isType: (resourceClass) => isTypeOf(type, resourceClass),
-            asType: ((resourceClass: unknown) => (isTypeOf(type, resourceClass) ? props : undefined)) as PolicyResource["asType"],
         };
         if (init.provider) {
             resource.provider = init.provider;
