@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compatibility matrix of the policy pack: runs the pack's tests (tests/policy/** and
-# tests/policy-tooling/**) against the oldest and the newest @pulumi/policy that
+# tests/policy-tooling/**, tests/policy-cli/**) against the oldest and the newest @pulumi/policy that
 # policy/package.json's peerDependencies range admits, each in a scratch copy of policy/ with
 # that version installed, so the working tree's node_modules is never touched.
 #
@@ -44,12 +44,12 @@ for version in $VERSIONS; do
   # The pack without its installed modules or benchmark output; the tests keep their relative
   # imports (../../policy/...) because the layout is the same as in the repository.
   tar -C "$ROOT" --exclude=node_modules -cf - policy | tar -C "$dir" -xf -
-  cp -r tests/policy tests/policy-tooling "$dir/tests/"
+  cp -r tests/policy tests/policy-tooling tests/policy-cli "$dir/tests/"
   # Test-only tools (mocha, ts-node, ajv, the SARIF schema) come from the root install, read-only.
   ln -s "$ROOT/node_modules" "$dir/node_modules"
   cp tsconfig.json "$dir/"
   cat > "$dir/.mocharc.json" <<'JSON'
-{ "require": ["ts-node/register/transpile-only"], "extension": ["ts"], "spec": ["tests/policy/**/*.test.ts", "tests/policy-tooling/**/*.test.ts"], "timeout": 120000, "reporter": "dot" }
+{ "require": ["ts-node/register/transpile-only"], "extension": ["ts"], "spec": ["tests/policy/**/*.test.ts", "tests/policy-tooling/**/*.test.ts", "tests/policy-cli/**/*.test.ts"], "timeout": 120000, "reporter": "dot" }
 JSON
   log="$WORK/$version.log"
   if ! (cd "$dir/policy" && npm ci --no-audit --no-fund --loglevel=error && npm install --no-save --no-audit --no-fund --loglevel=error "@pulumi/policy@$version") >"$log" 2>&1; then

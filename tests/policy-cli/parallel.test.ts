@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { loadManifests, loadManifestsParallel, PARALLEL_MIN_BYTES } from "../../policy/cli/manifests";
 import { generateCorpus } from "../../policy/bench/corpus";
-import { FIXTURES, runCheckCli, runCheckInProcess } from "./support";
+import { FIXTURES, runCheckCli, runCheckInProcess } from "../policy-tooling/support";
 
 describe("loadManifestsParallel", function () {
     this.timeout(60000);

@@ -3,8 +3,8 @@
 // container breaks baseline "Privileged Containers"), not from the checker's output.
 import { strict as assert } from "assert";
 import * as path from "path";
-import { documentStartLines, entryFor, fixture, policiesOf, REPO_ROOT, runCheckCli, runCheckInProcess, runJson, validateSarif } from "./support";
-import type { JsonEntry } from "./support";
+import { documentStartLines, entryFor, fixture, policiesOf, REPO_ROOT, runCheckCli, runCheckInProcess, runJson, validateSarif } from "../policy-tooling/support";
+import type { JsonEntry } from "../policy-tooling/support";
 
 const rel = (p: string) => path.relative(REPO_ROOT, p);
 
