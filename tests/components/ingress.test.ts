@@ -6,9 +6,8 @@ import {
     DEFAULT_BODY_SIZE, DEFAULT_RATE_LIMIT_CONNECTIONS, DEFAULT_RATE_LIMIT_RPS, Ingress, IngressArgs, validateCorsOrigins,
 } from "../../components/ingress";
 import { SECURITY_HEADER_NAMES } from "../../components/lib/security-headers";
+import { INGRESS, CONFIGMAP } from "../harness/type-tokens";
 
-const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
-const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 const CUSTOM = (kind: string, group: string) => `kubernetes:${group}:${kind}`;
 const HTTPROUTE = CUSTOM("HTTPRoute", "gateway.networking.k8s.io/v1");
 const CERTIFICATE = CUSTOM("Certificate", "cert-manager.io/v1");

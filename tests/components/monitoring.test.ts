@@ -10,13 +10,8 @@ import { MonitoringStack, MonitoringStackArgs } from "../../components/monitorin
 import { APP_LATENCY_BUCKETS_SECONDS, KNOWN_SCRAPED_METRICS } from "../../components/lib/metrics-catalog";
 import { AlertingRule, RecordingRule, RuleGroup, buildAppRuleGroups, isAlertingRule } from "../../components/lib/alert-rules";
 import { GrafanaDashboard, dashboardExpressions } from "../../components/lib/grafana-dashboard";
+import { SERVICE_MONITOR, PROMETHEUS_RULE, ALERTMANAGER_CONFIG as AM_CONFIG, CONFIGMAP, SECRET, SERVICE } from "../harness/type-tokens";
 
-const SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
-const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-const AM_CONFIG = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
-const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
-const SECRET = "kubernetes:core/v1:Secret";
-const SERVICE = "kubernetes:core/v1:Service";
 
 // kube-state-metrics / cAdvisor series named by the issue (written out here, not imported).
 const REQUIRED_INFRA_METRICS = [

@@ -5,14 +5,8 @@ import { Platform, PlatformArgs } from "../../components/platform";
 import { Ingress } from "../../components/ingress";
 import { MonitoringStack } from "../../components/monitoring";
 import { ACME_STAGING } from "../../config";
+import { HELM_RELEASE as RELEASE, CLUSTER_ISSUER as ISSUER, NAMESPACE, SECRET, CONFIGMAP, SERVICE_MONITOR, INGRESS } from "../harness/type-tokens";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const ISSUER = "kubernetes:cert-manager.io/v1:ClusterIssuer";
-const NAMESPACE = "kubernetes:core/v1:Namespace";
-const SECRET = "kubernetes:core/v1:Secret";
-const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
-const SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
-const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
 
 const WEBHOOK_URL = "https://hooks.example.net/platform/very-secret-token";
 // Deliberately not the config defaults: proves the component passes versions through.

@@ -3,8 +3,8 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { AppSecrets, APP_SECRETS_TYPE, envNameFor, type AppSecretsArgs, type AppSecretSpec } from "../../components/secrets";
 import { renderWorkload } from "./workload-fixtures";
+import { SECRET as SECRET_TYPE } from "../harness/type-tokens";
 
-const SECRET_TYPE = "kubernetes:core/v1:Secret";
 const PASSWORD_TYPE = "random:index/randomPassword:RandomPassword";
 const BYTES_TYPE = "random:index/randomBytes:RandomBytes";
 
