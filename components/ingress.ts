@@ -190,36 +190,28 @@ export class Ingress extends pulumi.ComponentResource {
                 namespace: gateway.namespace,
                 ...(sectionName !== undefined ? { sectionName } : {}),
             });
-            const headers = allSecurityHeaders(headerOptions);
-            const route = new k8s.apiextensions.CustomResource(`${name}-httproute`, {
-                apiVersion: "gateway.networking.k8s.io/v1",
-                kind: "HTTPRoute",
-                metadata: { namespace: args.namespace, labels },
-                spec: {
-                    parentRefs: [parentRef(gateway.sectionName)],
-                    hostnames: [args.host],
-                    rules: [{
-                        matches: [{ path: { type: "PathPrefix", value: "/" } }],
-                        filters: [{
-                            type: "ResponseHeaderModifier",
-                            responseHeaderModifier: { set: Object.entries(headers).map(([headerName, value]) => ({ name: headerName, value })) },
-                        }],
-                        backendRefs: [{ group: "", kind: "Service", name: args.serviceName, port }],
-                    }],
-                },
-            }, afterPlatform);
-            this.routeName = route.metadata.name;
-            if (args.gatewayRedirectSectionName !== undefined) {
-                new k8s.apiextensions.CustomResource(`${name}-https-redirect`, {
+            // Both routes attach to the Gateway for the app's host; only the listener and rules differ.
+            const httpRoute = (suffix: string, sectionName: string | undefined, rules: unknown[]) =>
+                new k8s.apiextensions.CustomResource(`${name}-${suffix}`, {
                     apiVersion: "gateway.networking.k8s.io/v1",
                     kind: "HTTPRoute",
                     metadata: { namespace: args.namespace, labels },
-                    spec: {
-                        parentRefs: [parentRef(args.gatewayRedirectSectionName)],
-                        hostnames: [args.host],
-                        rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
-                    },
+                    spec: { parentRefs: [parentRef(sectionName)], hostnames: [args.host], rules },
                 }, afterPlatform);
+            const headers = allSecurityHeaders(headerOptions);
+            const route = httpRoute("httproute", gateway.sectionName, [{
+                matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                filters: [{
+                    type: "ResponseHeaderModifier",
+                    responseHeaderModifier: { set: Object.entries(headers).map(([headerName, value]) => ({ name: headerName, value })) },
+                }],
+                backendRefs: [{ group: "", kind: "Service", name: args.serviceName, port }],
+            }]);
+            this.routeName = route.metadata.name;
+            if (args.gatewayRedirectSectionName !== undefined) {
+                httpRoute("https-redirect", args.gatewayRedirectSectionName, [
+                    { filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] },
+                ]);
             }
             if (args.issueGatewayCertificate) {
                 // The Gateway's HTTPS listener must list this Secret in certificateRefs (owned by the Gateway's owner).
