@@ -84,7 +84,8 @@ build_kubernetes() {
   (cd "$dir" && gobuild "$lf" "kubernetes wrapper go mod tidy" mod tidy) || exit $?
   # Without version ldflags the server reports v0.0.0-master+$Format:%H$, which kubectl and the
   # Pulumi kubernetes provider cannot parse.
-  local major="${want#v}"; major="${major%%.*}" minor; minor="$(echo "$want" | cut -d. -f2)"
+  local major minor
+  major="$(echo "${want#v}" | cut -d. -f1)"; minor="$(echo "$want" | cut -d. -f2)"
   local ld="-s -w" pkg
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld+=" -X $pkg.gitVersion=$want -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
@@ -131,6 +132,303 @@ build_all() {
   local b; for b in "${BINARIES[@]}"; do [ -x "$BIN/$b" ] || { log "missing $BIN/$b after the build"; exit 4; }; done
 }
 
+
+# ---------------------------------------------------------------- CRDs the stack uses
+# Versions that match what the components target: prometheus-operator v0.85.0 (ServiceMonitor,
+# PrometheusRule, AlertmanagerConfig of monitoring.coreos.com/v1 and v1alpha1; the only version
+# the proxy serves), cert-manager v1.19.1 (the Platform's default chart version), Gateway API v1.4.1
+# standard channel (HTTPRoute gateway.networking.k8s.io/v1). Served by the Go module proxy as plain
+# YAML inside the module zips.
+CRD_SOURCES=(
+  "github.com/prometheus-operator/prometheus-operator@v0.85.0:example/prometheus-operator-crd-full"
+  "github.com/cert-manager/cert-manager@v1.19.1:deploy/crds"
+  "sigs.k8s.io/gateway-api@v1.4.1:config/crd/standard"
+)
+crd_dirs() { # prints one directory per CRD source (downloads the module when missing)
+  local src mod path dir
+  for src in "${CRD_SOURCES[@]}"; do
+    mod="${src%%:*}"; path="${src#*:}"
+    dir="$(GOFLAGS=-mod=mod go mod download -json "$mod" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+    [ -d "$dir/$path" ] || { log "CRD source $mod has no $path"; return 1; }
+    echo "$dir/$path"
+  done
+}
+
+# ---------------------------------------------------------------- running cluster
+STATE="$RUN/state.env"        # ports and pids of the running cluster
+PKI="$RUN/pki"
+LOGS="$RUN/logs"
+KUBECONFIG_ADMIN="$RUN/kubeconfig"   # the cluster-admin kubeconfig (system:masters)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+state_get() { sed -n "s/^$1=//p" "$STATE" 2>/dev/null | tail -1; }
+state_set() { printf '%s=%s\n' "$1" "$2" >> "$STATE"; }
+# A pid counts as ours only while it is the very process we started: same pid, same start time.
+proc_start() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
+pid_alive() { # name
+  local pid; pid="$(state_get "PID_$1")"
+  [ -n "$pid" ] && [ -n "$(proc_start "$pid")" ] && [ "$(proc_start "$pid")" = "$(state_get "START_$1")" ]
+}
+kubectl_admin() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
+apiserver_ready() { kubectl_admin get --raw /readyz >/dev/null 2>&1; }
+print_env() {
+  echo "export KUBECONFIG=$KUBECONFIG_ADMIN"
+  echo "export PATH=$BIN:\$PATH"
+}
+
+# ECDSA P-256 keys: fast to generate; every component of the chain accepts them.
+pki_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI/$1.key" 2>/dev/null; }
+pki_cert() { # name subject [extensions]
+  local name="$1" subj="$2" ext="${3:-}"
+  pki_key "$name"
+  openssl req -new -key "$PKI/$name.key" -subj "$subj" -out "$PKI/$name.csr" 2>/dev/null
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n%s\n' "$ext" > "$PKI/$name.ext"
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+    -days 2 -sha256 -extfile "$PKI/$name.ext" -out "$PKI/$name.crt" 2>/dev/null
+  rm -f "$PKI/$name.csr" "$PKI/$name.ext"
+}
+make_pki() {
+  mkdir -p "$PKI"; chmod 700 "$PKI"
+  pki_key ca
+  openssl req -x509 -new -key "$PKI/ca.key" -subj "/CN=websvc-local-ca" -days 2 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$PKI/ca.crt" 2>/dev/null
+  local server='extendedKeyUsage=serverAuth,clientAuth'
+  pki_cert etcd "/CN=etcd" "$server
+subjectAltName=IP:127.0.0.1,DNS:localhost"
+  pki_cert apiserver-etcd-client "/CN=kube-apiserver-etcd-client" "extendedKeyUsage=clientAuth"
+  # 10.96.0.1: the first address of the service range, the in-cluster `kubernetes` Service.
+  pki_cert apiserver "/CN=kube-apiserver" "extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  pki_cert admin "/O=system:masters/CN=websvc-cluster-admin" "extendedKeyUsage=clientAuth"
+  pki_cert controller-manager "/CN=system:kube-controller-manager" "extendedKeyUsage=clientAuth"
+  pki_cert scheduler "/CN=system:kube-scheduler" "extendedKeyUsage=clientAuth"
+  # kwok plays every node's kubelet; it gets its own identity and a ClusterRole (cluster/controllers.yaml).
+  pki_cert kwok "/CN=websvc:kwok-controller" "extendedKeyUsage=clientAuth"
+  pki_cert ingress-status "/CN=websvc:ingress-status" "extendedKeyUsage=clientAuth"
+  pki_cert controller-manager-serving "/CN=kube-controller-manager" "extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,DNS:localhost"
+  pki_cert scheduler-serving "/CN=kube-scheduler" "extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,DNS:localhost"
+  pki_key service-account
+  openssl pkey -in "$PKI/service-account.key" -pubout -out "$PKI/service-account.pub" 2>/dev/null
+  chmod 600 "$PKI"/*.key
+}
+write_kubeconfig() { # file user-cert-name
+  local f="$1" user="$2"
+  cat > "$f" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+- name: websvc-local
+  cluster:
+    server: https://127.0.0.1:$(state_get APISERVER_PORT)
+    certificate-authority-data: $(base64 -w0 < "$PKI/ca.crt")
+users:
+- name: $user
+  user:
+    client-certificate-data: $(base64 -w0 < "$PKI/$user.crt")
+    client-key-data: $(base64 -w0 < "$PKI/$user.key")
+contexts:
+- name: websvc-local
+  context: {cluster: websvc-local, user: $user}
+current-context: websvc-local
+KUBECONFIG
+  chmod 600 "$f"
+}
+start_bg() { # name command...: starts it in the background, logs to $LOGS/name.log, records pid and start time
+  local name="$1"; shift
+  setsid "$@" > "$LOGS/$name.log" 2>&1 < /dev/null &
+  local pid=$!
+  state_set "PID_$name" "$pid"
+  state_set "START_$name" "$(proc_start "$pid")"
+}
+wait_for() { # seconds what command...
+  local secs="$1" what="$2"; shift 2
+  local until=$(( $(date +%s) + secs ))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge "$until" ]; then return 1; fi
+    sleep 0.2
+  done
+}
+fail_up() { # message component
+  log "up FAILED: $1"
+  [ -n "${2:-}" ] && [ -f "$LOGS/$2.log" ] && { log "last lines of $LOGS/$2.log:"; tail -20 "$LOGS/$2.log" >&2; }
+  log "logs are kept in $LOGS; the started processes were stopped; \`npm run cluster -- down\` removes the data"
+  stop_processes
+  exit 1
+}
+stop_processes() {
+  local name pid
+  for name in ingress-status kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
+    pid_alive "$name" || continue
+    pid="$(state_get "PID_$name")"
+    kill -TERM -- "-$pid" 2>/dev/null  # its own session (setsid): the process and its children
+    for _ in $(seq 1 50); do pid_alive "$name" || break; sleep 0.1; done
+    pid_alive "$name" && kill -KILL -- "-$pid" 2>/dev/null
+  done
+}
+
+node_manifest() { # zone index
+  cat <<NODE
+apiVersion: v1
+kind: Node
+metadata:
+  name: kwok-$1
+  annotations:
+    kwok.x-k8s.io/node: fake
+    node.alpha.kubernetes.io/ttl: "0"
+  labels:
+    kubernetes.io/arch: amd64
+    kubernetes.io/os: linux
+    kubernetes.io/hostname: kwok-$1
+    kubernetes.io/role: agent
+    node.kubernetes.io/instance-type: kwok-4x16
+    topology.kubernetes.io/region: local
+    topology.kubernetes.io/zone: $1
+    type: kwok
+status:
+  allocatable: {cpu: "4", memory: 16Gi, ephemeral-storage: 100Gi, pods: "110"}
+  capacity: {cpu: "4", memory: 16Gi, ephemeral-storage: 100Gi, pods: "110"}
+NODE
+}
+# Ready and without the not-ready/unreachable taints that the node lifecycle controller lifts.
+nodes_ready() {
+  local out
+  out="$(kubectl_admin get nodes -l type=kwok -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}{.spec.taints[*].key}{"\n"}{end}')" || return 1
+  [ "$(echo "$out" | grep -c ' True *$')" -eq ${#ZONES[@]} ]
+}
+
+cmd_up() {
+  if [ -f "$STATE" ]; then
+    if pid_alive kube-apiserver && apiserver_ready; then
+      log "reusing the running cluster in $RUN (kube-apiserver pid $(state_get PID_kube-apiserver), https://127.0.0.1:$(state_get APISERVER_PORT))"
+      print_env; return 0
+    fi
+    log "refusing: $RUN holds a cluster that is not running (stale state from an earlier up). Run \`npm run cluster -- down\` first."
+    exit 1
+  fi
+  build_all
+  local t0; t0=$(date +%s)
+  local dirs; dirs="$(crd_dirs)" || exit 1
+  rm -rf "$RUN"; mkdir -p "$RUN" "$LOGS" "$RUN/etcd"; chmod 700 "$RUN"
+  : > "$STATE"
+  state_set K8S_VERSION "$K8S_VERSION"
+  for p in ETCD_PORT ETCD_PEER_PORT APISERVER_PORT CONTROLLER_MANAGER_PORT SCHEDULER_PORT KWOK_PORT; do state_set "$p" "$(free_port)"; done
+  make_pki
+  write_kubeconfig "$KUBECONFIG_ADMIN" admin
+  write_kubeconfig "$RUN/controller-manager.kubeconfig" controller-manager
+  write_kubeconfig "$RUN/scheduler.kubeconfig" scheduler
+  write_kubeconfig "$RUN/kwok.kubeconfig" kwok
+  write_kubeconfig "$RUN/ingress-status.kubeconfig" ingress-status
+
+  local ep epp; ep="$(state_get ETCD_PORT)"; epp="$(state_get ETCD_PEER_PORT)"
+  start_bg etcd "$BIN/etcd" --name websvc-local --data-dir "$RUN/etcd" \
+    --listen-client-urls "https://127.0.0.1:$ep" --advertise-client-urls "https://127.0.0.1:$ep" \
+    --listen-peer-urls "https://127.0.0.1:$epp" --initial-advertise-peer-urls "https://127.0.0.1:$epp" \
+    --initial-cluster "websvc-local=https://127.0.0.1:$epp" --initial-cluster-state new \
+    --cert-file "$PKI/etcd.crt" --key-file "$PKI/etcd.key" --client-cert-auth --trusted-ca-file "$PKI/ca.crt" \
+    --peer-cert-file "$PKI/etcd.crt" --peer-key-file "$PKI/etcd.key" --peer-client-cert-auth --peer-trusted-ca-file "$PKI/ca.crt" \
+    --listen-metrics-urls "" --log-level warn
+
+  # Node,RBAC authorization, client certificates only (no anonymous requests), the default admission
+  # chain (PodSecurity included) plus NodeRestriction. A loopback advertise address needs
+  # --endpoint-reconciler-type=none. The service range is bookkeeping only: nothing routes to it.
+  start_bg kube-apiserver "$BIN/kube-apiserver" \
+    --etcd-servers "https://127.0.0.1:$ep" --etcd-cafile "$PKI/ca.crt" \
+    --etcd-certfile "$PKI/apiserver-etcd-client.crt" --etcd-keyfile "$PKI/apiserver-etcd-client.key" \
+    --bind-address 127.0.0.1 --secure-port "$(state_get APISERVER_PORT)" --advertise-address 127.0.0.1 \
+    --endpoint-reconciler-type none \
+    --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+    --client-ca-file "$PKI/ca.crt" --anonymous-auth=false \
+    --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --allow-privileged=true \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$PKI/service-account.pub" --service-account-signing-key-file "$PKI/service-account.key" \
+    --service-cluster-ip-range 10.96.0.0/16 --profiling=false
+
+  wait_for 60 "kube-apiserver /readyz" apiserver_ready || { pid_alive etcd || fail_up "etcd exited" etcd; fail_up "kube-apiserver not ready within 60 s" kube-apiserver; }
+  log "kube-apiserver ready after $(( $(date +%s) - t0 ))s on https://127.0.0.1:$(state_get APISERVER_PORT)"
+
+  # The controllers read the apiserver's extension-apiserver-authentication ConfigMap at start:
+  # they start once it is ready.
+  # The node lifecycle controller runs (default): it lifts node.kubernetes.io/not-ready once kwok
+  # reports the nodes Ready. Node CIDR allocation is off: pod addresses are bookkeeping (kwok).
+  start_bg kube-controller-manager "$BIN/kube-controller-manager" \
+    --kubeconfig "$RUN/controller-manager.kubeconfig" \
+    --authentication-kubeconfig "$RUN/controller-manager.kubeconfig" --authorization-kubeconfig "$RUN/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$(state_get CONTROLLER_MANAGER_PORT)" \
+    --tls-cert-file "$PKI/controller-manager-serving.crt" --tls-private-key-file "$PKI/controller-manager-serving.key" \
+    --client-ca-file "$PKI/ca.crt" \
+    --service-account-private-key-file "$PKI/service-account.key" --root-ca-file "$PKI/ca.crt" \
+    --use-service-account-credentials=true \
+    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+    --service-cluster-ip-range 10.96.0.0/16 --leader-elect=false --profiling=false
+
+  start_bg kube-scheduler "$BIN/kube-scheduler" \
+    --kubeconfig "$RUN/scheduler.kubeconfig" \
+    --authentication-kubeconfig "$RUN/scheduler.kubeconfig" --authorization-kubeconfig "$RUN/scheduler.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$(state_get SCHEDULER_PORT)" \
+    --tls-cert-file "$PKI/scheduler-serving.crt" --tls-private-key-file "$PKI/scheduler-serving.key" \
+    --client-ca-file "$PKI/ca.crt" --leader-elect=false --profiling=false
+
+
+  kubectl_admin apply --server-side -f "$ROOT/scripts/cluster/controllers.yaml" > "$LOGS/setup.log" 2>&1 \
+    || fail_up "the stand-in controllers' RBAC could not be applied" setup
+  start_bg ingress-status bash "$ROOT/scripts/cluster/ingress-status.sh" "$BIN/kubectl" "$RUN/ingress-status.kubeconfig"
+  local kwok_stages="$(GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/kustomize/stage"
+  local stage_args=() f
+  for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    stage_args+=(--config "$kwok_stages/$f.yaml")
+  done
+  # Only the annotated kwok nodes are kwok's; pod IPs come from a bookkeeping range.
+  start_bg kwok "$BIN/kwok" --kubeconfig "$RUN/kwok.kubeconfig" "${stage_args[@]}" \
+    --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+    --cidr 10.244.0.0/16 --node-ip 127.0.0.1 --server-address "127.0.0.1:$(state_get KWOK_PORT)"
+
+  local z; for z in "${ZONES[@]}"; do node_manifest "$z"; echo ---; done | kubectl_admin apply --server-side -f - >> "$LOGS/setup.log" 2>&1 \
+    || fail_up "the kwok nodes could not be created" setup
+  local d; while read -r d; do
+    kubectl_admin apply --server-side -f "$d" >> "$LOGS/setup.log" 2>&1 || fail_up "CRDs from $d could not be applied" setup
+  done <<< "$dirs"
+  kubectl_admin wait --for condition=Established crd --all --timeout 60s >> "$LOGS/setup.log" 2>&1 || fail_up "CRDs not established" setup
+  wait_for 90 "3 Ready, untainted kwok nodes" nodes_ready || { pid_alive kwok || fail_up "kwok exited" kwok; fail_up "kwok nodes not Ready and untainted within 90 s" kube-controller-manager; }
+  # Until the token controller has made the default ServiceAccount, pods cannot be created.
+  wait_for 30 "the default ServiceAccount" kubectl_admin -n default get serviceaccount default || fail_up "no default ServiceAccount" kube-controller-manager
+  log "cluster up in $(( $(date +%s) - t0 ))s: Kubernetes $K8S_VERSION, ${#ZONES[@]} kwok nodes (${ZONES[*]}), $(kubectl_admin get crd --no-headers | wc -l) CRDs; data and logs in $RUN"
+  print_env
+}
+
+cmd_down() {
+  if [ ! -f "$STATE" ]; then log "no cluster state in $RUN: nothing to stop"; rm -rf "$RUN"; return 0; fi
+  stop_processes
+  local left="" name
+  for name in ingress-status kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do pid_alive "$name" && left+=" $name"; done
+  [ -z "$left" ] || { log "could not stop:$left (data kept in $RUN)"; exit 1; }
+  rm -rf "$RUN"
+  log "stopped and removed $RUN"
+}
+
+cmd_status() {
+  if [ ! -f "$STATE" ]; then echo "cluster: not running (no state in $RUN)"; return 1; fi
+  local name rc=0
+  for name in etcd kube-apiserver kube-controller-manager kube-scheduler kwok ingress-status; do
+    if pid_alive "$name"; then echo "cluster: $name running (pid $(state_get "PID_$name"))"; else echo "cluster: $name NOT running (log: $LOGS/$name.log)"; rc=1; fi
+  done
+  if apiserver_ready; then
+    echo "cluster: kube-apiserver https://127.0.0.1:$(state_get APISERVER_PORT) ready, $(kubectl_admin version -o json 2>/dev/null | sed -n 's/.*"gitVersion": "\([^"]*\)".*/\1/p' | tail -1)"
+    kubectl_admin get nodes -L topology.kubernetes.io/zone --no-headers 2>/dev/null | sed 's/^/cluster: node /'
+  else
+    echo "cluster: kube-apiserver not answering /readyz"; rc=1
+  fi
+  [ $rc -eq 0 ] && print_env
+  return $rc
+}
+
 case "$CMD" in
-  build) build_all; log "binaries ready in $BIN ($(( $(date +%s) - START ))s)"; exit 0 ;;
+  build) build_all; log "binaries ready in $BIN ($(( $(date +%s) - START ))s)" ;;
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) pid_alive kube-apiserver || { log "no running cluster in $RUN"; exit 1; }; print_env ;;
+  *) sed -n 2,17p "$0" >&2; exit 1 ;;
 esac

@@ -13,54 +13,12 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-# shellcheck source=/dev/null
-source scripts/node22.sh
+# shellcheck source=scripts/lib/engine.sh
+source scripts/lib/engine.sh
 STACKS=("$@")
 [ ${#STACKS[@]} -eq 0 ] && STACKS=(staging production)
-
-BIN="$(bash scripts/pulumi-toolchain.sh --print-bin-dir)" || {
-  echo "SKIPPED: engine tests: the Pulumi toolchain is not built in $BIN (run \`npm run toolchain\`: a cold build compiles the CLI and the kubernetes provider from Go sources, about 50 min on 2 shared cores; see docs/ENGINE.md)"
-  exit 0
-}
-if grep -q '^NODEJS_POLICY=.*unsupported' "$(dirname "$BIN")/status.env" 2>/dev/null; then
-  echo "SKIPPED: engine tests: this toolchain cannot run a Node.js policy pack ($(sed -n 's/^NODEJS_POLICY=//p' "$(dirname "$BIN")/status.env"))"
-  exit 0
-fi
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/websvc-engine.XXXXXX")"
+engine_setup engine
 [ -n "${KEEP_ENGINE_WORKDIR:-}" ] || trap 'rm -rf "$WORK"' EXIT
-# Everything the CLI could reach the network for is switched off or made local.
-export PATH="$BIN:$PATH"
-export PULUMI_HOME="$WORK/pulumi-home"
-export PULUMI_SKIP_UPDATE_CHECK=true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-export PULUMI_CONFIG_PASSPHRASE="engine-test-only"
-export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
-export PULUMI_DIY_BACKEND_NO_LOCK=false
-unset PULUMI_ACCESS_TOKEN PULUMI_BACKEND_URL
-mkdir -p "$PULUMI_HOME" "$WORK/state"
-pulumi login "file://$WORK/state" >/dev/null || { echo "FAIL: pulumi login file://"; exit 1; }
-
-PASSED=0; FAILED=0; SKIPPED=0
-pass() { PASSED=$((PASSED + 1)); echo "  ok   $*"; }
-skip() { SKIPPED=$((SKIPPED + 1)); echo "  SKIPPED $*"; }
-fail() { FAILED=$((FAILED + 1)); echo "  FAIL $*"; }
-# run <log> <cmd...>: runs a command, keeps its output in the log, returns its exit code.
-run() { local logf="$1"; shift; "$@" >"$logf" 2>&1; }
-show() { sed 's/^/       | /' "$1" | tail -n "${2:-25}"; }
-
-echo "engine: $(pulumi version) with $(ls "$BIN" | tr '\n' ' ')"
-echo "engine: work dir $WORK"
-
-# The policy pack: a copy whose node_modules is the pack's own installed tree.
-POLICY="$WORK/policy"
-mkdir -p "$POLICY"
-tar -C "$ROOT/policy" --exclude=node_modules -cf - . | tar -C "$POLICY" -xf -
-ln -s "$ROOT/policy/node_modules" "$POLICY/node_modules"
-
-EDIT=(npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/engine/set-config.ts")
-# Flags the Node.js host declares: the runtime options it accepts.
-HOST_FLAGS="$(pulumi-language-nodejs --help 2>&1 | sed -n 's/^ *-\([a-z][a-z-]*\).*/\1/p' | paste -sd, -)"
 IMAGE_REF="registry.example.com/websvc/app@sha256:$(printf 'engine-test' | sha256sum | cut -d' ' -f1)"
 
 # ---------------------------------------------------------------- bad variant: must be blocked
@@ -107,59 +65,25 @@ control_lifecycle() {
     && pass "control: destroy removed every rendered object" || { fail "control: destroy"; show "$l/destroy.log"; }
 }
 
-# ---------------------------------------------------------------- config the built CLI requires
-# CLI v3.171.0 treats every Pulumi.yaml config key declared without a default as required (v3.276.0
-# does not). Those keys get the values config.ts defaults them to; the synth comparison below runs
-# synth WITHOUT them, so a value here that differed from config.ts's default would fail that check.
-declare -A CLI_REQUIRED_DEFAULTS=(
-  [networkPolicy]='{"ingressControllerNamespace": "ingress-nginx", "extraEgress": []}'
-  [platform]='{"installIngressNginx": false, "installCertManager": false, "installKubePrometheusStack": false}'
-  [rbacRules]='[]'
-  [appSecrets]='[{"name": "session-key", "length": 64, "kind": "password", "special": false}, {"name": "jwt-signing-key", "length": 64, "kind": "bytes", "special": false}]'
-  [storage]='{"enabled": false}'
-)
-cli_required_config() { # stack dir
-  local s="$1" dir="$2" missing key sets=()
-  missing="$(pulumi -C "$dir" config 2>&1 | sed -n "s/.*missing configuration values\{0,1\} //p" | grep -o "'[A-Za-z]*'" | tr -d "'")"
-  [ -z "$missing" ] && return 0
-  echo "  note $s: $(pulumi version) requires Pulumi.yaml keys without defaults: $(echo $missing)"
-  for key in $missing; do
-    case "$key" in
-      namespace) sets+=("namespace=\"websvc-$(sed -n 's/^ *websvc:environment: *//p' "$dir/Pulumi.$s.yaml")\"") ;;
-      # Secrets: empty, which config.ts treats as unset (a kubeconfig would also clash with render mode).
-      registryPassword|alertWebhookUrl|kubeconfig) pulumi -C "$dir" config set --secret "$key" "" >/dev/null ;;
-      *) [ -n "${CLI_REQUIRED_DEFAULTS[$key]:-}" ] || { fail "$s: no default known for required key $key"; return 1; }
-         sets+=("$key=${CLI_REQUIRED_DEFAULTS[$key]}") ;;
-    esac
-  done
-  [ ${#sets[@]} -eq 0 ] || "${EDIT[@]}" config "$dir/Pulumi.$s.yaml" websvc "${sets[@]}"
-}
-
 # ---------------------------------------------------------------- one stack of the real program
 stack_cycle() {
   local s="$1" dir="$WORK/program-$s" render="$WORK/render-$s" synth="$WORK/synth-$s" logs="$WORK/logs-$s"
   mkdir -p "$dir" "$logs"
   echo "stack $s:"
-  # A copy of the program (the CLI writes Pulumi.<stack>.yaml changes; the repo stays untouched).
-  tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./policy --exclude=./dist -cf - . | tar -C "$dir" -xf -
-  ln -s "$ROOT/node_modules" "$dir/node_modules"
+  program_copy "$dir" || { fail "$s: program copy"; return; }
   local policy_cfg=()
-  local env_name; env_name="$(cd "$dir" && sed -n 's/^ *websvc:environment: *//p' "Pulumi.$s.yaml")"
+  local env_name; env_name="$(stack_environment "$s" "$dir")"
   [ -f "$POLICY/config/${env_name:-$s}.json" ] && policy_cfg=(--policy-pack-config "$POLICY/config/${env_name:-$s}.json")
   local synth_sets=(--set "image={ref: \"$IMAGE_REF\"}" --set "kubernetes={renderYamlToDirectory: \"$render\"}")
   local sets=("image={\"ref\": \"$IMAGE_REF\"}" "kubernetes={\"renderYamlToDirectory\": \"$render\"}")
   # The Go module proxy refuses pulumi-random's provider module, so without that plugin the stack
   # runs with appSecrets=[] (no AppSecrets component, no random.* resource); synth gets the same.
-  if ! command -v pulumi-resource-random >/dev/null 2>&1; then
+  if [ "$HAS_RANDOM_PROVIDER" != true ]; then
     echo "  note $s: pulumi-resource-random is not available (see docs/ENGINE.md): running with websvc:appSecrets=[], so AppSecrets and its Secret are not exercised by the engine"
     synth_sets+=(--set "appSecrets=[]")
     sets+=("appSecrets=[]")
   fi
-  "${EDIT[@]}" config "$dir/Pulumi.$s.yaml" websvc "${sets[@]}" || { fail "$s: could not write the engine stack config"; return; }
-  # The Node.js host exits on runtime options it does not know (e.g. packagemanager, which only
-  # `pulumi install` uses): drop those from the copy's Pulumi.yaml.
-  local dropped; dropped="$("${EDIT[@]}" runtime-options "$dir/Pulumi.yaml" "$HOST_FLAGS")" || { fail "$s: runtime options"; return; }
-  [ -z "$dropped" ] || echo "  note $s: $dropped"
+  stack_config "$s" "$dir" "${sets[@]}" || { fail "$s: could not write the engine stack config"; return; }
   (cd "$dir" && pulumi stack init "$s" >/dev/null) || { fail "$s: stack init"; return; }
   # A real secret through the engine: the alert receiver URL (a Pulumi secret that must reach only a
   # Kubernetes Secret). Synth gets the same key as a `secure:` value (it never decrypts; it uses a placeholder).
@@ -238,6 +162,4 @@ echo "control (compliant variant of the same program):"
 control_lifecycle
 for s in "${STACKS[@]}"; do stack_cycle "$s"; done
 
-echo
-echo "engine: ${PASSED} passed, ${FAILED} failed, ${SKIPPED} skipped"
-[ "$FAILED" -eq 0 ]
+tier_summary engine

@@ -2,8 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 
 const config = new pulumi.Config();
-// Render-only provider: a blocked preview writes nothing.
-const provider = new k8s.Provider("render", { renderYamlToDirectory: config.require("renderDir") });
+// With renderDir (engine tier): a render-only provider, so a blocked preview writes nothing. Without
+// it (cluster tier): the ambient kubeconfig, so a blocked `up` must create nothing in the cluster.
+const renderDir = config.get("renderDir");
+const provider = renderDir
+    ? new k8s.Provider("render", { renderYamlToDirectory: renderDir })
+    : new k8s.Provider("cluster", {});
 const image = "registry.example.com/team/app@sha256:" + "0".repeat(64);
 
 // variant "bad" (default) violates the pack's mandatory controls: privileged, root, escalation.
