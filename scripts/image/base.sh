@@ -57,16 +57,15 @@ debootstrap_rootfs() {
   local suite="$1" tar="$BASE_CACHE/debootstrap-$1-minbase.tar" dir mirror t0
   if [ ! -s "$tar" ]; then
     mkdir -p "$BASE_CACHE"
-    dir="$(mktemp -d "$BASE_CACHE/rootfs.XXXXXX")"
+    dir="$(mktemp -d "$BASE_CACHE/rootfs.XXXXXX")"; CLEANUP_PATHS+=("$dir")
     mirror="$(apt_mirror "$suite")"
     t0=$(date +%s)
     log "debootstrap --variant=minbase $suite ${mirror:-"(the default mirror of debootstrap)"}"
     within_budget "debootstrap $suite" debootstrap --variant=minbase "$suite" "$dir" ${mirror:+"$mirror"} \
-      >"$BASE_CACHE/debootstrap.log" 2>&1 || { rm -rf "$dir"; skip_unavailable "debootstrap $suite failed: $(tail -1 "$BASE_CACHE/debootstrap.log")"; }
+      >"$BASE_CACHE/debootstrap.log" 2>&1 || { skip_unavailable "debootstrap $suite failed: $(tail -1 "$BASE_CACHE/debootstrap.log")"; }
     # Package caches and lists are not part of an image (the official slim images drop them too).
     rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/cache/apt/*.bin "$dir"/var/lib/apt/lists/*
     tar --numeric-owner -C "$dir" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
-    rm -rf "$dir"
     log "debootstrap $suite: $(( $(date +%s) - t0 ))s, $(du -m "$tar" | cut -f1) MiB"
   fi
   ROOTFS_TAR="$tar"
@@ -93,15 +92,16 @@ ensure_standin_base() {
   npm_tarball yarn "$STANDIN_YARN_VERSION"; local yarn_tgz="$TARBALL"
 
   ctr="$(buildah from --quiet scratch)" || die "buildah from scratch failed"
-  mnt="$(buildah mount "$ctr")" || { buildah rm "$ctr" >/dev/null; die "buildah mount failed"; }
+  CLEANUP_CONTAINERS+=("$ctr")   # `commit --rm` removes it on success; then this is a no-op
+  mnt="$(buildah mount "$ctr")" || die "buildah mount failed"
+  scratch_dir; local node_pkg="$SCRATCH"
   (
     set -e
     tar --numeric-owner -C "$mnt" -xf "$ROOTFS_TAR"
     local_dir="$mnt/usr/local"
-    node_pkg="$(mktemp -d)"; unpack_npm_package "$node_tgz" "$node_pkg"
+    unpack_npm_package "$node_tgz" "$node_pkg"
     install -m 0755 "$node_pkg/bin/node" "$local_dir/bin/node"
     cp -a "$node_pkg/include" "$node_pkg/share" "$local_dir/"
-    rm -rf "$node_pkg"
     unpack_npm_package "$npm_tgz" "$local_dir/lib/node_modules/npm"
     unpack_npm_package "$corepack_tgz" "$local_dir/lib/node_modules/corepack"
     chmod 0755 "$local_dir"/lib/node_modules/npm/bin/np[mx]-cli.js "$local_dir/lib/node_modules/corepack/dist/corepack.js"
@@ -125,14 +125,14 @@ command -v "${1:-}" >/dev/null 2>&1 || set -- node "$@"
 exec "$@"
 SH
     chmod 0755 "$local_dir/bin/docker-entrypoint.sh"
-  ) || { buildah rm "$ctr" >/dev/null; die "assembling the stand-in root file system failed"; }
+  ) || die "assembling the stand-in root file system failed"
   buildah config \
     --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --env NODE_VERSION="$node_version" --env YARN_VERSION="$STANDIN_YARN_VERSION" \
     --entrypoint '["docker-entrypoint.sh"]' --cmd node \
     --label "$STANDIN_LABEL=$key" \
     --label "org.opencontainers.image.description=STAND-IN for $image assembled by scripts/image.sh from Debian packages and the Node release; not the official image" \
-    "$ctr" || { buildah rm "$ctr" >/dev/null; die "buildah config failed"; }
+    "$ctr" || die "buildah config failed"
   buildah commit --quiet --rm "$ctr" "$image" >/dev/null || die "buildah commit $image failed"
   log "stand-in base $image: assembled in $(( $(date +%s) - t0 ))s ($key)"
 }

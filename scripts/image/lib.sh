@@ -13,6 +13,25 @@ log() { echo "image: $*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 skip_unavailable() { echo "SKIPPED: image tier: $*" >&"$TIER_STDOUT"; exit 5; }
 
+# Scratch paths and buildah containers to remove however the script ends (a budget or skip exit
+# leaves from inside a step).
+CLEANUP_PATHS=()
+CLEANUP_CONTAINERS=()
+TRACKING_CONTAINERS=""   # set by track_new_containers: a step may leave containers behind when killed
+track_new_containers() { TRACKING_CONTAINERS=1; CONTAINERS_BEFORE="$(buildah containers --all --quiet | sort)"; }
+cleanup() {
+  local c
+  if [ -n "$TRACKING_CONTAINERS" ]; then
+    CLEANUP_CONTAINERS+=($(comm -13 <(echo "$CONTAINERS_BEFORE") <(buildah containers --all --quiet | sort)))
+  fi
+  for c in "${CLEANUP_CONTAINERS[@]}"; do buildah rm "$c" >/dev/null 2>&1; done
+  [ ${#CLEANUP_PATHS[@]} -eq 0 ] || rm -rf "${CLEANUP_PATHS[@]}"
+}
+trap cleanup EXIT
+# scratch_dir / scratch_file: set SCRATCH to a new temporary path that is removed at exit.
+scratch_dir() { SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/websvc-image.XXXXXX")"; CLEANUP_PATHS+=("$SCRATCH"); }
+scratch_file() { SCRATCH="$(mktemp "${TMPDIR:-/tmp}/websvc-image.XXXXXX")"; CLEANUP_PATHS+=("$SCRATCH"); }
+
 BUDGET="${BUDGET:-}"
 DEADLINE=""
 start_budget() { [ -n "$BUDGET" ] && DEADLINE=$(( $(date +%s) + BUDGET )); return 0; }

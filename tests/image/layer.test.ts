@@ -31,9 +31,10 @@ describeImage(`built image: runtime layer${SKIP_REASON}`, () => {
     base?.remove();
   });
 
-  it("control: the same search finds npm, npx, corepack, yarn and yarnpkg in the base image", () => {
+  it("control: the same searches find npm, npx, corepack, yarn, yarnpkg and npm's node-gyp in the base image", () => {
     const names = new Set(findExecutables(base.rootfs, PACKAGE_MANAGERS).map((p) => path.basename(p)));
     for (const name of ["corepack", "npm", "npx", "yarn", "yarnpkg"]) assert.ok(names.has(name), `${name} not found in the base`);
+    assert.ok(findExecutables(base.rootfs, BUILD_TOOLS).some((p) => p.endsWith("/node-gyp")), "node-gyp not found in the base");
   });
 
   it("has no npm, npx, corepack, yarn or pnpm anywhere, and no global node_modules", () => {
