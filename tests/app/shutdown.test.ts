@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
 import { startApp, stopAllApps } from "./support/appProcess";
-import { json, request } from "./support/http";
+import { assertGracefulDrain } from "./support/drain";
+import { request } from "./support/http";
 
 const withSlowEndpoint = (env: Record<string, string>) => ({ ENABLE_TEST_ENDPOINTS: "true", ...env });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function connectionError(port: number): Promise<string | undefined> {
-  return request(port, "/healthz").then(
-    () => undefined,
-    (err: NodeJS.ErrnoException) => err.code,
-  );
-}
 
 describe("app graceful shutdown (SIGTERM)", () => {
   afterEach(stopAllApps);
@@ -18,35 +12,7 @@ describe("app graceful shutdown (SIGTERM)", () => {
   it("reports not-ready during the drain delay, finishes the in-flight request, refuses new connections, exits 0 within the deadline", async () => {
     const timeoutSeconds = 6;
     const app = await startApp(withSlowEndpoint({ SHUTDOWN_DELAY_SECONDS: "1", SHUTDOWN_TIMEOUT_SECONDS: String(timeoutSeconds) }));
-    assert.equal((await request(app.httpPort, "/readyz")).status, 200);
-
-    const inFlight = request(app.httpPort, "/debug/slow?ms=2500");
-    await pause(200); // let the slow request reach the handler
-    const signalledAt = Date.now();
-    app.signal("SIGTERM");
-    await app.waitForLog((line) => line.msg === "shutdown started");
-
-    // Drain delay: still serving, but readiness fails and keep-alive clients are told to leave.
-    const readyz = await request(app.httpPort, "/readyz");
-    assert.equal(readyz.status, 503);
-    assert.deepEqual(json(readyz), { status: "draining" });
-    assert.equal(readyz.headers.connection, "close");
-    assert.equal((await request(app.httpPort, "/healthz")).status, 200, "liveness must stay green while draining");
-
-    // After the delay the listener is closed while the slow request is still running.
-    await app.waitForLog((line) => line.msg === "listeners closed");
-    assert.equal(await connectionError(app.httpPort), "ECONNREFUSED");
-    assert.equal(await connectionError(app.metricsPort), "ECONNREFUSED");
-
-    const slow = await inFlight;
-    assert.equal(slow.status, 200);
-    assert.deepEqual(json(slow), { sleptMs: 2500 });
-
-    const exit = await app.exited;
-    const elapsedMs = Date.now() - signalledAt;
-    assert.deepEqual(exit, { code: 0, signal: null });
-    assert.ok(elapsedMs < timeoutSeconds * 1000, `took ${elapsedMs}ms, deadline ${timeoutSeconds}s`);
-    assert.ok(app.logs().some((line) => line.msg === "shutdown complete"));
+    await assertGracefulDrain(app, timeoutSeconds);
   });
 
   it("exits 0 promptly when idle and no drain delay is configured", async () => {

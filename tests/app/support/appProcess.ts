@@ -144,13 +144,17 @@ export function spawnApp(env: Record<string, string> = {}): AppProcess {
   return app;
 }
 
-/** Spawns the app and waits until it logs that it is listening. */
-export async function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
-  const app = spawnApp(env);
+/** Waits until the app logs that it is listening, and records the ports it bound. */
+export async function waitUntilListening<T extends AppProcess>(app: T): Promise<T> {
   const listening = await app.waitForLog((line) => line.msg === "listening");
   app.httpPort = Number(listening.http_port);
   app.metricsPort = Number(listening.metrics_port);
   return app;
+}
+
+/** Spawns the app and waits until it logs that it is listening. */
+export function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
+  return waitUntilListening(spawnApp(env));
 }
 
 export async function stopAllApps(): Promise<void> {
