@@ -380,9 +380,12 @@ cmd_up() {
   for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
     stage_args+=(--config "$kwok_stages/$f.yaml")
   done
-  # Only the annotated kwok nodes are kwok's; pod IPs come from a bookkeeping range.
+  # Only the annotated kwok nodes are kwok's; pod IPs come from a bookkeeping range. Node leases are
+  # renewed like a kubelet's: without them the heartbeat stage posts status too rarely, the node
+  # lifecycle controller marks the nodes NotReady and every pod loses its Ready condition.
   start_bg kwok "$BIN/kwok" --kubeconfig "$RUN/kwok.kubeconfig" "${stage_args[@]}" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+    --node-lease-duration-seconds 40 \
     --cidr 10.244.0.0/16 --node-ip 127.0.0.1 --server-address "127.0.0.1:$(state_get KWOK_PORT)"
 
   local z; for z in "${ZONES[@]}"; do node_manifest "$z"; echo ---; done | kubectl_admin apply --server-side -f - >> "$LOGS/setup.log" 2>&1 \

@@ -80,6 +80,7 @@ declare -A CLI_REQUIRED_DEFAULTS=(
   [rbacRules]='[]'
   [appSecrets]='[{"name": "session-key", "length": 64, "kind": "password", "special": false}, {"name": "jwt-signing-key", "length": 64, "kind": "bytes", "special": false}]'
   [storage]='{"enabled": false}'
+  [kubernetes]='{}'
 )
 cli_required_config() { # stack dir
   local s="$1" dir="$2" missing key sets=()
