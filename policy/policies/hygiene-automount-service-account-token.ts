@@ -29,7 +29,7 @@ export const hygieneAutomountServiceAccountToken = resourcePolicy<AutomountConfi
             props.automountServiceAccountToken = false;
             return;
         }
-        const view = podViewOf(args.type, props);
+        const view = podViewOf(args.type, props, { defaults: false });
         if (view?.specPresent) {
             view.podSpec.automountServiceAccountToken = false;
         }
