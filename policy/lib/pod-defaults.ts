@@ -13,10 +13,9 @@
 //  - SetDefaults_Pod: a container's or init container's limits are copied to requests that are
 //    not set (the resource request policies);
 //  - SetDefaults_PodSpec: serviceAccountName is taken from the deprecated serviceAccount when
-//    empty (service account policies);
-//  - SetDefaults_Container: imagePullPolicy defaults to Always for a :latest or untagged image
-//    and to IfNotPresent otherwise (the pull policy policy).
-// Not applied, because no policy's verdict depends on them: probe timings and HTTPGet path/scheme,
+//    empty (service account policies).
+// Not applied, because no policy's verdict depends on them: imagePullPolicy (no policy reads it:
+// see the pullPolicyNotAlways near-miss in the README), probe timings and HTTPGet path/scheme,
 // port protocol, dnsPolicy, restartPolicy, schedulerName, terminationGracePeriodSeconds,
 // enableServiceLinks, volume defaultMode, an empty pod securityContext, quantity rounding.
 //
@@ -24,7 +23,6 @@
 // a changed path are shallow-copied. A value that is unknown during preview is left alone, so the
 // policy that reads it reports the unknown exactly as before.
 import { UnknownValueError } from "@pulumi/policy";
-import { parseImage } from "./image";
 // Not imported from k8s.ts, which imports this module (its pod view applies these defaults).
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -84,17 +82,6 @@ function defaultRequestsFromLimits(c: Obj): Obj {
     return { ...c, resources: { ...resources, requests: filled } };
 }
 
-/** SetDefaults_Container: Always for a :latest or untagged (and undigested) image, else IfNotPresent. */
-export function defaultImagePullPolicy(image: unknown): "Always" | "IfNotPresent" {
-    const parsed = parseImage(typeof image === "string" ? image : "");
-    return parsed.tag === "latest" || (!parsed.tag && !parsed.digest) ? "Always" : "IfNotPresent";
-}
-
-function defaultPullPolicy(c: Obj): Obj {
-    if (isSet(c.imagePullPolicy) && c.imagePullPolicy !== "") return c;
-    return { ...c, imagePullPolicy: defaultImagePullPolicy(c.image) };
-}
-
 function defaultContainers(list: unknown, steps: ((c: Obj) => Obj)[]): unknown {
     if (!Array.isArray(list)) return list;
     return mapSame(list as unknown[], (c) => (isObj(c) ? steps.reduce((acc, step) => unlessUnknown(() => step(acc), acc), c) : c));
@@ -115,10 +102,9 @@ export function defaultedPodSpec(spec: Obj): Obj {
         if (value !== KEEP) out[key] = value;
     };
     const hostNetwork = unlessUnknown(() => spec.hostNetwork === true, false);
-    const podSteps = [defaultRequestsFromLimits, defaultPullPolicy, ...(hostNetwork ? [defaultHostPorts] : [])];
+    const podSteps = [defaultRequestsFromLimits, ...(hostNetwork ? [defaultHostPorts] : [])];
     set("containers", (list) => defaultContainers(list, podSteps));
     set("initContainers", (list) => defaultContainers(list, podSteps));
-    set("ephemeralContainers", (list) => defaultContainers(list, [defaultPullPolicy]));
     set("volumes", (list) => (Array.isArray(list) ? mapSame(list as unknown[], (v) => unlessUnknown(() => defaultVolume(v), v)) : list));
     set("serviceAccountName", (name) => {
         const legacy = spec.serviceAccount;

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { makeResourceValidationArgs, unknown, UnknownValueError } from "../../policy/lib/args";
 import { podViewOf } from "../../policy/lib/k8s";
-import { defaultedPodSpec, defaultImagePullPolicy } from "../../policy/lib/pod-defaults";
+import { defaultedPodSpec } from "../../policy/lib/pod-defaults";
 
 const container = (extra: Record<string, unknown> = {}) => ({ name: "app", image: "registry.example.com/app:1.0", imagePullPolicy: "IfNotPresent", ...extra });
 
@@ -39,15 +39,6 @@ describe("API defaults in the pod view", () => {
     it("serviceAccountName is taken from the deprecated serviceAccount when empty", () => {
         assert.strictEqual(defaultedPodSpec({ serviceAccount: "legacy" }).serviceAccountName, "legacy");
         assert.strictEqual(defaultedPodSpec({ serviceAccount: "legacy", serviceAccountName: "new" }).serviceAccountName, "new");
-    });
-
-    it("imagePullPolicy: Always for :latest or untagged images, IfNotPresent otherwise (digests included)", () => {
-        assert.strictEqual(defaultImagePullPolicy("nginx"), "Always");
-        assert.strictEqual(defaultImagePullPolicy("nginx:latest"), "Always");
-        assert.strictEqual(defaultImagePullPolicy("nginx:1.27"), "IfNotPresent");
-        assert.strictEqual(defaultImagePullPolicy("nginx@sha256:" + "a".repeat(64)), "IfNotPresent");
-        assert.strictEqual(defaultedPodSpec({ containers: [{ name: "c", image: "nginx" }] }).containers[0].imagePullPolicy, "Always");
-        assert.strictEqual(defaultedPodSpec({ containers: [{ name: "c", image: "nginx", imagePullPolicy: "Never" }] }).containers[0].imagePullPolicy, "Never");
     });
 
     it("returns the same object when no default applies", () => {
