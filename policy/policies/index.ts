@@ -38,6 +38,10 @@ import { pssRestrictedRunAsNonRoot } from "./pss-restricted-run-as-non-root";
 import { pssRestrictedRunAsUser } from "./pss-restricted-run-as-user";
 import { pssRestrictedSeccomp } from "./pss-restricted-seccomp";
 import { pssRestrictedVolumeTypes } from "./pss-restricted-volume-types";
+import { rbacNoClusterAdminBinding } from "./rbac-no-cluster-admin-binding";
+import { rbacNoClusterWideSecretRead } from "./rbac-no-cluster-wide-secret-read";
+import { rbacNoPodsExecAttach } from "./rbac-no-pods-exec-attach";
+import { rbacNoWildcards } from "./rbac-no-wildcards";
 import { stackHpaMinReplicas } from "./stack-hpa-min-replicas";
 import { stackIngressTls } from "./stack-ingress-tls";
 import { stackNetworkPolicy } from "./stack-network-policy";
@@ -102,7 +106,14 @@ export const stackPolicies: PackPolicy[] = [
     stackServiceMonitor,
 ];
 
-export const allPolicies: PackPolicy[] = [...pssBaselinePolicies, ...pssRestrictedPolicies, ...hygienePolicies, ...stackPolicies];
+export const rbacPolicies: PackPolicy[] = [
+    rbacNoClusterAdminBinding,
+    rbacNoPodsExecAttach,
+    rbacNoWildcards,
+    rbacNoClusterWideSecretRead,
+];
+
+export const allPolicies: PackPolicy[] = [...pssBaselinePolicies, ...pssRestrictedPolicies, ...hygienePolicies, ...stackPolicies, ...rbacPolicies];
 
 /**
  * The restricted level of pod-security-admission replaces some baseline checks with stricter
@@ -205,12 +216,13 @@ const keywords: Record<string, () => PackPolicy[]> = {
     pss: () => [...pssBaselinePolicies, ...pssRestrictedPolicies],
     hygiene: () => hygienePolicies,
     stack: () => stackPolicies,
+    rbac: () => rbacPolicies,
     all: () => allPolicies,
 };
 
 /**
  * Policies for a comma list of policy ids and/or keywords (pss-baseline, pss-restricted, pss,
- * hygiene, stack, all). Order follows the pack; duplicates collapse (a keyword's variant wins).
+ * hygiene, stack, rbac, all) and/or group ids (policyGroups). Order follows the pack; duplicates collapse (a keyword's variant wins).
  */
 export function selectPolicies(selector: string): PackPolicy[] {
     const chosen = new Map<string, PackPolicy>();

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { allPolicies, hygienePolicies, policyGroups, pssBaselinePolicies, pssRestrictedPolicies, selectPolicies, stackPolicies } from "../../policy/policies";
+import { allPolicies, hygienePolicies, policyGroups, rbacPolicies, pssBaselinePolicies, pssRestrictedPolicies, selectPolicies, stackPolicies } from "../../policy/policies";
 import { validatePolicyConfig } from "../../policy/cli/checker";
 import { resolvePolicies, type PolicyConfigFile } from "../../policy/lib/run";
 import type { PackResourcePolicy } from "../../policy/lib/types";
@@ -19,7 +19,7 @@ describe("pack contents and metadata", () => {
     });
     it("every policy has a description, remediation, severity and a category matching its list", () => {
         const expected = new Map([...pssBaselinePolicies, ...pssRestrictedPolicies].map((p) => [p.name, "pss"] as [string, string])
-            .concat(hygienePolicies.map((p) => [p.name, "hygiene"]), stackPolicies.map((p) => [p.name, "stack"])));
+            .concat(hygienePolicies.map((p) => [p.name, "hygiene"]), stackPolicies.map((p) => [p.name, "stack"]), rbacPolicies.map((p) => [p.name, "rbac"])));
         for (const p of allPolicies) {
             assert.ok(p.description.length > 20, p.name);
             assert.ok(p.metadata.remediation.length > 10, p.name);
@@ -64,6 +64,7 @@ describe("selectPolicies", () => {
         assert.deepStrictEqual(ids(selectPolicies("hygiene")), ids(allPolicies.filter((p) => p.metadata.category === "hygiene")));
         assert.deepStrictEqual(ids(selectPolicies("stack")), ids(allPolicies.filter((p) => p.metadata.category === "stack")));
         assert.deepStrictEqual(ids(selectPolicies("pss")), ids(allPolicies.filter((p) => p.metadata.category === "pss")));
+        assert.deepStrictEqual(ids(selectPolicies("rbac")), ids(allPolicies.filter((p) => p.metadata.category === "rbac")));
         assert.deepStrictEqual(ids(selectPolicies("all")), ids(allPolicies));
     });
     it("comma lists mix ids and keywords, in pack order, without duplicates", () => {
