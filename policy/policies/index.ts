@@ -6,6 +6,10 @@ import { hygieneAllowedRegistries } from "./hygiene-allowed-registries";
 import { hygieneAutomountServiceAccountToken } from "./hygiene-automount-service-account-token";
 import { hygieneHighUidGid } from "./hygiene-high-uid-gid";
 import { hygieneImageTag } from "./hygiene-image-tag";
+import { hygieneInsecureCapabilities } from "./hygiene-insecure-capabilities";
+import { hygieneNoSecretsInConfigMaps } from "./hygiene-no-secrets-in-configmaps";
+import { hygienePriorityClass } from "./hygiene-priority-class";
+import { hygieneRunAsNonRootUser } from "./hygiene-run-as-non-root-user";
 import { hygieneNoDefaultServiceAccount } from "./hygiene-no-default-service-account";
 import { hygieneNoSecretEnvLiterals } from "./hygiene-no-secret-env-literals";
 import { hygieneCpuLimits } from "./hygiene-cpu-limits";
@@ -44,6 +48,8 @@ import { rbacNoPodsExecAttach } from "./rbac-no-pods-exec-attach";
 import { rbacNoWildcards } from "./rbac-no-wildcards";
 import { stackHpaMinReplicas } from "./stack-hpa-min-replicas";
 import { stackIngressTls } from "./stack-ingress-tls";
+import { stackMultipleReplicas } from "./stack-multiple-replicas";
+import { stackTopologySpread } from "./stack-topology-spread";
 import { stackNetworkPolicy } from "./stack-network-policy";
 import { stackPodDisruptionBudget } from "./stack-pod-disruption-budget";
 import { stackServiceMonitor } from "./stack-service-monitor";
@@ -95,6 +101,10 @@ export const hygienePolicies: PackPolicy[] = [
     hygieneNoDefaultServiceAccount,
     hygieneNoSecretEnvLiterals,
     hygieneHighUidGid,
+    hygieneInsecureCapabilities,
+    hygieneRunAsNonRootUser,
+    hygienePriorityClass,
+    hygieneNoSecretsInConfigMaps,
 ];
 
 export const stackPolicies: PackPolicy[] = [
@@ -104,6 +114,8 @@ export const stackPolicies: PackPolicy[] = [
     stackServiceType,
     stackIngressTls,
     stackServiceMonitor,
+    stackMultipleReplicas,
+    stackTopologySpread,
 ];
 
 export const rbacPolicies: PackPolicy[] = [

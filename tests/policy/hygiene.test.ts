@@ -19,6 +19,7 @@ function hygienicPod(mutate: (pod: PodParts) => void = () => undefined): PodPart
     return podWith((p) => {
         p.spec.serviceAccountName = "web";
         p.spec.automountServiceAccountToken = false;
+        p.spec.priorityClassName = "web-tier";
         p.spec.securityContext.runAsUser = 10001;
         p.spec.securityContext.runAsGroup = 10001;
         for (const c of [...p.spec.initContainers, ...p.spec.containers]) {
@@ -281,5 +282,53 @@ describe("hygiene-high-uid-gid", () => {
     });
     it("config: minId and requireRunAsGroup", () => {
         assert.deepStrictEqual(messages(id, (p) => { p.spec.securityContext.runAsUser = 1000; delete p.spec.securityContext.runAsGroup; }, { config: { minId: 1000, requireRunAsGroup: false } }), []);
+    });
+});
+
+describe("hygiene-insecure-capabilities (what the container keeps, not PSS restricted's literal ALL)", () => {
+    const id = "hygiene-insecure-capabilities";
+    const drop = (caps: string[] | undefined) => (p: PodParts) => { p.spec.containers[0].securityContext.capabilities = caps === undefined ? {} : { drop: caps }; };
+    it("accepts ALL in any case, and every default capability dropped one by one", () => {
+        assert.deepStrictEqual(messages(id, drop(["all"])), []);
+        assert.deepStrictEqual(messages(id, drop(["NET_ADMIN", "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"])), []);
+    });
+    it("reports a container that keeps some", () => {
+        assert.deepStrictEqual(messages(id, drop(["NET_RAW"])).length, 1);
+        assert.match(messages(id, drop(undefined))[0], /keeps default capabilities NET_ADMIN, CHOWN/);
+    });
+});
+
+describe("hygiene-run-as-non-root-user (by effect: the container's setting overrides the pod's)", () => {
+    const id = "hygiene-run-as-non-root-user";
+    it("accepts runAsNonRoot or a non-zero runAsUser, on the pod or the container", () => {
+        assert.deepStrictEqual(messages(id, () => undefined), []);
+        assert.deepStrictEqual(messages(id, (p) => { delete p.spec.securityContext.runAsNonRoot; }), [], "runAsUser 10001 alone is not root");
+        assert.deepStrictEqual(messages(id, (p) => { p.spec.securityContext = {}; for (const c of [...p.spec.initContainers, ...p.spec.containers]) c.securityContext.runAsNonRoot = true; }), []);
+    });
+    it("reports a container that overrides to root, or a pod that says nothing", () => {
+        assert.deepStrictEqual(messages(id, (p) => { p.spec.containers[0].securityContext.runAsUser = 0; }), ['spec.template.spec.containers[0].securityContext: container "container1" may run as root (set runAsNonRoot=true or a non-zero runAsUser)']);
+        assert.strictEqual(messages(id, (p) => { p.spec.securityContext = {}; }).length, 2);
+    });
+});
+
+describe("hygiene-priority-class", () => {
+    it("reports a pod without priorityClassName", () => {
+        assert.deepStrictEqual(messages("hygiene-priority-class", (p) => { delete p.spec.priorityClassName; }), ["spec.template.spec.priorityClassName: pod must set priorityClassName"]);
+    });
+});
+
+describe("hygiene-no-secrets-in-configmaps", () => {
+    const id = "hygiene-no-secrets-in-configmaps";
+    const cm = (data: Record<string, string>) => ({ type: "kubernetes:core/v1:ConfigMap", name: "c", props: { metadata: { name: "c" }, data } });
+    it("reports secret-looking keys with a value and private keys under any key", () => {
+        assert.deepStrictEqual(validateResource(policy(id), cm({ DB_PASSWORD: "hunter2", "tls.key": "-----BEGIN RSA PRIVATE KEY-----\nMII..." })).messages, [
+            "data.DB_PASSWORD: ConfigMap entry DB_PASSWORD looks like a secret",
+            "data.tls.key: ConfigMap entry tls.key holds a private key",
+        ]);
+    });
+    it("accepts ordinary entries, empty values, allowed keys and other kinds", () => {
+        assert.deepStrictEqual(validateResource(policy(id), cm({ LOG_LEVEL: "info", API_TOKEN: "" })).messages, []);
+        assert.deepStrictEqual(validateResource(policy(id), cm({ TOKEN_TTL: "300" }), { config: { allowedKeys: ["TOKEN_TTL"] } }).messages, []);
+        assert.ok(validateResource(policy(id), asResource(deployment, hygienicPod(), "web")).notApplicable);
     });
 });
