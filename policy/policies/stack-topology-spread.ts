@@ -12,7 +12,9 @@ export const stackTopologySpread = stackPolicy<SpreadConfig>({
     id: "stack-topology-spread",
     title: "Pods spread across nodes or zones",
     description: "Replicated workloads must spread their pods with topologySpreadConstraints over nodes or zones, so one node or zone failure does not take every replica.",
-    severity: "medium",
+    // Low: it costs availability only when a node or zone fails, and the scheduler's default
+    // spreading (kube-scheduler's PodTopologySpread defaults) already prefers spreading.
+    severity: "low",
     enforcementLevel: "advisory",
     frameworks: { polaris: "topologySpreadConstraint" },
     remediation: "Add spec.template.spec.topologySpreadConstraints with topologyKey kubernetes.io/hostname (and topology.kubernetes.io/zone) and a labelSelector matching the pods.",

@@ -124,6 +124,9 @@ function cases(limit: number): Case[] {
     for (const d of fixtureDirs()) {
         for (const f of fs.readdirSync(d.dir).filter((n) => n.endsWith(".yaml")).sort()) {
             const object = YAML.parse(fs.readFileSync(path.join(d.dir, f), "utf8"));
+            // Fixture names such as "capabilities_baseline0" are not valid object names: the API
+            // would reject them before admission, so they get a DNS-safe name.
+            object.metadata = { ...(object.metadata ?? {}), name: String(object.metadata?.name ?? f.replace(/\.yaml$/, "")).toLowerCase().replace(/[^a-z0-9-]/g, "-") };
             out.push({ label: `${d.level}/v${d.version}/${d.expect}/${f}`, level: d.level, version: d.version, object, expected: d.expect });
         }
     }
@@ -187,7 +190,8 @@ async function main(): Promise<number> {
     }
     const deadline = Date.now() + opts.deadlineSeconds * 1000;
     const all = cases(opts.limit);
-    const namespaces = [...new Set(all.map((c) => namespaceFor(c.level, c.version)))];
+    const levelVersionOf = new Map(all.map((c) => [namespaceFor(c.level, c.version), { level: c.level, minor: c.version.split(".")[1] }]));
+    const namespaces = [...levelVersionOf.keys()];
     const counts: Record<Outcome, number> = { admitted: 0, rejected: 0, invalid: 0, error: 0 };
     const disagreements: string[] = [];
     const invalid: string[] = [];
@@ -196,7 +200,7 @@ async function main(): Promise<number> {
     let compared = 0;
     try {
         for (const ns of namespaces) {
-            const [, level, , minor] = ns.split("-");
+            const { level, minor } = levelVersionOf.get(ns)!;
             const labels = {
                 "pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/enforce-version": `v1.${minor}`,
                 "pod-security.kubernetes.io/warn": level, "pod-security.kubernetes.io/warn-version": `v1.${minor}`,
