@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import { runPolicies, typeTokenFor } from "../lib/run";
 import type { ManifestResource, PolicyConfigFile, Violation } from "../lib/run";
-import { allPolicies, selectPolicies } from "../policies";
+import { allPolicies, groupSettings, policyGroups, selectPolicies } from "../policies";
 import type { PackPolicy } from "../lib/types";
 import { loadManifests, loadManifestsParallel } from "./manifests";
 import type { InputError, LoadedManifests, ManifestObject } from "./manifests";
@@ -94,9 +94,12 @@ export function validatePolicyConfig(config: PolicyConfigFile, policies: PackPol
             continue;
         }
         const policy = byId.get(key);
-        if (!policy) throw new Error(`unknown policy "${key}" (not in this pack)`);
+        // A former policy id that is now a group of per-aspect policies (policyGroups).
+        const isGroup = !policy && key in policyGroups;
+        if (!policy && !isGroup) throw new Error(`unknown policy "${key}" (not in this pack)`);
+        if (isGroup) checkGroupLevel(key, entry);
         if (typeof entry === "object" && entry !== null && !Array.isArray(entry)) {
-            const known = new Set(["enforcementLevel", ...Object.keys(policy.configSchema?.properties ?? {})]);
+            const known = policy ? new Set(["enforcementLevel", ...Object.keys(policy.configSchema?.properties ?? {})]) : groupSettings(key);
             const unknown = Object.keys(entry).filter((k) => !known.has(k));
             if (unknown.length > 0) {
                 throw new Error(`policy "${key}": unknown setting ${unknown.map((k) => `"${k}"`).join(", ")} (known: ${[...known].join(", ")})`);
@@ -104,6 +107,15 @@ export function validatePolicyConfig(config: PolicyConfigFile, policies: PackPol
         }
     }
     runPolicies([], { policies, config });
+}
+
+/** A group entry's level is checked under the group's own id (its members would name themselves). */
+function checkGroupLevel(groupId: string, entry: unknown): void {
+    const level = typeof entry === "string" ? entry : (entry as { enforcementLevel?: unknown } | null)?.enforcementLevel;
+    const levels = ["advisory", "mandatory", "remediate", "disabled"];
+    if (level !== undefined && !levels.includes(level as string)) {
+        throw new Error(`policy "${groupId}": invalid enforcementLevel ${JSON.stringify(level)} (expected one of ${levels.join(", ")})`);
+    }
 }
 
 /** The policies an --only selector picks (all without one); a bad selector is a PolicyConfigError. */

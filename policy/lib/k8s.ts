@@ -1,5 +1,6 @@
 // Kubernetes object helpers shared by every policy. Policies match on Pulumi type tokens
 // (`kubernetes:<group>/<version>:<Kind>`) so the pack does not depend on @pulumi/kubernetes.
+import { defaultedPodSpec } from "./pod-defaults";
 
 /** "apps/v1","Deployment" -> "kubernetes:apps/v1:Deployment"; "v1","Pod" -> "kubernetes:core/v1:Pod". */
 export function typeTokenFor(apiVersion: string, kind: string): string {
@@ -60,8 +61,15 @@ export interface PodView {
     specPresent: boolean;
 }
 
-/** Extracts the pod spec and pod metadata from any pod-bearing workload; undefined otherwise. */
-export function podViewOf(type: string, props: Obj): PodView | undefined {
+export interface PodViewOptions {
+    /** Apply the API server's defaults that change verdicts (pod-defaults.ts); default true.
+     *  Remediations pass false: they edit the object the program wrote, not a defaulted copy. */
+    defaults?: boolean;
+}
+
+/** Extracts the pod spec and pod metadata from any pod-bearing workload; undefined otherwise.
+ *  By default the spec is the pod as the API server stores it (see pod-defaults.ts). */
+export function podViewOf(type: string, props: Obj, options: PodViewOptions = {}): PodView | undefined {
     const kind = kindOf(type);
     if (!kind || !(kind in podTemplatePaths)) {
         return undefined;
@@ -77,7 +85,7 @@ export function podViewOf(type: string, props: Obj): PodView | undefined {
         kind,
         objectMeta: isObj(props.metadata) ? props.metadata : {},
         podMeta: isObj(t.metadata) ? t.metadata : {},
-        podSpec: isObj(t.spec) ? t.spec : {},
+        podSpec: !isObj(t.spec) ? {} : options.defaults === false ? t.spec : defaultedPodSpec(t.spec),
         specPath: `${prefix}spec`,
         metaPath: `${prefix}metadata`,
         specPresent: isObj(t.spec),

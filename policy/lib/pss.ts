@@ -73,7 +73,7 @@ export function pssPolicy(control: PssControl): PackResourcePolicy {
             return checkAt(control, args, cfg.kubernetesVersion)(view);
         },
         remediate: fix && ((props, args) => {
-            const view = podViewOf(args.type, props);
+            const view = podViewOf(args.type, props, { defaults: false });
             if (view?.specPresent) {
                 fix(view);
             }

@@ -5,7 +5,7 @@ import Ajv, { type ValidateFunction } from "ajv";
 import type { EnforcementLevel, PolicyConfigSchema, ReportViolation } from "@pulumi/policy";
 import { defaultUrn, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, plainWireProps, UnknownValueError, wireProps, type ResourceInit } from "./args";
 import type { PackPolicy, PackResourcePolicy, PackStackPolicy, Severity } from "./types";
-import { allPolicies, PACK_ENFORCEMENT_LEVEL } from "../policies";
+import { allPolicies, configEntryFor, PACK_ENFORCEMENT_LEVEL } from "../policies";
 
 export { typeTokenFor } from "./k8s";
 
@@ -98,7 +98,7 @@ export function resolvePolicies(policies: PackPolicy[], opts: Pick<RunOptions, "
     const file = opts.config ?? {};
     const all = splitEntry(file.all, "all");
     return policies.map((policy) => {
-        const own = splitEntry(file[policy.name], policy.name);
+        const own = splitEntry(configEntryFor(file, policy), policy.name);
         const enforcementLevel = own.level ?? all.level ?? policy.enforcementLevel ?? PACK_ENFORCEMENT_LEVEL;
         const config: Record<string, unknown> = structuredClone(own.props);
         if (opts.kubernetesVersion !== undefined && policy.configSchema?.properties.kubernetesVersion) {

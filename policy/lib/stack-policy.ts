@@ -27,6 +27,9 @@ export interface K8sObject {
 
 export interface StackPolicyDef<C> {
     id: string;
+    /** Default "stack"; a policy that joins objects for a per-object judgement keeps its own
+     *  category (hygiene-automount-service-account-token, the RBAC policies). */
+    category?: "stack" | "hygiene" | "rbac";
     title: string;
     description: string;
     severity: Severity;
@@ -45,7 +48,7 @@ export function stackPolicy<C extends object = object>(def: StackPolicyDef<C>): 
         enforcementLevel: def.enforcementLevel ?? "mandatory",
         severity: def.severity,
         configSchema: schema,
-        ...runtimeMetadata(def.title, def.remediation, "stack", def.frameworks),
+        ...runtimeMetadata(def.title, def.remediation, def.category ?? "stack", def.frameworks),
         validateStack: (args, reportViolation) => {
             const cfg = readConfig<C & CommonConfig>(args, schema);
             const objects = new StackObjects(args.resources, cfg);
@@ -57,7 +60,7 @@ export function stackPolicy<C extends object = object>(def: StackPolicyDef<C>): 
             id: def.id,
             title: def.title,
             severity: def.severity,
-            category: "stack",
+            category: def.category ?? "stack",
             frameworks: def.frameworks,
             remediation: def.remediation,
         },
@@ -197,6 +200,12 @@ export function podLabels(view: PodView): Record<string, string> {
 
 export function objectLabel(obj: K8sObject): string {
     return `${obj.kind} ${obj.namespace}/${obj.name}`;
+}
+
+/** The ServiceAccount a pod runs as (the admission default is "default"). */
+export function serviceAccountNameOf(view: PodView): string {
+    const name = view.podSpec.serviceAccountName;
+    return typeof name === "string" && name !== "" ? name : "default";
 }
 
 /** The HPA scaling this workload, if any (same namespace, scaleTargetRef kind + name). */

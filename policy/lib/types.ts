@@ -4,15 +4,26 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 
 export type Severity = "critical" | "high" | "medium" | "low";
 
-/** Where a policy sits among peer tools, so teams migrating from them can map rules. */
+/** One peer check id, or several when one policy of ours covers several of the peer's checks
+ *  with the same meaning (e.g. Polaris hostIPCSet, hostPIDSet and hostNetworkSet). */
+export type PeerIds = string | string[];
+
+/** Where a policy sits among peer tools, so teams migrating from them can map rules. Only
+ *  checks with the same meaning are listed; near-misses are documented in the README. */
 export interface PeerMapping {
     /** Pod Security Standards control, e.g. "restricted/runAsNonRoot" or "baseline/hostNamespaces". */
     pss?: string;
-    polaris?: string;
-    checkov?: string;
-    kyverno?: string;
-    kubeScore?: string;
-    gatekeeper?: string;
+    polaris?: PeerIds;
+    checkov?: PeerIds;
+    kyverno?: PeerIds;
+    kubeScore?: PeerIds;
+    gatekeeper?: PeerIds;
+    kubeLinter?: PeerIds;
+}
+
+/** A peer mapping entry as a list. */
+export function peerIds(ids: PeerIds | undefined): string[] {
+    return ids === undefined ? [] : Array.isArray(ids) ? ids : [ids];
 }
 
 export interface PolicyMetadata {
@@ -22,8 +33,8 @@ export interface PolicyMetadata {
     severity: Severity;
     /** PSS level this policy implements, if it is a PSS control (drives `--only pss-baseline|pss-restricted`). */
     pssLevel?: "baseline" | "restricted";
-    /** "pss" | "hygiene" | "stack" — used for selection and the README table. */
-    category: "pss" | "hygiene" | "stack";
+    /** "pss" | "hygiene" | "stack" | "rbac" — used for selection and the README table. */
+    category: "pss" | "hygiene" | "stack" | "rbac";
     frameworks: PeerMapping;
     /** Human remediation steps, imperative mood. */
     remediation: string;

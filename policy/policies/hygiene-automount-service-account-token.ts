@@ -1,37 +1,48 @@
-import { kindOf, podViewOf } from "../lib/k8s";
-import { requirePodView, resourcePolicy } from "../lib/resource-policy";
+import { workloadKinds } from "../lib/k8s";
+import { objectLabel, serviceAccountNameOf, stackPolicy, type StackFinding } from "../lib/stack-policy";
 
 interface AutomountConfig { podMayInheritFromServiceAccount: boolean }
 
-export const hygieneAutomountServiceAccountToken = resourcePolicy<AutomountConfig>({
+// Judged by effect across the objects of the stack or manifest set: the API server mounts a token
+// unless the pod's automountServiceAccountToken, or else its ServiceAccount's, is false.
+export const hygieneAutomountServiceAccountToken = stackPolicy<AutomountConfig>({
     id: "hygiene-automount-service-account-token",
+    category: "hygiene",
     title: "No automatic service account token",
-    description: "Pods and ServiceAccounts must set automountServiceAccountToken: false unless the app calls the Kubernetes API.",
+    description: "Pods must not get a service account token mounted automatically: automountServiceAccountToken false on the pod, or on its ServiceAccount when the pod leaves it unset; a ServiceAccount must say false unless every pod using it opts out.",
     severity: "medium",
-    frameworks: { polaris: "automountServiceAccountToken", checkov: "CKV_K8S_38", kyverno: "restrict-automount-sa-token", kubeScore: "pod-serviceaccount" },
+    frameworks: { polaris: "automountServiceAccountToken", checkov: "CKV_K8S_38", kyverno: "restrict-automount-sa-token" },
     remediation: "Set automountServiceAccountToken: false on the pod spec (and on its ServiceAccount); mount a projected token only where needed.",
     config: {
-        podMayInheritFromServiceAccount: { type: "boolean", default: false, description: "Accept pods that leave the field unset (they inherit their ServiceAccount's setting)." },
+        podMayInheritFromServiceAccount: { type: "boolean", default: false, description: "Accept pods that leave the field unset when their ServiceAccount is not in the set (they inherit a setting this check cannot see)." },
     },
-    check: (args, cfg) => {
-        if (kindOf(args.type) === "ServiceAccount") {
-            return args.props.automountServiceAccountToken === false ? [] : [{ path: "automountServiceAccountToken", message: "ServiceAccount must set automountServiceAccountToken=false" }];
+    check: (objects, cfg) => {
+        const findings: StackFinding[] = [];
+        const accounts = new Map(objects.ofKind("ServiceAccount").map((sa) => [`${sa.namespace}/${sa.name}`, sa]));
+        // ServiceAccount -> whether every pod in the set that uses it opts out itself.
+        const users = new Map<string, boolean>();
+        for (const { obj, view } of objects.workloads(workloadKinds)) {
+            const key = `${obj.namespace}/${serviceAccountNameOf(view)}`;
+            const own = view.podSpec.automountServiceAccountToken;
+            users.set(key, (users.get(key) ?? true) && own === false);
+            if (own === false) continue;
+            if (own === true) {
+                findings.push({ resource: obj.resource, message: `${objectLabel(obj)}: pod must not set automountServiceAccountToken=true` });
+                continue;
+            }
+            const account = accounts.get(key);
+            if (account ? account.props.automountServiceAccountToken === false : cfg.podMayInheritFromServiceAccount) continue;
+            findings.push({
+                resource: obj.resource,
+                message: account
+                    ? `${objectLabel(obj)}: pod leaves automountServiceAccountToken unset and its ServiceAccount ${account.name} does not set it to false`
+                    : `${objectLabel(obj)}: pod must set automountServiceAccountToken=false (its ServiceAccount ${key} is not in this set)`,
+            });
         }
-        const view = requirePodView(args);
-        const value = view.podSpec.automountServiceAccountToken;
-        if (value === false || (value === undefined && cfg.podMayInheritFromServiceAccount)) {
-            return [];
+        for (const sa of objects.subjects("ServiceAccount")) {
+            if (sa.props.automountServiceAccountToken === false || users.get(`${sa.namespace}/${sa.name}`) === true) continue;
+            findings.push({ resource: sa.resource, message: `${objectLabel(sa)} must set automountServiceAccountToken=false (or every pod using it must)` });
         }
-        return [{ path: `${view.specPath}.automountServiceAccountToken`, message: value === true ? "pod must not set automountServiceAccountToken=true" : "pod must set automountServiceAccountToken=false" }];
-    },
-    remediate: (props, args) => {
-        if (kindOf(args.type) === "ServiceAccount") {
-            props.automountServiceAccountToken = false;
-            return;
-        }
-        const view = podViewOf(args.type, props);
-        if (view?.specPresent) {
-            view.podSpec.automountServiceAccountToken = false;
-        }
+        return findings;
     },
 });

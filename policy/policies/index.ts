@@ -6,11 +6,23 @@ import { hygieneAllowedRegistries } from "./hygiene-allowed-registries";
 import { hygieneAutomountServiceAccountToken } from "./hygiene-automount-service-account-token";
 import { hygieneHighUidGid } from "./hygiene-high-uid-gid";
 import { hygieneImageTag } from "./hygiene-image-tag";
+import { hygieneInsecureCapabilities } from "./hygiene-insecure-capabilities";
+import { hygieneNoSecretsInConfigMaps } from "./hygiene-no-secrets-in-configmaps";
+import { hygienePriorityClass } from "./hygiene-priority-class";
+import { hygieneRunAsNonRootUser } from "./hygiene-run-as-non-root-user";
 import { hygieneNoDefaultServiceAccount } from "./hygiene-no-default-service-account";
 import { hygieneNoSecretEnvLiterals } from "./hygiene-no-secret-env-literals";
-import { hygieneProbes } from "./hygiene-probes";
+import { hygieneCpuLimits } from "./hygiene-cpu-limits";
+import { hygieneCpuRequests } from "./hygiene-cpu-requests";
+import { hygieneEphemeralStorageLimits } from "./hygiene-ephemeral-storage-limits";
+import { hygieneEphemeralStorageRequests } from "./hygiene-ephemeral-storage-requests";
+import { hygieneLivenessProbe } from "./hygiene-liveness-probe";
+import { hygieneMemoryLimits } from "./hygiene-memory-limits";
+import { hygieneMemoryRequests } from "./hygiene-memory-requests";
+import { hygieneReadinessProbe } from "./hygiene-readiness-probe";
 import { hygieneReadOnlyRootFilesystem } from "./hygiene-read-only-root-filesystem";
-import { hygieneResources } from "./hygiene-resources";
+import { hygieneResourceLimitRange } from "./hygiene-resource-limit-range";
+import { hygieneStartupProbe } from "./hygiene-startup-probe";
 import { pssBaselineAppArmor } from "./pss-baseline-apparmor";
 import { pssBaselineCapabilities } from "./pss-baseline-capabilities";
 import { pssBaselineHostNamespaces } from "./pss-baseline-host-namespaces";
@@ -30,8 +42,14 @@ import { pssRestrictedRunAsNonRoot } from "./pss-restricted-run-as-non-root";
 import { pssRestrictedRunAsUser } from "./pss-restricted-run-as-user";
 import { pssRestrictedSeccomp } from "./pss-restricted-seccomp";
 import { pssRestrictedVolumeTypes } from "./pss-restricted-volume-types";
+import { rbacNoClusterAdminBinding } from "./rbac-no-cluster-admin-binding";
+import { rbacNoClusterWideSecretRead } from "./rbac-no-cluster-wide-secret-read";
+import { rbacNoPodsExecAttach } from "./rbac-no-pods-exec-attach";
+import { rbacNoWildcards } from "./rbac-no-wildcards";
 import { stackHpaMinReplicas } from "./stack-hpa-min-replicas";
 import { stackIngressTls } from "./stack-ingress-tls";
+import { stackMultipleReplicas } from "./stack-multiple-replicas";
+import { stackTopologySpread } from "./stack-topology-spread";
 import { stackNetworkPolicy } from "./stack-network-policy";
 import { stackPodDisruptionBudget } from "./stack-pod-disruption-budget";
 import { stackServiceMonitor } from "./stack-service-monitor";
@@ -67,14 +85,26 @@ export const pssRestrictedPolicies: PackPolicy[] = [
 
 export const hygienePolicies: PackPolicy[] = [
     hygieneReadOnlyRootFilesystem,
-    hygieneResources,
-    hygieneProbes,
+    hygieneCpuRequests,
+    hygieneCpuLimits,
+    hygieneMemoryRequests,
+    hygieneMemoryLimits,
+    hygieneEphemeralStorageRequests,
+    hygieneEphemeralStorageLimits,
+    hygieneResourceLimitRange,
+    hygieneLivenessProbe,
+    hygieneReadinessProbe,
+    hygieneStartupProbe,
     hygieneImageTag,
     hygieneAllowedRegistries,
     hygieneAutomountServiceAccountToken,
     hygieneNoDefaultServiceAccount,
     hygieneNoSecretEnvLiterals,
     hygieneHighUidGid,
+    hygieneInsecureCapabilities,
+    hygieneRunAsNonRootUser,
+    hygienePriorityClass,
+    hygieneNoSecretsInConfigMaps,
 ];
 
 export const stackPolicies: PackPolicy[] = [
@@ -84,9 +114,18 @@ export const stackPolicies: PackPolicy[] = [
     stackServiceType,
     stackIngressTls,
     stackServiceMonitor,
+    stackMultipleReplicas,
+    stackTopologySpread,
 ];
 
-export const allPolicies: PackPolicy[] = [...pssBaselinePolicies, ...pssRestrictedPolicies, ...hygienePolicies, ...stackPolicies];
+export const rbacPolicies: PackPolicy[] = [
+    rbacNoClusterAdminBinding,
+    rbacNoPodsExecAttach,
+    rbacNoWildcards,
+    rbacNoClusterWideSecretRead,
+];
+
+export const allPolicies: PackPolicy[] = [...pssBaselinePolicies, ...pssRestrictedPolicies, ...hygienePolicies, ...stackPolicies, ...rbacPolicies];
 
 /**
  * The restricted level of pod-security-admission replaces some baseline checks with stricter
@@ -126,18 +165,76 @@ function restrictedLevel(): PackPolicy[] {
     return [...byId.values(), ...pssRestrictedPolicies];
 }
 
+/**
+ * Former policy ids that bundled aspects peers check separately, kept as group names: in
+ * `--only` they select their members, and a config entry under the group id (enforcement level,
+ * settings) applies to each member that has no entry of its own (settings only where the member
+ * knows them). The Pulumi CLI ignores config keys that are not policies, so pack configs for
+ * `pulumi preview` name the members (see config/*.json).
+ */
+export interface PolicyGroup {
+    members: string[];
+    /** Members the group's level reaches only when this boolean setting of the group entry is true
+     *  (they were off by default inside the old policy). */
+    optIn?: { setting: string; members: string[] };
+}
+
+export const policyGroups: Record<string, PolicyGroup> = {
+    "hygiene-resources": {
+        members: ["hygiene-cpu-requests", "hygiene-cpu-limits", "hygiene-memory-requests", "hygiene-memory-limits", "hygiene-ephemeral-storage-requests", "hygiene-ephemeral-storage-limits", "hygiene-resource-limit-range"],
+        optIn: { setting: "requireEphemeralStorage", members: ["hygiene-ephemeral-storage-requests", "hygiene-ephemeral-storage-limits"] },
+    },
+    "hygiene-probes": {
+        members: ["hygiene-liveness-probe", "hygiene-readiness-probe"],
+    },
+};
+
+/** Settings a group entry may carry: its members' settings plus its opt-in switch. */
+export function groupSettings(groupId: string): Set<string> {
+    const group = policyGroups[groupId];
+    const names = new Set<string>(["enforcementLevel"]);
+    if (!group) return names;
+    if (group.optIn) names.add(group.optIn.setting);
+    for (const p of allPolicies.filter((p) => group.members.includes(p.name))) {
+        for (const key of Object.keys(p.configSchema?.properties ?? {})) names.add(key);
+    }
+    return names;
+}
+
+/** A policy's config entry with its group's entry folded in underneath (the policy's own wins). */
+export function configEntryFor(file: Record<string, unknown>, policy: PackPolicy): unknown {
+    const own = file[policy.name];
+    const groupId = Object.keys(policyGroups).find((g) => policyGroups[g].members.includes(policy.name) && file[g] !== undefined);
+    if (groupId === undefined) return own;
+    const group = policyGroups[groupId];
+    const raw = file[groupId];
+    const entry: Record<string, unknown> = typeof raw === "string" ? { enforcementLevel: raw } : { ...(raw as Record<string, unknown>) };
+    if (group.optIn?.members.includes(policy.name) && entry[group.optIn.setting] !== true) {
+        delete entry.enforcementLevel;
+    }
+    const known = new Set(Object.keys(policy.configSchema?.properties ?? {}));
+    const inherited: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(entry)) {
+        if (k === "enforcementLevel" || known.has(k)) inherited[k] = v;
+    }
+    if (own === undefined) return inherited;
+    const ownEntry = typeof own === "string" ? { enforcementLevel: own } : (own as Record<string, unknown>);
+    return { ...inherited, ...ownEntry };
+}
+
 const keywords: Record<string, () => PackPolicy[]> = {
     "pss-baseline": () => pssBaselinePolicies,
     "pss-restricted": restrictedLevel,
     pss: () => [...pssBaselinePolicies, ...pssRestrictedPolicies],
     hygiene: () => hygienePolicies,
     stack: () => stackPolicies,
+    rbac: () => rbacPolicies,
     all: () => allPolicies,
 };
 
 /**
  * Policies for a comma list of policy ids and/or keywords (pss-baseline, pss-restricted, pss,
- * hygiene, stack, all). Order follows the pack; duplicates collapse (a keyword's variant wins).
+ * hygiene, stack, rbac, all) and/or group ids (policyGroups). Order follows the pack; duplicates collapse (a keyword's variant wins).
  */
 export function selectPolicies(selector: string): PackPolicy[] {
     const chosen = new Map<string, PackPolicy>();
@@ -146,7 +243,8 @@ export function selectPolicies(selector: string): PackPolicy[] {
         throw new Error("empty policy selector: give policy ids or one of " + Object.keys(keywords).join(", "));
     }
     for (const item of items) {
-        const fromKeyword = keywords[item];
+        const group = policyGroups[item];
+        const fromKeyword = keywords[item] ?? (group && (() => allPolicies.filter((p) => group.members.includes(p.name))));
         if (fromKeyword) {
             for (const p of fromKeyword()) {
                 chosen.set(p.name, p);
@@ -155,7 +253,7 @@ export function selectPolicies(selector: string): PackPolicy[] {
         }
         const policy = allPolicies.find((p) => p.name === item);
         if (!policy) {
-            throw new Error(`unknown policy or keyword "${item}" (keywords: ${Object.keys(keywords).join(", ")})`);
+            throw new Error(`unknown policy or keyword "${item}" (keywords: ${Object.keys(keywords).join(", ")}; groups: ${Object.keys(policyGroups).join(", ")})`);
         }
         if (!chosen.has(item)) {
             chosen.set(item, policy);

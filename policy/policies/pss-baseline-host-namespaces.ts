@@ -7,7 +7,7 @@ export const pssBaselineHostNamespaces = pssPolicy({
     level: "baseline",
     psaCheckId: "hostNamespaces",
     severity: "critical",
-    frameworks: { polaris: "hostNetworkSet", checkov: "CKV_K8S_19", kyverno: "disallow-host-namespaces" },
+    frameworks: { polaris: ["hostNetworkSet", "hostPIDSet", "hostIPCSet"], checkov: "CKV_K8S_19", kyverno: "disallow-host-namespaces" },
     remediation: "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false).",
     versions: [{
         since: 0,

@@ -7,7 +7,7 @@ export const pssBaselineHostProcess = pssPolicy({
     level: "baseline",
     psaCheckId: "windowsHostProcess",
     severity: "critical",
-    frameworks: { kyverno: "disallow-host-process" },
+    frameworks: { polaris: "hostProcess", kyverno: "disallow-host-process" },
     remediation: "Remove securityContext.windowsOptions.hostProcess or set it to false on the pod and every container.",
     versions: [{
         since: 0,

@@ -17,7 +17,7 @@ export const pssBaselineProcMount = pssPolicy({
     level: "baseline",
     psaCheckId: "procMount",
     severity: "high",
-    frameworks: { kyverno: "disallow-proc-mount" },
+    frameworks: { polaris: "procMount", kyverno: "disallow-proc-mount" },
     remediation: "Remove securityContext.procMount or set it to Default.",
     versions: [
         { since: 0, check: defaultProcMountOnly },

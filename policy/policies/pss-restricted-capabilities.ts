@@ -23,7 +23,7 @@ export const pssRestrictedCapabilities = pssPolicy({
     level: "restricted",
     psaCheckId: "capabilities_restricted",
     severity: "high",
-    frameworks: { polaris: "insecureCapabilities", checkov: "CKV_K8S_37", kyverno: "disallow-capabilities-strict" },
+    frameworks: { checkov: "CKV_K8S_37", kyverno: "disallow-capabilities-strict" },
     remediation: "Set securityContext.capabilities.drop: [\"ALL\"] and add back at most NET_BIND_SERVICE.",
     overrides: [{ policyId: "pss-baseline-capabilities", since: 22 }],
     versions: [

@@ -25,7 +25,7 @@ export const pssRestrictedRunAsNonRoot = pssPolicy({
     level: "restricted",
     psaCheckId: "runAsNonRoot",
     severity: "high",
-    frameworks: { polaris: "runAsRootAllowed", checkov: "CKV_K8S_23", kyverno: "require-run-as-nonroot" },
+    frameworks: { checkov: "CKV_K8S_23", kyverno: "require-run-as-nonroot" },
     remediation: "Set spec.securityContext.runAsNonRoot: true (and build the image with a numeric non-root USER).",
     versions: [
         { since: 0, check: mustRunAsNonRoot },

@@ -6,7 +6,7 @@ export const stackIngressTls = stackPolicy({
     title: "Ingress terminates TLS",
     description: "Every Ingress must configure TLS, and every rule host must be covered by a TLS entry.",
     severity: "high",
-    frameworks: {},
+    frameworks: { polaris: "tlsSettingsMissing" },
     remediation: "Add spec.tls with a secretName (e.g. issued by cert-manager) listing every host of spec.rules.",
     check: (objects) => objects.subjects("Ingress").flatMap((ing): StackFinding[] => {
         const tls = asArray(ing.props.spec?.tls);

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { resolvePolicies } from "../lib/run";
 import type { PolicyConfigFile } from "../lib/run";
-import type { PackPolicy, PeerMapping } from "../lib/types";
+import { peerIds, type PackPolicy, type PeerMapping } from "../lib/types";
 import { allPolicies } from "../policies";
 
 export const README = path.resolve(__dirname, "..", "README.md");
@@ -21,14 +21,15 @@ const PEER_NAMES: Record<Exclude<keyof PeerMapping, "pss">, string> = {
     kyverno: "Kyverno",
     kubeScore: "kube-score",
     gatekeeper: "Gatekeeper",
+    kubeLinter: "kube-linter",
 };
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function peers(frameworks: PeerMapping): string {
     const entries = (Object.keys(PEER_NAMES) as Array<keyof typeof PEER_NAMES>)
-        .filter((k) => frameworks[k])
-        .map((k) => `${PEER_NAMES[k]} \`${frameworks[k]}\``);
+        .filter((k) => peerIds(frameworks[k]).length > 0)
+        .map((k) => `${PEER_NAMES[k]} ${peerIds(frameworks[k]).map((id) => `\`${id}\``).join(", ")}`);
     return entries.length ? entries.join(", ") : "–";
 }
 

@@ -9,6 +9,11 @@
 //
 //	{"id": "...", "allowed": true|false, "failing": ["checkID", ...]}
 //
+// Each pod is first defaulted with Kubernetes' own v1 defaulting (SetObjectDefaults_Pod from
+// k8s.io/kubernetes/pkg/apis/core/v1), as the API server does before admission: PodSecurity
+// judges the stored object, and some defaults change verdicts (a volume without a source becomes
+// emptyDir; with hostNetwork, containerPort is copied into hostPort).
+//
 // "failing" lists the check IDs that reject the pod at that level and version; at the
 // restricted level a baseline check replaced by a restricted one (OverrideCheckIDs) is not run,
 // exactly as the library's own registry does.
@@ -23,6 +28,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8sv1 "k8s.io/kubernetes/pkg/apis/core/v1"
 	"k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
 )
@@ -92,8 +98,12 @@ func evaluate(evaluator policy.Evaluator, checks []policy.Check, req request) re
 	if err != nil {
 		return response{ID: req.ID, Error: err.Error()}
 	}
+	// Defaulting works on a Pod; admission judges its metadata and spec afterwards.
+	pod := &corev1.Pod{ObjectMeta: req.Metadata, Spec: req.Spec}
+	k8sv1.SetObjectDefaults_Pod(pod)
+	meta, spec := &pod.ObjectMeta, &pod.Spec
 	lv := api.LevelVersion{Level: level, Version: version}
-	aggregate := policy.AggregateCheckResults(evaluator.EvaluatePod(lv, &req.Metadata, &req.Spec))
+	aggregate := policy.AggregateCheckResults(evaluator.EvaluatePod(lv, meta, spec))
 
 	// Which checks run at this level/version: restricted runs baseline checks too, minus the
 	// ones a restricted check overrides at this version.
@@ -122,7 +132,7 @@ func evaluate(evaluator policy.Evaluator, checks []policy.Check, req request) re
 		if vc == nil {
 			continue
 		}
-		if result := vc.CheckPod(&req.Metadata, &req.Spec); !result.Allowed {
+		if result := vc.CheckPod(meta, spec); !result.Allowed {
 			failing = append(failing, string(c.ID))
 		}
 	}

@@ -30,7 +30,8 @@ describe("policy:check options (runCli in-process)", function () {
 
     it("--only with ids runs exactly those policies", () => {
         const { entries } = json(["--only", "pss-baseline-privileged,hygiene-probes", rel(fixture("violating"))]);
-        assert.deepEqual([...new Set(entries.flatMap(policiesOf))].sort(), ["hygiene-probes", "pss-baseline-privileged"]);
+        // hygiene-probes is now the group of the per-probe policies.
+        assert.deepEqual([...new Set(entries.flatMap(policiesOf))].sort(), ["hygiene-liveness-probe", "hygiene-readiness-probe", "pss-baseline-privileged"]);
     });
 
     it("--k8s-version: the restricted capabilities control applies from 1.22, not at 1.21", () => {

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { allPolicies } from "../../policy/policies";
 import type { PackPolicy } from "../../policy/lib/types";
-import { remediate, validateResource, type RunOneOptions } from "./support/harness";
+import type { ResourceInit } from "../../policy/lib/args";
+import { validateResource, validateStack, type RunOneOptions } from "./support/harness";
 import { asResource, podWith, workloadKinds, type PodParts } from "./support/workloads";
 
 const policy = (id: string): PackPolicy => {
@@ -18,17 +19,19 @@ function hygienicPod(mutate: (pod: PodParts) => void = () => undefined): PodPart
     return podWith((p) => {
         p.spec.serviceAccountName = "web";
         p.spec.automountServiceAccountToken = false;
+        p.spec.priorityClassName = "web-tier";
         p.spec.securityContext.runAsUser = 10001;
         p.spec.securityContext.runAsGroup = 10001;
         for (const c of [...p.spec.initContainers, ...p.spec.containers]) {
             c.image = `ghcr.io/acme/web:1.4.2@${digest}`;
             c.securityContext.readOnlyRootFilesystem = true;
-            c.resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
+            c.resources = { requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" }, limits: { cpu: "200m", memory: "256Mi", "ephemeral-storage": "128Mi" } };
             c.env = [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }, { name: "LOG_LEVEL", value: "info" }];
         }
         for (const c of p.spec.containers) {
             c.livenessProbe = { httpGet: { path: "/healthz", port: 8080 } };
             c.readinessProbe = { httpGet: { path: "/readyz", port: 8080 } };
+            c.startupProbe = { httpGet: { path: "/healthz", port: 8080 }, failureThreshold: 30 };
         }
         mutate(p);
     });
@@ -38,7 +41,7 @@ const check = (id: string, pod: PodParts, o: RunOneOptions = {}, kind = deployme
 const messages = (id: string, mutate: (pod: PodParts) => void, o: RunOneOptions = {}) => check(id, hygienicPod(mutate), o).messages;
 
 describe("hygiene policies: the hygienic pod passes all of them in every workload kind", () => {
-    for (const p of allPolicies.filter((x) => x.metadata.category === "hygiene")) {
+    for (const p of allPolicies.filter((x) => x.metadata.category === "hygiene" && "validateResource" in x)) {
         it(p.name, () => {
             for (const kind of workloadKinds) {
                 assert.deepStrictEqual(validateResource(p, asResource(kind, hygienicPod(), "web"), { stackTags: { environment: "production" } }).messages, [], kind.kind);
@@ -61,16 +64,56 @@ describe("hygiene-read-only-root-filesystem", () => {
     });
 });
 
-describe("hygiene-resources", () => {
-    const id = "hygiene-resources";
-    it("reports missing requests and limits", () => {
-        assert.deepStrictEqual(messages(id, (p) => { delete p.spec.containers[0].resources; }), [
-            'spec.template.spec.containers[0].resources.requests.cpu: container "container1" must set a cpu request',
-            'spec.template.spec.containers[0].resources.limits.cpu: container "container1" must set a cpu limit',
-            'spec.template.spec.containers[0].resources.requests.memory: container "container1" must set a memory request',
-            'spec.template.spec.containers[0].resources.limits.memory: container "container1" must set a memory limit',
-        ]);
+const resourceAspects = [
+    ["hygiene-cpu-requests", "requests", "cpu", "a cpu request"],
+    ["hygiene-cpu-limits", "limits", "cpu", "a cpu limit"],
+    ["hygiene-memory-requests", "requests", "memory", "a memory request"],
+    ["hygiene-memory-limits", "limits", "memory", "a memory limit"],
+    ["hygiene-ephemeral-storage-requests", "requests", "ephemeral-storage", "a ephemeral-storage request"],
+    ["hygiene-ephemeral-storage-limits", "limits", "ephemeral-storage", "a ephemeral-storage limit"],
+] as const;
+
+describe("resource requests and limits: one policy per aspect", () => {
+    for (const [id, field, resource, what] of resourceAspects) {
+        // A request is defaulted from the limit, so a missing request shows only without the limit too.
+        const remove = (p: PodParts) => {
+            delete p.spec.containers[0].resources.requests[resource];
+            delete p.spec.containers[0].resources.limits[resource];
+        };
+        it(`${id} reports only its own aspect, on regular containers`, () => {
+            const mutate = field === "requests" ? remove : (p: PodParts) => { delete p.spec.containers[0].resources.limits[resource]; };
+            assert.deepStrictEqual(messages(id, mutate), [
+                `spec.template.spec.containers[0].resources.${field}.${resource}: container "container1" must set ${what}`,
+            ]);
+            const sameResourceLimit = resourceAspects.find(([, f, r]) => f === "limits" && r === resource)![0];
+            for (const [other] of resourceAspects.filter(([other]) => other !== id && !(field === "requests" && other === sameResourceLimit))) {
+                assert.deepStrictEqual(messages(other, mutate), [], `${other} must not report ${id}'s aspect`);
+            }
+            assert.deepStrictEqual(messages(id, (p) => { delete p.spec.initContainers[0].resources; }), [], "init containers are out of scope");
+        });
+    }
+    it("a container with a CPU limit but no CPU request gets the limit as request, as the API server defaults it", () => {
+        assert.deepStrictEqual(messages("hygiene-cpu-requests", (p) => { delete p.spec.containers[0].resources.requests.cpu; }), []);
+        assert.deepStrictEqual(messages("hygiene-memory-requests", (p) => { delete p.spec.containers[0].resources.requests; }), []);
     });
+    it("no CPU limit is only hygiene-cpu-limits' business: switching it off leaves a clean pod", () => {
+        const pod = hygienicPod((p) => { delete p.spec.containers[0].resources.limits.cpu; });
+        const reporting = allPolicies.filter((p) => "validateResource" in p && check(p.name, pod, { stackTags: { environment: "production" } }).messages.length > 0).map((p) => p.name);
+        assert.deepStrictEqual(reporting, ["hygiene-cpu-limits"]);
+    });
+    it("numeric quantities count", () => {
+        for (const [id] of resourceAspects.slice(0, 4)) {
+            assert.deepStrictEqual(messages(id, (p) => { p.spec.containers[0].resources = { requests: { cpu: 1, memory: "1G" }, limits: { cpu: 2, memory: "1e9" } }; }), [], id);
+        }
+    });
+    it("ephemeral storage is advisory by default, CPU and memory mandatory", () => {
+        const levels = Object.fromEntries(allPolicies.map((p) => [p.name, p.enforcementLevel]));
+        assert.deepStrictEqual(resourceAspects.map(([id]) => levels[id]), ["mandatory", "mandatory", "mandatory", "mandatory", "advisory", "advisory"]);
+    });
+});
+
+describe("hygiene-resource-limit-range", () => {
+    const id = "hygiene-resource-limit-range";
     it("enforces the limit/request ratio (default 4)", () => {
         const m = messages(id, (p) => { p.spec.containers[0].resources.limits.memory = "1Gi"; });
         assert.deepStrictEqual(m, ['spec.template.spec.containers[0].resources.limits.memory: container "container1" memory limit/request ratio 8 exceeds 4']);
@@ -78,32 +121,37 @@ describe("hygiene-resources", () => {
     });
     it("enforces configured maxima across units", () => {
         const o = { config: { maxCpuLimit: "150m", maxMemoryLimit: "0.25Gi" } };
-        assert.deepStrictEqual(messages(id, () => undefined, o).filter((m) => m.includes('"container1"')), [
+        assert.deepStrictEqual(messages(id, () => undefined, o), [
             'spec.template.spec.containers[0].resources.limits.cpu: container "container1" cpu limit 200m exceeds the maximum 150m',
         ]);
         assert.deepStrictEqual(messages(id, () => undefined, { config: { maxCpuLimit: "1", maxMemoryLimit: "256Mi" } }), []);
     });
-    it("ephemeral-storage only when configured", () => {
-        assert.deepStrictEqual(messages(id, () => undefined), []);
-        assert.strictEqual(messages(id, () => undefined, { config: { requireEphemeralStorage: true } }).length, 4);
+    it("says nothing about limits that are not set", () => {
+        assert.deepStrictEqual(messages(id, (p) => { delete p.spec.containers[0].resources; }), []);
     });
-    it("numeric quantities count", () => {
-        assert.deepStrictEqual(messages(id, (p) => { p.spec.containers[0].resources = { requests: { cpu: 1, memory: "1G" }, limits: { cpu: 2, memory: "1e9" } }; }), []);
+    it("refuses a maximum that is not a quantity (the one quantity grammar of lib/quantity.ts)", () => {
+        assert.throws(() => messages(id, () => undefined, { config: { maxCpuLimit: "two cores" } }), /maxCpuLimit/);
+        assert.deepStrictEqual(messages(id, () => undefined, { config: { maxCpuLimit: "1e3" } }), []);
     });
 });
 
-describe("hygiene-probes", () => {
-    const id = "hygiene-probes";
-    it("reports missing probes on regular containers only", () => {
-        assert.deepStrictEqual(messages(id, (p) => { delete p.spec.containers[0].livenessProbe; }), [
-            'spec.template.spec.containers[0].livenessProbe: container "container1" must define a livenessProbe',
-        ]);
-    });
-    it("does not apply to CronJobs", () => {
-        const outcome = check(id, hygienicPod((p) => { delete p.spec.containers[0].readinessProbe; }), {}, cronJob);
-        assert.deepStrictEqual(outcome.messages, []);
-        assert.strictEqual(outcome.notApplicable, "CronJob pods run to completion");
-    });
+describe("probes: one policy per probe", () => {
+    for (const probe of ["liveness", "readiness", "startup"] as const) {
+        const id = `hygiene-${probe}-probe`;
+        it(`${id} reports a missing ${probe}Probe on regular containers only`, () => {
+            assert.deepStrictEqual(messages(id, (p) => { delete p.spec.containers[0][`${probe}Probe`]; }), [
+                `spec.template.spec.containers[0].${probe}Probe: container "container1" must define a ${probe}Probe`,
+            ]);
+            for (const other of ["liveness", "readiness", "startup"].filter((o) => o !== probe)) {
+                assert.deepStrictEqual(messages(`hygiene-${other}-probe`, (p) => { delete p.spec.containers[0][`${probe}Probe`]; }), []);
+            }
+        });
+        it(`${id} does not apply to CronJobs`, () => {
+            const outcome = check(id, hygienicPod((p) => { delete p.spec.containers[0][`${probe}Probe`]; }), {}, cronJob);
+            assert.deepStrictEqual(outcome.messages, []);
+            assert.strictEqual(outcome.notApplicable, "CronJob pods run to completion");
+        });
+    }
 });
 
 describe("hygiene-image-tag", () => {
@@ -146,27 +194,48 @@ describe("hygiene-allowed-registries", () => {
     });
 });
 
-describe("hygiene-automount-service-account-token", () => {
+describe("hygiene-automount-service-account-token: the effective value across the set", () => {
     const id = "hygiene-automount-service-account-token";
-    const sa = (props: Record<string, unknown>) => ({ type: "kubernetes:core/v1:ServiceAccount", name: "web", props: { metadata: { name: "web" }, ...props } });
-    it("reports unset and true on pods", () => {
-        assert.deepStrictEqual(messages(id, (p) => { delete p.spec.automountServiceAccountToken; }), ["spec.template.spec.automountServiceAccountToken: pod must set automountServiceAccountToken=false"]);
-        assert.deepStrictEqual(messages(id, (p) => { p.spec.automountServiceAccountToken = true; }), ["spec.template.spec.automountServiceAccountToken: pod must not set automountServiceAccountToken=true"]);
+    const sa = (name: string, automount?: boolean) => ({ type: "kubernetes:core/v1:ServiceAccount", name, props: { metadata: { name, namespace: "apps" }, ...(automount === undefined ? {} : { automountServiceAccountToken: automount }) } });
+    const pod = (automount: boolean | undefined, serviceAccountName = "web", name = "web") => asResource(deployment, hygienicPod((p) => {
+        p.spec.serviceAccountName = serviceAccountName;
+        if (automount === undefined) delete p.spec.automountServiceAccountToken;
+        else p.spec.automountServiceAccountToken = automount;
+    }), name);
+    const run = (resources: ResourceInit[], o: RunOneOptions = {}) => validateStack(policy(id), resources, o).messages;
+    it("a pod that leaves it unset inherits its ServiceAccount's false", () => {
+        assert.deepStrictEqual(run([pod(undefined), sa("web", false)]), []);
     });
-    it("podMayInheritFromServiceAccount accepts unset but not true", () => {
-        const config = { podMayInheritFromServiceAccount: true };
-        assert.deepStrictEqual(messages(id, (p) => { delete p.spec.automountServiceAccountToken; }, { config }), []);
-        assert.strictEqual(messages(id, (p) => { p.spec.automountServiceAccountToken = true; }, { config }).length, 1);
+    it("a pod's true overrides its ServiceAccount's false", () => {
+        assert.deepStrictEqual(run([pod(true), sa("web", false)]), ["Deployment apps/web: pod must not set automountServiceAccountToken=true"]);
     });
-    it("checks ServiceAccounts", () => {
-        assert.deepStrictEqual(validateResource(policy(id), sa({})).messages, ["automountServiceAccountToken: ServiceAccount must set automountServiceAccountToken=false"]);
-        assert.deepStrictEqual(validateResource(policy(id), sa({ automountServiceAccountToken: false })).messages, []);
+    it("a ServiceAccount used only by pods that opt out is fine, whatever it says", () => {
+        assert.deepStrictEqual(run([pod(false), sa("web", true)]), []);
+        assert.deepStrictEqual(run([pod(false), sa("web")]), []);
+        assert.deepStrictEqual(run([pod(false), pod(undefined, "web", "other"), sa("web", true)]), [
+            "Deployment apps/other: pod leaves automountServiceAccountToken unset and its ServiceAccount web does not set it to false",
+            "ServiceAccount apps/web must set automountServiceAccountToken=false (or every pod using it must)",
+        ]);
     });
-    it("remediates pods and ServiceAccounts", () => {
-        const fixed = remediate(policy(id), asResource(deployment, hygienicPod((p) => { delete p.spec.automountServiceAccountToken; }), "web"));
-        assert.strictEqual((fixed as any).spec.template.spec.automountServiceAccountToken, false);
-        assert.deepStrictEqual(remediate(policy(id), sa({})), { metadata: { name: "web" }, automountServiceAccountToken: false });
-        assert.strictEqual(remediate(policy(id), asResource(deployment, hygienicPod(), "web")), undefined);
+    it("neither says false: both are reported", () => {
+        assert.deepStrictEqual(run([pod(undefined), sa("web")]), [
+            "Deployment apps/web: pod leaves automountServiceAccountToken unset and its ServiceAccount web does not set it to false",
+            "ServiceAccount apps/web must set automountServiceAccountToken=false (or every pod using it must)",
+        ]);
+    });
+    it("a pod whose ServiceAccount is not in the set is judged on its own field", () => {
+        assert.deepStrictEqual(run([pod(undefined)]), ["Deployment apps/web: pod must set automountServiceAccountToken=false (its ServiceAccount apps/web is not in this set)"]);
+        assert.deepStrictEqual(run([pod(false)]), []);
+        assert.deepStrictEqual(run([pod(undefined)], { config: { podMayInheritFromServiceAccount: true } }), []);
+        assert.deepStrictEqual(run([pod(undefined), sa("other", false)]).length, 1, "another ServiceAccount's false does not count");
+    });
+    it("a ServiceAccount in another namespace does not count", () => {
+        const elsewhere = { ...sa("web", false), props: { metadata: { name: "web", namespace: "other" }, automountServiceAccountToken: false } };
+        assert.strictEqual(run([pod(undefined), elsewhere]).length, 1);
+    });
+    it("an unused ServiceAccount must say false", () => {
+        assert.deepStrictEqual(run([sa("web")]), ["ServiceAccount apps/web must set automountServiceAccountToken=false (or every pod using it must)"]);
+        assert.deepStrictEqual(run([sa("web", false)]), []);
     });
 });
 
@@ -213,5 +282,53 @@ describe("hygiene-high-uid-gid", () => {
     });
     it("config: minId and requireRunAsGroup", () => {
         assert.deepStrictEqual(messages(id, (p) => { p.spec.securityContext.runAsUser = 1000; delete p.spec.securityContext.runAsGroup; }, { config: { minId: 1000, requireRunAsGroup: false } }), []);
+    });
+});
+
+describe("hygiene-insecure-capabilities (what the container keeps, not PSS restricted's literal ALL)", () => {
+    const id = "hygiene-insecure-capabilities";
+    const drop = (caps: string[] | undefined) => (p: PodParts) => { p.spec.containers[0].securityContext.capabilities = caps === undefined ? {} : { drop: caps }; };
+    it("accepts ALL in any case, and every default capability dropped one by one", () => {
+        assert.deepStrictEqual(messages(id, drop(["all"])), []);
+        assert.deepStrictEqual(messages(id, drop(["NET_ADMIN", "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"])), []);
+    });
+    it("reports a container that keeps some", () => {
+        assert.deepStrictEqual(messages(id, drop(["NET_RAW"])).length, 1);
+        assert.match(messages(id, drop(undefined))[0], /keeps default capabilities NET_ADMIN, CHOWN/);
+    });
+});
+
+describe("hygiene-run-as-non-root-user (by effect: the container's setting overrides the pod's)", () => {
+    const id = "hygiene-run-as-non-root-user";
+    it("accepts runAsNonRoot or a non-zero runAsUser, on the pod or the container", () => {
+        assert.deepStrictEqual(messages(id, () => undefined), []);
+        assert.deepStrictEqual(messages(id, (p) => { delete p.spec.securityContext.runAsNonRoot; }), [], "runAsUser 10001 alone is not root");
+        assert.deepStrictEqual(messages(id, (p) => { p.spec.securityContext = {}; for (const c of [...p.spec.initContainers, ...p.spec.containers]) c.securityContext.runAsNonRoot = true; }), []);
+    });
+    it("reports a container that overrides to root, or a pod that says nothing", () => {
+        assert.deepStrictEqual(messages(id, (p) => { p.spec.containers[0].securityContext.runAsUser = 0; }), ['spec.template.spec.containers[0].securityContext: container "container1" may run as root (set runAsNonRoot=true or a non-zero runAsUser)']);
+        assert.strictEqual(messages(id, (p) => { p.spec.securityContext = {}; }).length, 2);
+    });
+});
+
+describe("hygiene-priority-class", () => {
+    it("reports a pod without priorityClassName", () => {
+        assert.deepStrictEqual(messages("hygiene-priority-class", (p) => { delete p.spec.priorityClassName; }), ["spec.template.spec.priorityClassName: pod must set priorityClassName"]);
+    });
+});
+
+describe("hygiene-no-secrets-in-configmaps", () => {
+    const id = "hygiene-no-secrets-in-configmaps";
+    const cm = (data: Record<string, string>) => ({ type: "kubernetes:core/v1:ConfigMap", name: "c", props: { metadata: { name: "c" }, data } });
+    it("reports secret-looking keys with a value and private keys under any key", () => {
+        assert.deepStrictEqual(validateResource(policy(id), cm({ DB_PASSWORD: "hunter2", "tls.key": "-----BEGIN RSA PRIVATE KEY-----\nMII..." })).messages, [
+            "data.DB_PASSWORD: ConfigMap entry DB_PASSWORD looks like a secret",
+            "data.tls.key: ConfigMap entry tls.key holds a private key",
+        ]);
+    });
+    it("accepts ordinary entries, empty values, allowed keys and other kinds", () => {
+        assert.deepStrictEqual(validateResource(policy(id), cm({ LOG_LEVEL: "info", API_TOKEN: "" })).messages, []);
+        assert.deepStrictEqual(validateResource(policy(id), cm({ TOKEN_TTL: "300" }), { config: { allowedKeys: ["TOKEN_TTL"] } }).messages, []);
+        assert.ok(validateResource(policy(id), asResource(deployment, hygienicPod(), "web")).notApplicable);
     });
 });

@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { allPolicies, hygienePolicies, pssBaselinePolicies, pssRestrictedPolicies, selectPolicies, stackPolicies } from "../../policy/policies";
+import { allPolicies, hygienePolicies, policyGroups, rbacPolicies, pssBaselinePolicies, pssRestrictedPolicies, selectPolicies, stackPolicies } from "../../policy/policies";
+import { validatePolicyConfig } from "../../policy/cli/checker";
+import { resolvePolicies, type PolicyConfigFile } from "../../policy/lib/run";
 import type { PackResourcePolicy } from "../../policy/lib/types";
 import { effectiveConfig, validateResource } from "./support/harness";
 import { workloadKinds } from "./support/workloads";
@@ -17,7 +19,7 @@ describe("pack contents and metadata", () => {
     });
     it("every policy has a description, remediation, severity and a category matching its list", () => {
         const expected = new Map([...pssBaselinePolicies, ...pssRestrictedPolicies].map((p) => [p.name, "pss"] as [string, string])
-            .concat(hygienePolicies.map((p) => [p.name, "hygiene"]), stackPolicies.map((p) => [p.name, "stack"])));
+            .concat(hygienePolicies.map((p) => [p.name, "hygiene"]), stackPolicies.map((p) => [p.name, "stack"]), rbacPolicies.map((p) => [p.name, "rbac"])));
         for (const p of allPolicies) {
             assert.ok(p.description.length > 20, p.name);
             assert.ok(p.metadata.remediation.length > 10, p.name);
@@ -62,6 +64,7 @@ describe("selectPolicies", () => {
         assert.deepStrictEqual(ids(selectPolicies("hygiene")), ids(allPolicies.filter((p) => p.metadata.category === "hygiene")));
         assert.deepStrictEqual(ids(selectPolicies("stack")), ids(allPolicies.filter((p) => p.metadata.category === "stack")));
         assert.deepStrictEqual(ids(selectPolicies("pss")), ids(allPolicies.filter((p) => p.metadata.category === "pss")));
+        assert.deepStrictEqual(ids(selectPolicies("rbac")), ids(allPolicies.filter((p) => p.metadata.category === "rbac")));
         assert.deepStrictEqual(ids(selectPolicies("all")), ids(allPolicies));
     });
     it("comma lists mix ids and keywords, in pack order, without duplicates", () => {
@@ -102,5 +105,40 @@ describe("the @pulumi/policy runtime accepts the pack's policy definitions", () 
         assert.ok(privileged.remediationSteps.length > 0);
         const stack = info.policiesList.find((p: { name: string }) => p.name === "stack-ingress-tls");
         assert.ok(stack.configschema.properties.fieldsMap.length >= 3);
+    });
+});
+
+describe("former bundled ids are groups of the per-aspect policies", () => {
+    const levelOf = (config: PolicyConfigFile, id: string) => resolvePolicies(allPolicies, { config }).find((r) => r.policy.name === id)!;
+    it("--only hygiene-resources / hygiene-probes select their members", () => {
+        assert.deepStrictEqual(ids(selectPolicies("hygiene-probes")), ["hygiene-liveness-probe", "hygiene-readiness-probe"]);
+        assert.deepStrictEqual(ids(selectPolicies("hygiene-resources")), policyGroups["hygiene-resources"].members);
+    });
+    it("a config entry under a group id reaches each member, settings only where the member has them", () => {
+        const config: PolicyConfigFile = { all: "mandatory", "hygiene-resources": { enforcementLevel: "advisory", maxLimitRequestRatio: 5 }, "hygiene-probes": "disabled" };
+        assert.strictEqual(levelOf(config, "hygiene-cpu-limits").enforcementLevel, "advisory");
+        assert.strictEqual(levelOf(config, "hygiene-cpu-limits").config.maxLimitRequestRatio, undefined);
+        assert.strictEqual(levelOf(config, "hygiene-resource-limit-range").config.maxLimitRequestRatio, 5);
+        assert.strictEqual(levelOf(config, "hygiene-liveness-probe").enforcementLevel, "disabled");
+        assert.strictEqual(levelOf(config, "hygiene-startup-probe").enforcementLevel, "mandatory", "not a member of hygiene-probes");
+    });
+    it("a member's own entry wins over its group's", () => {
+        const config: PolicyConfigFile = { "hygiene-resources": "advisory", "hygiene-cpu-limits": "disabled" };
+        assert.strictEqual(levelOf(config, "hygiene-cpu-limits").enforcementLevel, "disabled");
+        assert.strictEqual(levelOf(config, "hygiene-cpu-requests").enforcementLevel, "advisory");
+    });
+    it("ephemeral storage follows the group only with requireEphemeralStorage, as inside the old policy", () => {
+        assert.strictEqual(levelOf({ all: "advisory", "hygiene-resources": "mandatory" }, "hygiene-ephemeral-storage-limits").enforcementLevel, "advisory");
+        assert.strictEqual(levelOf({ "hygiene-resources": { enforcementLevel: "mandatory", requireEphemeralStorage: true } }, "hygiene-ephemeral-storage-limits").enforcementLevel, "mandatory");
+    });
+    it("the 1.x config files (group ids) still validate", () => {
+        const old: PolicyConfigFile = {
+            all: { enforcementLevel: "advisory" },
+            "hygiene-resources": { enforcementLevel: "advisory", maxLimitRequestRatio: 5 },
+            "hygiene-probes": { enforcementLevel: "mandatory" },
+        };
+        assert.doesNotThrow(() => validatePolicyConfig(old));
+        assert.throws(() => validatePolicyConfig({ "hygiene-resources": { maxLimitRatio: 5 } }), /hygiene-resources.*maxLimitRatio/);
+        assert.throws(() => validatePolicyConfig({ "hygiene-probes": "warn" }), /hygiene-probes.*warn/);
     });
 });

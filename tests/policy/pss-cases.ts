@@ -56,6 +56,8 @@ export const pssCases: PssCase[] = [
 
     { policy: "pss-baseline-host-ports", name: "containerPort only", mutate: (p) => { c0(p).ports = [{ containerPort: 8080 }]; }, verdict: "pass" },
     { policy: "pss-baseline-host-ports", name: "hostPort 0", mutate: (p) => { c0(p).ports = [{ containerPort: 8080, hostPort: 0 }]; }, verdict: "pass" },
+    // With hostNetwork the API server copies containerPort into an unset hostPort (SetDefaults_Pod).
+    { policy: "pss-baseline-host-ports", name: "hostNetwork makes containerPort a hostPort", mutate: (p) => { p.spec.hostNetwork = true; c0(p).ports = [{ containerPort: 8080 }]; }, verdict: "fail", at: "spec.containers[0].ports[0].hostPort" },
     { policy: "pss-baseline-host-ports", name: "hostPort 8080", mutate: (p) => { c0(p).ports = [{ containerPort: 8080, hostPort: 8080 }]; }, verdict: "fail", at: "spec.containers[0].ports[0].hostPort" },
 
     { policy: "pss-baseline-apparmor", name: "pod RuntimeDefault", mutate: (p) => { podSc(p).appArmorProfile = { type: "RuntimeDefault" }; }, verdict: "pass" },
@@ -106,7 +108,9 @@ export const pssCases: PssCase[] = [
     ...["hostPath", "nfs", "gitRepo", "iscsi", "cephfs", "awsElasticBlockStore"].map((src): PssCase => ({
         policy: "pss-restricted-volume-types", name: `${src} volume`, mutate: (p) => volume(p, { [src]: {} }), verdict: "fail", at: "spec.volumes[0]",
     })),
-    { policy: "pss-restricted-volume-types", name: "volume without a source", mutate: (p) => volume(p, {}), verdict: "fail" },
+    // The API server defaults a volume without a source to emptyDir before admission (SetDefaults_Volume).
+    { policy: "pss-restricted-volume-types", name: "volume without a source is defaulted to emptyDir", mutate: (p) => volume(p, {}), verdict: "pass" },
+    { policy: "pss-restricted-volume-types", name: "volume with only a field the API does not know is defaulted to emptyDir", mutate: (p) => volume(p, { madeUp: { path: "/" } }), verdict: "pass" },
 
     { policy: "pss-restricted-privilege-escalation", name: "unset", mutate: (p) => { delete sc(c0(p)).allowPrivilegeEscalation; }, verdict: "fail", at: "spec.containers[0].securityContext.allowPrivilegeEscalation" },
     { policy: "pss-restricted-privilege-escalation", name: "true in init container", mutate: (p) => { sc(init0(p)).allowPrivilegeEscalation = true; }, verdict: "fail", at: "spec.initContainers[0].securityContext.allowPrivilegeEscalation" },

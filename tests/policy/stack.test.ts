@@ -20,7 +20,7 @@ const obj = (apiVersion: string, kind: string, name: string, rest: Json): Resour
 /** A compliant stack: autoscaled Deployment with PDB, NetworkPolicy, Service + ServiceMonitor, TLS Ingress. */
 function compliantStack(): Record<string, ResourceInit> {
     return {
-        deployment: obj("apps/v1", "Deployment", "web", { spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web", tier: "frontend" } }, spec: { containers: [{ name: "web", image: "ghcr.io/acme/web:1.0" }] } } } }),
+        deployment: obj("apps/v1", "Deployment", "web", { spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web", tier: "frontend" } }, spec: { containers: [{ name: "web", image: "ghcr.io/acme/web:1.0" }], topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { app: "web" } } }] } } } }),
         hpa: obj("autoscaling/v2", "HorizontalPodAutoscaler", "web", { spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, minReplicas: 2, maxReplicas: 6 } }),
         pdb: obj("policy/v1", "PodDisruptionBudget", "web", { spec: { maxUnavailable: 1, selector: { matchLabels: { app: "web" } } } }),
         netpol: obj("networking.k8s.io/v1", "NetworkPolicy", "web", { spec: { podSelector: { matchExpressions: [{ key: "tier", operator: "In", values: ["frontend"] }] }, policyTypes: ["Ingress"] } }),
@@ -141,5 +141,33 @@ describe("stack findings through runPolicies carry the resource", () => {
         delete stack.netpol;
         const v = runPolicies(Object.values(stack) as ManifestResource[], { policies: selectPolicies("stack-network-policy") });
         assert.deepStrictEqual(v.map((x) => [x.policy, x.resource?.type, x.resource?.name]), [["stack-network-policy", "kubernetes:apps/v1:Deployment", "web"]]);
+    });
+});
+
+describe("stack-multiple-replicas", () => {
+    const id = "stack-multiple-replicas";
+    it("never flags replicas omitted under an HPA", () => {
+        assert.deepStrictEqual(run(id), []);
+        assert.deepStrictEqual(run(id, (st) => { props(st.hpa).spec.minReplicas = 1; }), [], "the HPA minimum is stack-hpa-min-replicas' business");
+    });
+    it("reports a Deployment without HPA that runs one replica, explicit or by default", () => {
+        assert.deepStrictEqual(run(id, (st) => { delete st.hpa; }), ["Deployment web/web runs 1 replica (spec.replicas omitted, no HPA)"]);
+        assert.deepStrictEqual(run(id, (st) => { delete st.hpa; props(st.deployment).spec.replicas = 1; }), ["Deployment web/web runs 1 replica"]);
+        assert.deepStrictEqual(run(id, (st) => { delete st.hpa; props(st.deployment).spec.replicas = 3; }), []);
+    });
+});
+
+describe("stack-topology-spread", () => {
+    const id = "stack-topology-spread";
+    const spec = (st: Record<string, ResourceInit>) => props(st.deployment).spec.template.spec;
+    it("reports a workload without constraints, with an empty list, or spreading over another key", () => {
+        assert.deepStrictEqual(run(id, (st) => { delete spec(st).topologySpreadConstraints; }), ["Deployment web/web has no topologySpreadConstraints"]);
+        assert.deepStrictEqual(run(id, (st) => { spec(st).topologySpreadConstraints = []; }), ["Deployment web/web has no topologySpreadConstraints"]);
+        assert.deepStrictEqual(run(id, (st) => { spec(st).topologySpreadConstraints[0].topologyKey = "rack"; }), ['Deployment web/web spreads over "rack"; expected one of kubernetes.io/hostname, topology.kubernetes.io/zone']);
+    });
+    it("accepts zone spreading and leaves DaemonSets and Jobs alone", () => {
+        assert.deepStrictEqual(run(id, (st) => { spec(st).topologySpreadConstraints[0].topologyKey = "topology.kubernetes.io/zone"; }), []);
+        const daemon = obj("apps/v1", "DaemonSet", "agent", { spec: { template: { spec: { containers: [{ name: "a", image: "a:1" }] } } } });
+        assert.deepStrictEqual(run(id, (st) => { st.daemon = daemon; }), []);
     });
 });

@@ -28,11 +28,31 @@ const edgeMutations: { name: string; mutate: (p: PodParts) => void }[] = [
     { name: "runAsUser 0 on container with hostUsers false", mutate: (p) => { p.spec.hostUsers = false; p.spec.containers[0].securityContext.runAsUser = 0; } },
 ];
 
+/** Pods whose verdict changes once the API server's defaults are applied (SetObjectDefaults_Pod). */
+export const defaultingMutations: { name: string; mutate: (p: PodParts) => void }[] = [
+    { name: "volume without a source (becomes emptyDir)", mutate: (p) => { p.spec.volumes = [{ name: "scratch" }]; } },
+    { name: "volume whose only source is null", mutate: (p) => { p.spec.volumes = [{ name: "scratch", hostPath: null, nfs: null }]; } },
+    { name: "sourceless volume next to a hostPath volume", mutate: (p) => { p.spec.volumes = [{ name: "a" }, { name: "b", hostPath: { path: "/var/log" } }]; } },
+    { name: "sourceless volume next to a configMap volume", mutate: (p) => { p.spec.volumes = [{ name: "a", configMap: { name: "c" } }, { name: "b" }]; } },
+    { name: "hostNetwork with a containerPort (becomes hostPort)", mutate: (p) => { p.spec.hostNetwork = true; p.spec.containers[0].ports = [{ containerPort: 8080 }]; } },
+    { name: "hostNetwork with an init containerPort", mutate: (p) => { p.spec.hostNetwork = true; p.spec.initContainers[0].ports = [{ containerPort: 9000, protocol: "UDP" }]; } },
+    { name: "hostNetwork with hostPort 0", mutate: (p) => { p.spec.hostNetwork = true; p.spec.containers[0].ports = [{ containerPort: 8443, hostPort: 0 }]; } },
+    { name: "hostNetwork false with a containerPort", mutate: (p) => { p.spec.hostNetwork = false; p.spec.containers[0].ports = [{ containerPort: 8080 }]; } },
+    { name: "hostNetwork with a port without containerPort", mutate: (p) => { p.spec.hostNetwork = true; p.spec.containers[0].ports = [{ name: "http" }]; } },
+    { name: "containerPort without hostNetwork on an ephemeral container", mutate: (p) => { p.spec.hostNetwork = true; p.spec.ephemeralContainers = [{ name: "debug", image: "busybox", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }, ports: [{ containerPort: 7000 }] }]; } },
+    { name: "limits without requests", mutate: (p) => { p.spec.containers[0].resources = { limits: { cpu: "1", memory: "1Gi" } }; } },
+    { name: "deprecated serviceAccount field", mutate: (p) => { p.spec.serviceAccount = "app"; } },
+];
+
+export function defaultingFixtures(): NamedPod[] {
+    return defaultingMutations.map((m) => ({ name: `defaulting: ${m.name}`, pod: podWith(m.mutate) }));
+}
 
 export function oracleFixtures(combinations = 300, seed = 20261127): NamedPod[] {
     const singles = [
         ...pssCases.map((c) => ({ name: `${c.policy}: ${c.name}`, mutate: c.mutate })),
         ...edgeMutations.map((e) => ({ name: `edge: ${e.name}`, mutate: e.mutate })),
+        ...defaultingMutations.map((d) => ({ name: `defaulting: ${d.name}`, mutate: d.mutate })),
     ];
     const pods: NamedPod[] = singles.map((s) => ({ name: s.name, pod: podWith(s.mutate) }));
     const random = prng(seed);

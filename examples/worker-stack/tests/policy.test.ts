@@ -41,8 +41,22 @@ describe("worker-stack under the websvc policy pack (installed package)", () => 
 
     it("staging: findings are advisory only, so `pulumi up` proceeds", () => {
         const violations = check(staging, "staging");
-        // Staging deploys no NetworkPolicy (Pulumi.staging.yaml networkPolicy: false).
-        assert.deepEqual(pairs(violations), ["stack-network-policy nightly-report", "stack-network-policy queue-worker"]);
+        // Staging deploys no NetworkPolicy (Pulumi.staging.yaml networkPolicy: false). Pack 2.0's
+        // advisory checks (ephemeral storage, priority class, startup probe, one replica without
+        // an HPA, topology spread) report what the worker does not set yet.
+        assert.deepEqual(pairs(violations), [
+            "hygiene-ephemeral-storage-limits nightly-report",
+            "hygiene-ephemeral-storage-limits queue-worker",
+            "hygiene-ephemeral-storage-requests nightly-report",
+            "hygiene-ephemeral-storage-requests queue-worker",
+            "hygiene-priority-class nightly-report",
+            "hygiene-priority-class queue-worker",
+            "hygiene-startup-probe queue-worker",
+            "stack-multiple-replicas queue-worker",
+            "stack-network-policy nightly-report",
+            "stack-network-policy queue-worker",
+            "stack-topology-spread queue-worker",
+        ]);
         assert.deepEqual(mandatory(violations), []);
     });
 
@@ -55,6 +69,8 @@ describe("worker-stack under the websvc policy pack (installed package)", () => 
         assert.deepEqual(pairs(blocking), [
             "hygiene-image-tag nightly-report",
             "hygiene-image-tag queue-worker",
+            // Staging runs one worker replica without an HPA (pack 2.0's stack-multiple-replicas).
+            "stack-multiple-replicas queue-worker",
             "stack-network-policy nightly-report",
             "stack-network-policy queue-worker",
         ]);
