@@ -213,3 +213,19 @@ export function hpaFor(objects: StackObjects, obj: K8sObject): K8sObject | undef
     return objects.hpaTargeting(obj.namespace, obj.kind, obj.name);
 }
 
+
+/**
+ * What the program asked for. After the first deploy, stack policies see each resource's live
+ * outputs: server defaults, fields that controllers own (an HPA-set `spec.replicas`) and `status`.
+ * The Kubernetes provider records the program's own inputs beside them under `__inputs`. Live
+ * props without that record cannot tell who set a field: undefined. Props that are not live
+ * (inputs at preview, plain manifests) are what was asked for.
+ */
+export function programInputs(props: Obj): Obj | undefined {
+    if (isObj(props.__inputs)) {
+        return props.__inputs;
+    }
+    const meta = isObj(props.metadata) ? props.metadata : {};
+    const live = props.status !== undefined || meta.uid !== undefined || meta.resourceVersion !== undefined;
+    return live ? undefined : props;
+}

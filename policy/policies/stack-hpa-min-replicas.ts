@@ -1,4 +1,4 @@
-import { objectLabel, hpaFor, scalableKinds, stackPolicy, type StackFinding } from "../lib/stack-policy";
+import { objectLabel, hpaFor, programInputs, scalableKinds, stackPolicy, type StackFinding } from "../lib/stack-policy";
 
 interface HpaConfig { minReplicas: number; nonProductionMinReplicas: number; productionEnvironments: string[] }
 
@@ -26,7 +26,9 @@ export const stackHpaMinReplicas = stackPolicy<HpaConfig>({
             }
         }
         for (const { obj } of objects.workloads(scalableKinds)) {
-            if (obj.props.spec?.replicas !== undefined && hpaFor(objects, obj)) {
+            // The live spec.replicas is the API default or the HPA's own writing: judge the program's inputs.
+            const asked = programInputs(obj.props);
+            if (asked?.spec?.replicas !== undefined && hpaFor(objects, obj)) {
                 findings.push({ resource: obj.resource, message: `${objectLabel(obj)} sets spec.replicas although an HPA scales it; omit it` });
             }
         }
