@@ -44,7 +44,8 @@ else
 fi
 eval "$("${CLUSTER[@]}" env)"
 echo "cluster: $(kubectl version -o json | node -e 'const v=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(`kubectl ${v.clientVersion.gitVersion}, server ${v.serverVersion.gitVersion}`)')"
-CHECKS=(npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/cluster/checks.ts")
+# node itself (not npx): the watcher must get the SIGTERM that ends it.
+CHECKS=(node -r "$ROOT/node_modules/ts-node/register/transpile-only" "$ROOT/scripts/cluster/checks.ts")
 
 # The image: the digest the image tier built (`npm run image -- build`), else a placeholder digest.
 # kwok runs no containers, so either way nothing is pulled; the live pod spec must carry it.
