@@ -47,6 +47,7 @@ describe("parseImageReference", () => {
     const invalid = [
         "",
         "registry.example.com/Team/websvc:1.0", // uppercase path
+        "Team/websvc:1.0", // uppercase first component without "." or ":" is a path, not a registry
         "websvc:",
         "websvc@sha256:abc", // digest too short
         `websvc@sha256:${"AB".repeat(32)}`, // uppercase hex
