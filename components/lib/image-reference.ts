@@ -46,12 +46,9 @@ export function parseImageReference(ref: string): ImageReference {
     }
     const slash = repository.indexOf("/");
     const first = slash < 0 ? undefined : repository.slice(0, slash);
-    // Docker's rule: the first component is a registry only if it looks like a host. Otherwise it is
-    // part of the path, which is lowercase (the grammar let it through as a host name).
-    const domain = first !== undefined && (/[.:]/.test(first) || first === "localhost") ? first : undefined;
-    if (domain === undefined && repository !== repository.toLowerCase()) {
-        throw new Error(`invalid image reference ${JSON.stringify(ref)}: the repository must be lowercase (${JSON.stringify(first)} is not a registry host: it has no "." or ":")`);
-    }
+    // Docker's rule (distribution/reference splitDockerDomain): the first component is a registry
+    // when it looks like a host: a "." or ":", "localhost", or upper case (a path never has it).
+    const domain = first !== undefined && (/[.:]/.test(first) || first === "localhost" || first !== first.toLowerCase()) ? first : undefined;
     return { domain, repository, tag, digest };
 }
 

@@ -39,6 +39,8 @@ describe("parseImageReference", () => {
         ["localhost/websvc:dev", { domain: "localhost", repository: "localhost/websvc", tag: "dev", digest: undefined }],
         ["team/websvc:1.0", { domain: undefined, repository: "team/websvc", tag: "1.0", digest: undefined }],
         ["nginx", { domain: undefined, repository: "nginx", tag: undefined, digest: undefined }],
+        // Upper case never appears in a path: distribution/reference reads such a first component as a host.
+        ["TEAM/websvc:1", { domain: "TEAM", repository: "TEAM/websvc", tag: "1", digest: undefined }],
     ];
     for (const [ref, expected] of valid) {
         it(`parses ${ref}`, () => assert.deepEqual(parseImageReference(ref), expected));
@@ -47,7 +49,7 @@ describe("parseImageReference", () => {
     const invalid = [
         "",
         "registry.example.com/Team/websvc:1.0", // uppercase path
-        "Team/websvc:1.0", // uppercase first component without "." or ":" is a path, not a registry
+        "Team/Websvc:1.0", // an upper-case first component is a registry host, so the path after it must be lowercase
         "websvc:",
         "websvc@sha256:abc", // digest too short
         `websvc@sha256:${"AB".repeat(32)}`, // uppercase hex

@@ -129,7 +129,7 @@ const INVALID: Record<string, fc.Arbitrary<Case>> = {
         fc.tuple(env, fc.constantFrom<Json>({}, { ref: `${REPO}@${DIGEST}`, build: { repository: REPO } }, { ref: `${REPO}@${DIGEST}`, registry: { server: "ghcr.io", username: "ci" } }))
             .map(([e, v]) => ({ key: "image", env: e, set: { image: json(v) } })),
         fc.tuple(env, fc.oneof(
-            fc.record({ repository: fc.constantFrom(`${REPO}:1.0`, "UPPER/case", "") }),
+            fc.record({ repository: fc.constantFrom(`${REPO}:1.0`, "Upper/Case", "") }),
             fc.record({ repository: fc.constant(REPO), tag: fc.constantFrom("latest", "-bad", "a b") }),
             fc.record({ repository: fc.constant(REPO), dockerfile: fc.constantFrom("../Dockerfile", "/etc/Dockerfile", "a/../../b") }),
             fc.record({ repository: fc.constant(REPO), platform: fc.constantFrom("amd64", "linux", "Linux/AMD64", "") }),
