@@ -17,6 +17,7 @@ interface SynthOptions {
     stack: string;
     out?: string;
     set: string[];
+    secret: string[];
     policy: boolean;
     policyConfig?: string;
 }
@@ -34,6 +35,7 @@ function parseArgs(argv: string[]): SynthOptions {
             (v: string, acc: string[]) => [...acc, v],
             [],
         )
+        .option("--secret <key=value>", "set a config key as a secret for this run, like `pulumi config set --secret` (repeatable)", (v: string, acc: string[]) => [...acc, v], [])
         .option("--no-policy", "skip the policy pack")
         .option("--policy-config <file>", "policy pack config file (default policy/config/<environment>.json when present)")
         .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
@@ -42,10 +44,10 @@ function parseArgs(argv: string[]): SynthOptions {
 }
 
 /** `key=value` pairs, split at the first "="; the value stays the raw text (`pulumi config set` semantics). */
-function parseOverrides(pairs: string[]): ConfigOverride[] {
+function parseOverrides(pairs: string[], flag = "--set"): ConfigOverride[] {
     return pairs.map((pair) => {
         const eq = pair.indexOf("=");
-        if (eq <= 0) throw new StackConfigError([`--set expects key=value, got ${JSON.stringify(pair)}`]);
+        if (eq <= 0) throw new StackConfigError([`${flag} expects key=value, got ${JSON.stringify(pair)}`]);
         return [pair.slice(0, eq), pair.slice(eq + 1)] as const;
     });
 }
@@ -102,7 +104,7 @@ function runPolicyPack(recorder: ResourceRecorder, environment: string, configFi
 
 async function main(): Promise<number> {
     const opts = parseArgs(process.argv);
-    const loaded = loadStackConfig(PROJECT_DIR, opts.stack, parseOverrides(opts.set));
+    const loaded = loadStackConfig(PROJECT_DIR, opts.stack, parseOverrides(opts.set), { secrets: parseOverrides(opts.secret, "--secret") });
     const outDir = path.resolve(opts.out ?? path.join(PROJECT_DIR, "dist/manifests", opts.stack));
 
     const recorder = installMockRuntime({

@@ -103,7 +103,13 @@ export function readProject(projectDir: string): { name: string; declarations: R
  * `pulumi config set`, with `--path` semantics for keys such as `image.ref`), and refuses unknown
  * keys, plaintext values for keys declared secret, and unquoted numbers for keys declared strings.
  */
-export function loadStackConfig(projectDir: string, stack: string, overrides: readonly ConfigOverride[] = [], stackFile?: string): LoadedStackConfig {
+export function loadStackConfig(
+    projectDir: string,
+    stack: string,
+    overrides: readonly ConfigOverride[] = [],
+    options: { stackFile?: string; /** `key=value` set as secrets, like `pulumi config set --secret`. */ secrets?: readonly ConfigOverride[] } = {},
+): LoadedStackConfig {
+    const stackFile = options.stackFile;
     const { name: project, declarations } = readProject(projectDir);
     const file = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
@@ -120,6 +126,15 @@ export function loadStackConfig(projectDir: string, stack: string, overrides: re
 
     const values: Record<string, unknown> = { ...raw };
     applyOverrides(values, overrides, project, problems, stack);
+    const secretOverrides = new Map<string, string>();
+    for (const [key, value] of options.secrets ?? []) {
+        const fullKey = key.includes(":") ? key : `${project}:${key}`;
+        if (isPropertyPath(key)) problems.push(`--secret ${key}: a secret is a whole key, not a path (stack ${stack})`);
+        else {
+            secretOverrides.set(fullKey, value);
+            values[fullKey] = { secure: "--secret" };
+        }
+    }
     for (const [fullKey, { type, source }] of unquotedScalars(doc)) {
         const [ns, key] = fullKey.includes(":") ? fullKey.split(/:(.*)/s, 2) : [project, fullKey];
         // Still the file's value (no --set replaced it), and a string was declared.
@@ -141,7 +156,8 @@ export function loadStackConfig(projectDir: string, stack: string, overrides: re
             continue;
         }
         if (isSecure(value)) {
-            config[`${project}:${key}`] = SECURE_PLACEHOLDER;
+            // A `secure:` ciphertext is never decrypted (a placeholder stands in); a --secret value is known.
+            config[`${project}:${key}`] = secretOverrides.get(fullKey) ?? SECURE_PLACEHOLDER;
             secretKeys.push(`${project}:${key}`);
             continue;
         }

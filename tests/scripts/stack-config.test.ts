@@ -89,6 +89,14 @@ describe("stack config loader (what synth hands the program)", () => {
         assert.deepEqual(JSON.parse(loaded.config["demo:list"]), [{ name: "a" }, 7]);
     });
 
+    it("hands a --secret value to the program as a secret, like `pulumi config set --secret`", () => {
+        const dir = project("config: {}\n");
+        const loaded = loadStackConfig(dir, "dev", [], { secrets: [["token", "s3cr3t"]] });
+        assert.equal(loaded.config["demo:token"], "s3cr3t");
+        assert.deepEqual(loaded.secretKeys, ["demo:token"]);
+        assert.match(problems(() => loadStackConfig(dir, "dev", [], { secrets: [["ingress.x", "1"]] }))[0], /^--secret ingress\.x: a secret is a whole key/);
+    });
+
     it("sets into an object given earlier as a top-level JSON --set", () => {
         const dir = project("config: {}\n");
         const loaded = loadStackConfig(dir, "dev", [["ingress", '{"rps":5}'], ["ingress.mode", "gateway"]]);
