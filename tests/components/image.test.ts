@@ -1,5 +1,6 @@
 import { recorder, outputValue, UNIT_STACK, SECRET_MASK } from "../harness";
 import { strict as assert } from "assert";
+import { itRefusesRegisteringNothing, type Refusal } from "../harness/refusals";
 import { ImageBuild, IMAGE_BUILD_TYPE, type ImageBuildArgs } from "../../components/image";
 import { assertPinnedForEnvironment, isDigestPinned, parseImageReference } from "../../components/lib/image-reference";
 
@@ -171,7 +172,7 @@ describe("ImageBuild component", () => {
         assert.deepEqual(recorder.one(DOCKER_IMAGE_TYPE, name).secretPaths, ["registry.password"]);
     });
 
-    const invalidArgs: Array<[string, ImageBuildArgs, RegExp]> = [
+    const invalidArgs: Array<Refusal<ImageBuildArgs>> = [
         ["both ref and build", { ref: PINNED_REF, ...fullBuildArgs() }, /must set exactly one of ref .* or build, got both/],
         ["neither ref nor build", {}, /must set exactly one of ref .* or build, got neither/],
         ["a tag-only ref in production (the default)", { ref: `${REPOSITORY}:1.0` }, /tag-only; production requires a digest/],
@@ -188,12 +189,5 @@ describe("ImageBuild component", () => {
             /registry.server "other.example.com" is not the registry of build.repository/,
         ],
     ];
-    for (const [what, args, message] of invalidArgs) {
-        it(`throws a clear Error, registering nothing, for ${what}`, async () => {
-            const name = uniqueName("invalid");
-            assert.throws(() => new ImageBuild(name, args), message);
-            await recorder.settled();
-            assert.deepEqual(recorder.resources.filter((r) => r.name === name), []);
-        });
-    }
+    itRefusesRegisteringNothing("ImageBuild", "img-refused", invalidArgs, (name, args) => new ImageBuild(name, args));
 });

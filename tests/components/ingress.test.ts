@@ -1,5 +1,6 @@
 import { recorder, outputValue, allStrings } from "../harness";
 import { strict as assert } from "assert";
+import { itRefusesRegisteringNothing, type Refusal } from "../harness/refusals";
 import { schemaErrorOf } from "../support/kubernetes-schema";
 import * as k8s from "@pulumi/kubernetes";
 import {
@@ -202,20 +203,13 @@ describe("Ingress (gateway mode)", () => {
     });
 
     describe("refused arguments register nothing", () => {
-        const refusals: Array<[string, Partial<IngressArgs>, RegExp]> = [
+        const refusals: Array<Refusal<Partial<IngressArgs>>> = [
             ["a wildcard CORS origin", { corsAllowedOrigins: ["*"] }, /corsAllowedOrigins\[0\]/],
             ["gateway mode without a Gateway", { mode: "gateway" }, /gateway must name the Gateway/],
             ["a negative HSTS max-age", { hstsMaxAgeSeconds: -1 }, /hstsMaxAgeSeconds must be a non-negative integer, got -1/],
             ["HSTS preload for a day", { hstsPreload: true, hstsMaxAgeSeconds: 86400 }, /hstsPreload requires includeSubdomains/],
         ];
-        refusals.forEach(([what, overrides, message], i) => {
-            it(`refuses ${what}`, async () => {
-                const name = `ing-refused-${i}`;
-                assert.throws(() => new Ingress(name, args(overrides)), (e: Error) => e.name === "InvalidArgsError" && message.test(e.message) && e.message.startsWith(`Ingress ${name}: `));
-                await recorder.settled();
-                assert.deepEqual(recorder.resources.filter((r) => r.name === name || r.name.startsWith(`${name}-`)).map((r) => r.type), []);
-            });
-        });
+        itRefusesRegisteringNothing("Ingress", "ing-refused", refusals, (name, overrides) => new Ingress(name, args(overrides)));
         it("registers the component under its exported type token when the args are valid", async () => {
             await render("ing-token", args());
             assert.equal(recorder.one(INGRESS_TYPE, "ing-token").name, "ing-token");

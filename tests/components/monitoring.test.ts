@@ -1,5 +1,6 @@
 import { recorder, outputValue, allStrings, SECRET_MASK } from "../harness";
 import { strict as assert } from "assert";
+import { itRefusesRegisteringNothing, type Refusal } from "../harness/refusals";
 import * as k8s from "@pulumi/kubernetes";
 import { schemaErrorOf } from "../support/kubernetes-schema";
 import { lintPromql, interpolateGrafanaVariables } from "./support/promql-lint";
@@ -322,21 +323,14 @@ describe("MonitoringStack", () => {
     });
 
     describe("refused arguments register nothing", () => {
-        const refusals: Array<[string, Partial<MonitoringStackArgs>, RegExp]> = [
+        const refusals: Array<Refusal<Partial<MonitoringStackArgs>>> = [
             ["a latency threshold between buckets", { slo: { availabilityObjective: 99.9, latencyObjective: 99, latencyThresholdSeconds: 0.3 } }, /slo\.latencyThresholdSeconds 0\.3 is not a bucket boundary/],
             ["a 100% objective", { slo: { availabilityObjective: 100, latencyObjective: 99, latencyThresholdSeconds: 0.25 } }, /slo\.availabilityObjective must be an SLO objective/],
             ["a receiver without its URL", { alerting: { receiver: "slack" } }, /alerting\.webhookUrl must be set/],
             ["an error-rate threshold that is no ratio", { errorRateThreshold: 5 }, /errorRateThreshold must be a ratio between 0 and 1/],
             ["an environment without alert routing", { identity: { name: "websvc", instance: "websvc-qa", environment: "qa" }, alerting: { receiver: "webhook", webhookUrl: WEBHOOK_URL } }, /identity\.environment has no alert routing/],
         ];
-        refusals.forEach(([what, overrides, message], i) => {
-            it(`refuses ${what}`, async () => {
-                const name = `mon-refused-${i}`;
-                assert.throws(() => new MonitoringStack(name, args(overrides)), (e: Error) => e.name === "InvalidArgsError" && message.test(e.message) && e.message.startsWith(`MonitoringStack ${name}: `));
-                await recorder.settled();
-                assert.deepEqual(recorder.resources.filter((r) => r.name === name || r.name.startsWith(`${name}-`)).map((r) => r.type), []);
-            });
-        });
+        itRefusesRegisteringNothing("MonitoringStack", "mon-refused", refusals, (name, overrides) => new MonitoringStack(name, args(overrides)));
         it("registers under its exported type token when the args are valid", async () => {
             await render("mon-token", args());
             assert.equal(recorder.one(MONITORING_STACK_TYPE, "mon-token").name, "mon-token");

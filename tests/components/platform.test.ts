@@ -1,5 +1,6 @@
 import { recorder, outputValue, allStrings } from "../harness";
 import { strict as assert } from "assert";
+import { itRefusesRegisteringNothing, type Refusal } from "../harness/refusals";
 import { schemaErrorOf } from "../support/kubernetes-schema";
 import { DEFAULT_CHART_VERSIONS, PLATFORM_TYPE, Platform, PlatformArgs } from "../../components/platform";
 import { RESTRICTED_CONTAINER_BASELINE, RESTRICTED_POD_BASELINE } from "../../components/lib/pod-security";
@@ -221,21 +222,14 @@ describe("Platform", () => {
     });
 
     describe("refused arguments register nothing", () => {
-        const refusals: Array<[string, Partial<PlatformArgs>, RegExp]> = [
+        const refusals: Array<Refusal<Partial<PlatformArgs>>> = [
             ["a floating chart version", { chartVersions: { ...VERSIONS, certManager: "v1.x" } }, /chartVersions\.certManager must be an exact chart version/],
             ["an unsupported Kubernetes version", { kubernetesVersion: "1.19" }, /kubernetesVersion must be a Kubernetes minor version from 1\.25/],
             ["an ingress-nginx chart without custom-headers", { installIngressNginx: true, chartVersions: { ...VERSIONS, ingressNginx: "4.10.6" } }, /custom-headers/],
             ["HSTS preload for a day", { installIngressNginx: true, hsts: { maxAgeSeconds: 86400, preload: true } }, /hsts\.preload requires includeSubdomains/],
             ["zero controller replicas", { ingressReplicas: 0 }, /ingressReplicas must be an integer >= 1/],
         ];
-        refusals.forEach(([what, overrides, message], i) => {
-            it(`refuses ${what}`, async () => {
-                const name = `plat-refused-${i}`;
-                assert.throws(() => new Platform(name, args(overrides)), (e: Error) => e.name === "InvalidArgsError" && message.test(e.message) && e.message.startsWith(`Platform ${name}: `));
-                await recorder.settled();
-                assert.deepEqual(recorder.resources.filter((r) => r.name === name || r.name.startsWith(`${name}-`)).map((r) => r.type), []);
-            });
-        });
+        itRefusesRegisteringNothing("Platform", "plat-refused", refusals, (name, overrides) => new Platform(name, args(overrides)));
         it("registers under its exported type token when the args are valid", async () => {
             await render("plat-token", args());
             assert.equal(recorder.one(PLATFORM_TYPE, "plat-token").name, "plat-token");

@@ -1,5 +1,6 @@
 import { recorder, outputValue, outputIsSecret, allStrings, SECRET_MASK, type RecordedResource } from "../harness";
 import { strict as assert } from "assert";
+import { itRefusesRegisteringNothing, type Refusal } from "../harness/refusals";
 import * as pulumi from "@pulumi/pulumi";
 import { AppSecrets, APP_SECRETS_TYPE, envNameFor, type AppSecretsArgs, type AppSecretSpec } from "../../components/secrets";
 import { renderWorkload } from "./workload-fixtures";
@@ -183,7 +184,7 @@ describe("AppSecrets component", () => {
     });
 
     const spec = (overrides: Partial<AppSecretSpec>): AppSecretSpec => ({ name: "session-key", length: 32, kind: "password", ...overrides });
-    const invalid: Array<[string, Partial<AppSecretsArgs>, RegExp]> = [
+    const invalid: Array<Refusal<Partial<AppSecretsArgs>>> = [
         ["an empty spec list", { secrets: [] }, /at least one secret spec/],
         ["an empty rotation", { rotation: " " }, /rotation must be a non-empty string/],
         ["a snake_case name", { secrets: [spec({ name: "session_key" })] }, /secrets\[0\]\.name must be kebab-case .*, got "session_key"/],
@@ -198,12 +199,5 @@ describe("AppSecrets component", () => {
         ["an unknown kind", { secrets: [spec({ kind: "uuid" as AppSecretSpec["kind"] })] }, /kind must be "password" or "bytes", got "uuid"/],
         ["special on bytes", { secrets: [spec({ kind: "bytes", special: true })] }, /special applies to passwords only/],
     ];
-    for (const [what, overrides, message] of invalid) {
-        it(`throws a clear Error, registering nothing, for ${what}`, async () => {
-            const name = uniqueName("invalid");
-            assert.throws(() => new AppSecrets(name, args(overrides)), message);
-            await recorder.settled();
-            assert.deepEqual(recorder.resources.filter((r) => r.name.startsWith(name)), []);
-        });
-    }
+    itRefusesRegisteringNothing("AppSecrets", "secrets-refused", invalid, (name, overrides) => new AppSecrets(name, args(overrides)));
 });

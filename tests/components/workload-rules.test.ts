@@ -1,5 +1,6 @@
 import { recorder } from "../harness";
 import { strict as assert } from "assert";
+import { itRefusesRegisteringNothing, type Refusal } from "../harness/refusals";
 import { Workload, WORKLOAD_TYPE, type WorkloadArgs } from "../../components/workload";
 import { contentChecksum, looksSecret, looksSecretValue } from "../../components/lib/app-config";
 import { kubernetesMinor } from "../../components/lib/kubernetes-version";
@@ -123,7 +124,7 @@ describe("Workload rules", () => {
     });
 
     describe("refused arguments (nothing is created)", () => {
-        const refusals: Array<[string, Partial<WorkloadArgs>, RegExp]> = [
+        const refusals: Array<Refusal<Partial<WorkloadArgs>>> = [
             ["a single fixed replica in production", { ...ALL_OPTIONS_ARGS, ...fixedReplicas(1) }, /replicas must be >= 2 in production/],
             ["an HPA minimum of 1 in production", { ...ALL_OPTIONS_ARGS, autoscaling: { ...ALL_OPTIONS_ARGS.autoscaling!, minReplicas: 1 } }, /autoscaling\.minReplicas must be >= 2 in production/],
             ["maxReplicas below minReplicas", { autoscaling: { enabled: true, minReplicas: 4, maxReplicas: 3, targetCpuUtilization: 70, targetMemoryUtilization: 80 } }, /autoscaling\.maxReplicas must be >= autoscaling\.minReplicas \(4\), got 3/],
@@ -159,14 +160,7 @@ describe("Workload rules", () => {
             ["an unparseable Kubernetes version", { kubernetesVersion: "latest" }, /kubernetesVersion must be a Kubernetes minor version from 1\.25 to 1\.37/],
             ["an unsupported Kubernetes version", { kubernetesVersion: "1.24" }, /kubernetesVersion must be a Kubernetes minor version from 1\.25 to 1\.37/],
         ];
-        refusals.forEach(([what, overrides, message], i) => {
-            it(`refuses ${what}`, async () => {
-                const name = `wl-refused-${i}`;
-                assert.throws(() => new Workload(name, baseArgs(overrides)), (e: Error) => e.name === "InvalidArgsError" && message.test(e.message) && e.message.startsWith(`Workload ${name}: `));
-                await recorder.settled();
-                assert.deepEqual(recorder.resources.filter((r) => r.name === name || r.name.startsWith(`${name}-`)).map((r) => r.type), [], "something was registered anyway");
-            });
-        });
+        itRefusesRegisteringNothing("Workload", "wl-refused", refusals, (name, overrides) => new Workload(name, baseArgs(overrides)));
 
         it("accepts a tagged image in staging", async () => {
             assert.doesNotThrow(() => new Workload("wl-staging-tagged-image", baseArgs({ image: "registry.example.com/websvc:1.4.2" })));
