@@ -1,23 +1,32 @@
-// The one place pulumi.Config is read. Everything is validated here, before any resource is
-// registered, so a bad value fails fast with the key, the stack and what was expected.
+// The one place pulumi.Config is read, and where the stack's keys meet the components' args.
+//   - Shape (types, formats, key names, defaults) is checked here with zod.
+//   - Rules (what a value may be, alone or with others, per environment) belong to the components:
+//     each exports a validator that returns problems with paths into its args. This file builds
+//     the components' args from the config (index.ts uses the same builders) and runs those
+//     validators, so every failure is a config error naming the key and the stack, raised before
+//     any resource is registered. The few rules here are about the stack itself (its name, its
+//     issuer, its alert routing, which secrets are set).
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { assertPinnedForEnvironment } from "./components/image";
-import { validateSecretSpecs } from "./components/secrets";
-
-export const ENVIRONMENTS = ["staging", "production"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
-
-// Let's Encrypt ACME directories; production must never issue from the staging CA.
-export const ACME_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory";
-export const ACME_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
-
-// Pinned chart versions for the optional platform install (bumped deliberately, never floating).
-export const DEFAULT_CHART_VERSIONS = {
-    ingressNginx: "4.13.3",
-    certManager: "v1.19.1",
-    kubePrometheusStack: "79.1.0",
-} as const;
+import { imageBuildArgsProblems, type ImageBuildArgs } from "./components/image";
+import { DEFAULT_BODY_SIZE, DEFAULT_INGRESS_CLASS, DEFAULT_INGRESS_MODE, ingressArgsProblems, type IngressArgs } from "./components/ingress";
+import { monitoringStackArgsProblems, type MonitoringStackArgs } from "./components/monitoring";
+import { ACME_PRODUCTION, ACME_STAGING, DEFAULT_PROMETHEUS_RELEASE, platformArgsProblems, type PlatformArgs } from "./components/platform";
+import { appSecretsArgsProblems, type AppSecretSpec } from "./components/secrets";
+import { LOG_LEVELS } from "./components/lib/app-config";
+import { ENVIRONMENTS, PRODUCTION } from "./components/lib/environment";
+import type { AppIdentity } from "./components/lib/labels";
+import { describeProblem, shown, type ArgProblem } from "./components/lib/problems";
+import type { RbacRule } from "./components/lib/rbac";
+import { DEFAULT_HSTS_MAX_AGE_SECONDS } from "./components/lib/security-headers";
+import {
+    DEFAULT_AUTOSCALING,
+    DEFAULT_INGRESS_CONTROLLER_NAMESPACE,
+    DEFAULT_PROMETHEUS_NAMESPACE,
+    DEFAULT_STORAGE,
+    workloadArgsProblems,
+    type WorkloadArgs,
+} from "./components/lib/workload-args";
 
 // ---------------------------------------------------------------- value helpers
 
@@ -30,105 +39,92 @@ export function isDnsName(value: string): boolean {
     return labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l));
 }
 
-const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const QUANTITY_FACTORS: Record<string, number> = {
-    "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
+// ---------------------------------------------------------------- schema pieces (shape only)
 
-/** Parses a Kubernetes resource quantity ("250m", "1.5", "128Mi") to a number of base units. */
-export function parseQuantity(value: string): number {
-    const m = QUANTITY.exec(value);
-    if (!m) throw new Error(`not a Kubernetes quantity: ${JSON.stringify(value)}`);
-    return parseFloat(m[1]) * QUANTITY_FACTORS[m[3] ?? ""];
-}
-
-
-// ---------------------------------------------------------------- schema pieces
-
-const intAtLeast = (min: number) =>
-    z.number({ error: `must be an integer >= ${min}` }).int(`must be an integer >= ${min}`).min(min, `must be an integer >= ${min}`);
+const integer = z.number({ error: "must be an integer" }).int("must be an integer");
 const intBetween = (min: number, max: number) =>
     z.number({ error: `must be an integer between ${min} and ${max}` })
         .int(`must be an integer between ${min} and ${max}`)
         .min(min, `must be an integer between ${min} and ${max}`)
         .max(max, `must be an integer between ${min} and ${max}`);
-const quantity = (what: string, example: string) =>
-    z.string({ error: `must be a Kubernetes ${what} quantity such as ${example}` })
-        .regex(QUANTITY, `must be a Kubernetes ${what} quantity such as ${example}`);
+const text = (what = "a string") => z.string({ error: `must be ${what}` });
+const strings = z.array(text(), { error: "must be a list of strings" });
 const dnsLabel = (what: string) =>
     z.string({ error: `must be a ${what}: a lowercase RFC 1123 label (a-z, 0-9, '-'), at most 63 characters` })
         .regex(DNS_LABEL, `must be a ${what}: a lowercase RFC 1123 label (a-z, 0-9, '-'), at most 63 characters`);
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, "must be an IPv4 CIDR such as 10.0.0.0/16");
+// A quantity is a string or a JSON number, the way the API server reads it (`--path` sets integers
+// as numbers); its grammar is the components' rule (components/lib/quantity.ts).
+const quantity = z.union([z.string(), z.number()], { error: 'must be a Kubernetes quantity such as "250m" or "256Mi"' })
+    .transform((q) => String(q));
 
-const resourceSet = z.strictObject({
-    cpu: quantity("CPU", '"250m" or "1"'),
-    memory: quantity("memory", '"256Mi" or "1Gi"'),
-    ephemeralStorage: quantity("ephemeral-storage", '"128Mi" or "1Gi"'),
-});
+const resourceSet = z.strictObject({ cpu: quantity, memory: quantity, ephemeralStorage: quantity });
 
 const imageSchema = z.strictObject({
-    ref: z.string().min(1).optional(),
+    ref: text().optional(),
     build: z.strictObject({
-        context: z.string().min(1).default("./app"),
-        dockerfile: z.string().min(1).default("Dockerfile"),
-        target: z.string().optional(),
-        platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/v\d)?$/, "must be an OS/arch platform such as linux/amd64").default("linux/amd64"),
-        cacheFrom: z.array(z.string().min(1)).default([]),
-        repository: z.string().regex(/^[a-z0-9]+([._\-/:][a-z0-9]+)*$/, "must be an image repository such as registry.example.com/team/websvc"),
-        tag: z.string().regex(/^[\w][\w.-]{0,127}$/, "must be a valid image tag").optional(),
+        context: text().min(1, "must be a directory").default("./app"),
+        dockerfile: text().min(1, "must be a file name").default("Dockerfile"),
+        target: text().optional(),
+        platform: text().default("linux/amd64"),
+        cacheFrom: strings.default([]),
+        repository: text("an image repository such as registry.example.com/team/websvc"),
+        tag: text().optional(),
     }).optional(),
     registry: z.strictObject({
-        server: z.string().min(1),
-        username: z.string().min(1),
+        server: text().min(1, "must be a registry host"),
+        username: text().min(1, "must be a user name"),
     }).optional(),
 });
 
 const appSecretSpec = z.strictObject({
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, "must be kebab-case (a-z, 0-9, '-'), starting with a letter"),
-    length: intBetween(16, 256),
-    kind: z.enum(["password", "bytes"], { error: 'must be "password" or "bytes"' }),
-    special: z.boolean().optional(),
+    name: text(),
+    length: z.number({ error: "must be a number" }),
+    kind: text(),
+    special: z.boolean({ error: "must be true or false" }).optional(),
 });
 
 const policyRuleSchema = z.strictObject({
-    apiGroups: z.array(z.string()),
-    resources: z.array(z.string().min(1)).min(1),
-    verbs: z.array(z.enum(["get", "list", "watch"], { error: "only read verbs (get, list, watch) are allowed for the app's Role" })).min(1),
-    resourceNames: z.array(z.string()).optional(),
+    apiGroups: strings,
+    resources: strings,
+    verbs: strings,
+    resourceNames: strings.optional(),
 });
+
+const objective = z.number({ error: "must be a percentage > 90 and < 100" }).gt(90, "must be a percentage > 90 and < 100").lt(100, "must be a percentage > 90 and < 100");
+const severity = z.enum(["critical", "warning", "info"], { error: "must be critical, warning or info" });
 
 const configSchema = z.object({
     environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
     appName: dnsLabel("name").max(40, "must be at most 40 characters (room for suffixes)"),
     namespace: dnsLabel("namespace name").optional(),
     domain: z.string({ error: "must be a DNS name such as app.example.com" }).refine(isDnsName, "must be a DNS name such as app.example.com"),
-    logLevel: z.enum(["debug", "info", "warn", "error"], { error: "must be one of debug, info, warn, error" }),
-    replicas: intAtLeast(1),
-    kubernetesVersion: z.string().regex(/^1\.(2[5-9]|3[0-7])$/, "must be a Kubernetes minor version from 1.25 to 1.37, such as \"1.34\""),
-    secretsRotation: z.string().min(1, "must be a non-empty string (change it to rotate every generated secret)"),
+    logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }),
+    replicas: integer,
+    kubernetesVersion: text('a Kubernetes minor version such as "1.34"'),
+    secretsRotation: text(),
     image: imageSchema,
     autoscaling: z.strictObject({
-        enabled: z.boolean().default(true),
-        minReplicas: intAtLeast(1).default(2),
-        maxReplicas: intAtLeast(1).default(6),
-        targetCpuUtilization: intBetween(10, 100).default(70),
-        targetMemoryUtilization: intBetween(10, 100).default(80),
-    }).default({ enabled: true, minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 70, targetMemoryUtilization: 80 }),
+        enabled: z.boolean().default(DEFAULT_AUTOSCALING.enabled),
+        minReplicas: integer.default(DEFAULT_AUTOSCALING.minReplicas),
+        maxReplicas: integer.default(DEFAULT_AUTOSCALING.maxReplicas),
+        targetCpuUtilization: intBetween(10, 100).default(DEFAULT_AUTOSCALING.targetCpuUtilization),
+        targetMemoryUtilization: intBetween(10, 100).default(DEFAULT_AUTOSCALING.targetMemoryUtilization),
+    }).default({ ...DEFAULT_AUTOSCALING }),
     resources: z.strictObject({ requests: resourceSet, limits: resourceSet }),
     ingress: z.strictObject({
-        mode: z.enum(["nginx", "gateway"], { error: 'must be "nginx" or "gateway"' }).default("nginx"),
-        className: z.string().min(1).default("nginx"),
+        mode: z.enum(["nginx", "gateway"], { error: 'must be "nginx" or "gateway"' }).default(DEFAULT_INGRESS_MODE),
+        className: text().min(1, "must be an IngressClass name").default(DEFAULT_INGRESS_CLASS),
         gateway: z.strictObject({
             name: dnsLabel("Gateway name"),
             namespace: dnsLabel("namespace name"),
-            sectionName: z.string().min(1).optional(),
+            sectionName: text().min(1, "must be a listener name").optional(),
         }).optional(),
         rateLimitRps: intBetween(1, 100000),
         rateLimitConnections: intBetween(1, 100000),
-        bodySize: z.string().regex(/^\d+[kmg]?$/, 'must be an nginx size such as "1m" or "512k"').default("1m"),
-        corsAllowedOrigins: z.array(z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d+)?$/, "must be an https origin such as https://app.example.com (no wildcards)")).default([]),
-        hstsMaxAgeSeconds: intAtLeast(0).default(31536000),
+        bodySize: z.string().regex(/^\d+[kmg]?$/, 'must be an nginx size such as "1m" or "512k"').default(DEFAULT_BODY_SIZE),
+        corsAllowedOrigins: strings.default([]),
+        hstsMaxAgeSeconds: integer.default(DEFAULT_HSTS_MAX_AGE_SECONDS),
     }),
     tls: z.strictObject({
         clusterIssuer: dnsLabel("ClusterIssuer name"),
@@ -139,26 +135,23 @@ const configSchema = z.object({
         installIngressNginx: z.boolean().default(false),
         installCertManager: z.boolean().default(false),
         installKubePrometheusStack: z.boolean().default(false),
-        chartVersions: z.strictObject({
-            ingressNginx: z.string().regex(/^v?\d+\.\d+\.\d+$/, "must be an exact chart version").default(DEFAULT_CHART_VERSIONS.ingressNginx),
-            certManager: z.string().regex(/^v?\d+\.\d+\.\d+$/, "must be an exact chart version").default(DEFAULT_CHART_VERSIONS.certManager),
-            kubePrometheusStack: z.string().regex(/^v?\d+\.\d+\.\d+$/, "must be an exact chart version").default(DEFAULT_CHART_VERSIONS.kubePrometheusStack),
-        }).default({ ...DEFAULT_CHART_VERSIONS }),
-    }).default({ installIngressNginx: false, installCertManager: false, installKubePrometheusStack: false, chartVersions: { ...DEFAULT_CHART_VERSIONS } }),
+        // Defaults live next to the charts (components/platform.ts).
+        chartVersions: z.strictObject({ ingressNginx: text().optional(), certManager: text().optional(), kubePrometheusStack: text().optional() }).default({}),
+    }).default({ installIngressNginx: false, installCertManager: false, installKubePrometheusStack: false, chartVersions: {} }),
     monitoring: z.strictObject({
-        prometheusRelease: z.string().min(1).default("kube-prometheus-stack"),
-        prometheusNamespace: dnsLabel("namespace name").default("monitoring"),
-        availabilityObjective: z.number().gt(90, "must be a percentage > 90 and < 100").lt(100, "must be a percentage > 90 and < 100"),
-        latencyObjective: z.number().gt(90, "must be a percentage > 90 and < 100").lt(100, "must be a percentage > 90 and < 100"),
-        latencyThresholdSeconds: z.number().positive("must be a positive number of seconds").max(60, "must be at most 60 seconds"),
+        prometheusRelease: text().min(1, "must be a Helm release name").default(DEFAULT_PROMETHEUS_RELEASE),
+        prometheusNamespace: dnsLabel("namespace name").default(DEFAULT_PROMETHEUS_NAMESPACE),
+        availabilityObjective: objective,
+        latencyObjective: objective,
+        latencyThresholdSeconds: z.number({ error: "must be a number of seconds" }),
         team: dnsLabel("team name"),
-        pageSeverity: z.enum(["critical", "warning", "info"], { error: "must be critical, warning or info" }),
-        ticketSeverity: z.enum(["critical", "warning", "info"], { error: "must be critical, warning or info" }),
+        pageSeverity: severity,
+        ticketSeverity: severity,
         alertReceiver: z.enum(["pagerduty", "slack", "webhook", "none"], { error: "must be pagerduty, slack, webhook or none" }),
         runbookBaseUrl: z.url({ protocol: /^https$/, error: "must be an https URL of the team's runbooks" }).optional(),
     }),
     networkPolicy: z.strictObject({
-        ingressControllerNamespace: dnsLabel("namespace name").default("ingress-nginx"),
+        ingressControllerNamespace: dnsLabel("namespace name").default(DEFAULT_INGRESS_CONTROLLER_NAMESPACE),
         extraEgress: z.array(z.strictObject({
             cidr,
             ports: z.array(z.strictObject({
@@ -166,26 +159,23 @@ const configSchema = z.object({
                 protocol: z.enum(["TCP", "UDP"]).default("TCP"),
             })).min(1, "must list at least one port"),
         })).default([]),
-    }).default({ ingressControllerNamespace: "ingress-nginx", extraEgress: [] }),
+    }).default({ ingressControllerNamespace: DEFAULT_INGRESS_CONTROLLER_NAMESPACE, extraEgress: [] }),
     appSecrets: z.array(appSecretSpec).default([
         { name: "session-key", length: 64, kind: "password" },
         { name: "jwt-signing-key", length: 64, kind: "bytes" },
     ]),
-    appSettings: z.record(
-        z.string().regex(/^[A-Z][A-Z0-9_]*$/, "must be a SCREAMING_SNAKE_CASE environment variable name"),
-        z.string(),
-    ).default({}),
+    appSettings: z.record(z.string(), text()).default({}),
     storage: z.strictObject({
-        enabled: z.boolean().default(false),
-        size: quantity("storage", '"1Gi"').default("1Gi"),
-        storageClassName: z.string().optional(),
-        mountPath: z.string().regex(/^\/[\w./-]*$/, "must be an absolute path").default("/data"),
-    }).default({ enabled: false, size: "1Gi", mountPath: "/data" }),
+        enabled: z.boolean().default(DEFAULT_STORAGE.enabled),
+        size: quantity.default(DEFAULT_STORAGE.size),
+        storageClassName: text().optional(),
+        mountPath: text().default(DEFAULT_STORAGE.mountPath),
+    }).default({ ...DEFAULT_STORAGE }),
     rbacRules: z.array(policyRuleSchema).default([]),
     kubernetes: z.strictObject({
-        context: z.string().min(1).optional(),
-        clusterIdentifier: z.string().min(1).optional(),
-        renderYamlToDirectory: z.string().min(1).optional(),
+        context: text().min(1).optional(),
+        clusterIdentifier: text().min(1).optional(),
+        renderYamlToDirectory: text().min(1).optional(),
     }).default({}),
 });
 
@@ -221,6 +211,160 @@ export class ConfigError extends Error {
     }
 }
 
+// ---------------------------------------------------------------- config -> component args
+
+/** `<appName>-<environment>`: the instance label and the prefix of every resource name. */
+export function instanceName(c: Pick<ParsedConfig, "appName" | "environment">): string {
+    return `${c.appName}-${c.environment}`;
+}
+
+export function appIdentity(c: ParsedConfig): AppIdentity {
+    return { name: c.appName, instance: instanceName(c), environment: c.environment };
+}
+
+function namespaceOf(c: ParsedConfig): string {
+    return c.namespace ?? instanceName(c);
+}
+
+/** Traffic arrives from the ingress controller's pods, or from the Gateway's data plane. */
+function trafficSourceNamespace(c: ParsedConfig): string {
+    return c.ingress.mode === "gateway" && c.ingress.gateway ? c.ingress.gateway.namespace : c.networkPolicy.ingressControllerNamespace;
+}
+
+export function platformArgs(c: ParsedConfig): PlatformArgs {
+    return {
+        environment: c.environment,
+        kubernetesVersion: c.kubernetesVersion,
+        installIngressNginx: c.platform.installIngressNginx,
+        installCertManager: c.platform.installCertManager,
+        installKubePrometheusStack: c.platform.installKubePrometheusStack,
+        chartVersions: c.platform.chartVersions,
+        clusterIssuer: {
+            name: c.tls.clusterIssuer,
+            acmeServer: c.tls.acmeServer,
+            email: c.tls.acmeEmail,
+            // HTTP-01 is answered through whatever serves the app's traffic.
+            solver: c.ingress.mode === "gateway" && c.ingress.gateway ? { gateway: c.ingress.gateway } : { ingressClassName: c.ingress.className },
+        },
+        ingressClassName: c.ingress.className,
+        hsts: { maxAgeSeconds: c.ingress.hstsMaxAgeSeconds },
+        prometheusRelease: c.monitoring.prometheusRelease,
+        namespaces: { ingressNginx: c.networkPolicy.ingressControllerNamespace, monitoring: c.monitoring.prometheusNamespace },
+    };
+}
+
+/** The registry password is a secret: the caller passes it (config validation passes a stand-in). */
+export function imageBuildArgs(c: ParsedConfig, registryPassword: pulumi.Input<string> | undefined): ImageBuildArgs {
+    const build = c.image.build;
+    return {
+        ref: c.image.ref,
+        build: build && {
+            context: build.context,
+            dockerfile: build.dockerfile,
+            target: build.target,
+            platforms: [build.platform],
+            cacheFrom: build.cacheFrom,
+            repository: build.repository,
+            tag: build.tag,
+        },
+        environment: c.environment,
+        registry: c.image.registry && registryPassword !== undefined
+            ? { server: c.image.registry.server, username: c.image.registry.username, password: registryPassword }
+            : undefined,
+    };
+}
+
+/** Everything but the Outputs other components produce (image, secret references, their checksum). */
+export function workloadArgs(c: ParsedConfig): Omit<WorkloadArgs, "image" | "secretEnv" | "secretsChecksum"> {
+    return {
+        appName: c.appName,
+        environment: c.environment,
+        namespace: namespaceOf(c),
+        kubernetesVersion: c.kubernetesVersion,
+        instance: instanceName(c),
+        replicas: c.replicas,
+        autoscaling: c.autoscaling,
+        resources: c.resources,
+        logLevel: c.logLevel,
+        appSettings: c.appSettings,
+        storage: c.storage,
+        // The verbs' vocabulary is the component's rule (rbacRuleProblems), checked before this is used.
+        rbacRules: c.rbacRules as RbacRule[],
+        ingressControllerNamespace: trafficSourceNamespace(c),
+        prometheusNamespace: c.monitoring.prometheusNamespace,
+        extraEgress: c.networkPolicy.extraEgress,
+    };
+}
+
+export function appSecretsSpecs(c: ParsedConfig): AppSecretSpec[] {
+    // The kinds' vocabulary is the component's rule (secretSpecProblems), checked before this is used.
+    return c.appSecrets as AppSecretSpec[];
+}
+
+/** Everything but the Outputs (namespace, Service name and port) and the platform dependencies. */
+export function ingressArgs(c: ParsedConfig): Omit<IngressArgs, "identity" | "namespace" | "serviceName" | "servicePort" | "operatorDependencies"> {
+    return {
+        host: c.domain,
+        mode: c.ingress.mode,
+        className: c.ingress.className,
+        clusterIssuer: c.tls.clusterIssuer,
+        gateway: c.ingress.gateway,
+        rateLimitRps: c.ingress.rateLimitRps,
+        rateLimitConnections: c.ingress.rateLimitConnections,
+        bodySize: c.ingress.bodySize,
+        corsAllowedOrigins: c.ingress.corsAllowedOrigins,
+        hstsMaxAgeSeconds: c.ingress.hstsMaxAgeSeconds,
+    };
+}
+
+type MonitoringConfigArgs = Pick<MonitoringStackArgs, "prometheusRelease" | "slo" | "team" | "pageSeverity" | "ticketSeverity" | "runbookBaseUrl" | "alerting">;
+
+/** Alerts route to the receiver only when its secret URL is set; otherwise the cluster's own routing applies. */
+export function monitoringArgs(c: ParsedConfig, alertWebhookUrl: pulumi.Input<string> | undefined): MonitoringConfigArgs {
+    return {
+        prometheusRelease: c.monitoring.prometheusRelease,
+        slo: {
+            availabilityObjective: c.monitoring.availabilityObjective,
+            latencyObjective: c.monitoring.latencyObjective,
+            latencyThresholdSeconds: c.monitoring.latencyThresholdSeconds,
+        },
+        team: c.monitoring.team,
+        pageSeverity: c.monitoring.pageSeverity,
+        ticketSeverity: c.monitoring.ticketSeverity,
+        runbookBaseUrl: c.monitoring.runbookBaseUrl,
+        alerting: alertWebhookUrl === undefined || c.monitoring.alertReceiver === "none"
+            ? { receiver: "none" }
+            : { receiver: c.monitoring.alertReceiver, webhookUrl: alertWebhookUrl },
+    };
+}
+
+// ---------------------------------------------------------------- component arg paths -> config keys
+
+/** Longest-prefix renames from a component's arg paths to config paths; unmatched paths stay as they are. */
+type KeyMap = Array<[argPrefix: string, configPrefix: string]>;
+
+const KEYS: Record<string, KeyMap> = {
+    image: [["", "image"], ["build.platforms[0]", "image.build.platform"], ["build.platforms", "image.build.platform"], ["ref", "image.ref"], ["build", "image.build"], ["registry", "image.registry"]],
+    workload: [["image", "image.ref"]],
+    ingress: [["", "ingress"], ["gateway", "ingress.gateway"], ["corsAllowedOrigins", "ingress.corsAllowedOrigins"], ["hstsMaxAgeSeconds", "ingress.hstsMaxAgeSeconds"], ["hstsPreload", "ingress.hstsMaxAgeSeconds"]],
+    monitoring: [["", "monitoring"], ["slo", "monitoring"], ["alerting.webhookUrl", "alertWebhookUrl"], ["identity.environment", "environment"]],
+    platform: [["chartVersions", "platform.chartVersions"], ["hsts.maxAgeSeconds", "ingress.hstsMaxAgeSeconds"]],
+    appSecrets: [["", "appSecrets"], ["secrets", "appSecrets"], ["rotation", "secretsRotation"]],
+};
+
+const startsPath = (path: string, prefix: string) =>
+    prefix === "" || path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
+
+function configPath(map: KeyMap, path: string): string {
+    const [argPrefix, configPrefix] = map
+        .filter(([prefix]) => startsPath(path, prefix))
+        .sort(([a], [b]) => b.length - a.length)[0] ?? ["", ""];
+    const rest = path.slice(argPrefix.length);
+    return configPrefix + (configPrefix !== "" && rest !== "" && !rest.startsWith(".") && !rest.startsWith("[") ? `.${rest}` : rest);
+}
+
+// ---------------------------------------------------------------- validation
+
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
     let cur: unknown = root;
     for (const p of path) {
@@ -235,10 +379,6 @@ function keyName(project: string, path: PropertyKey[]): string {
     let key = `${project}:${String(top)}`;
     for (const p of rest) key += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
     return key;
-}
-
-function describe(value: unknown): string {
-    return value === undefined ? "nothing" : JSON.stringify(value);
 }
 
 /** Reads raw strings the way the engine passes them and turns them into typed values (or leaves them for zod to reject). */
@@ -258,67 +398,41 @@ function readRaw(cfg: pulumi.Config, project: string, problems: string[], stack:
         try {
             raw[key] = JSON.parse(v);
         } catch {
-            problems.push(`${project}:${key} must be a YAML/JSON object or list, got ${describe(v)} (stack ${stack})`);
+            problems.push(`${project}:${key} must be a YAML/JSON object or list, got ${shown(v)} (stack ${stack})`);
         }
     }
     return raw;
 }
 
-/** Rules that need several keys at once. Each pushes a message that names the key. */
-function crossFieldProblems(c: ParsedConfig, stack: string, project: string): string[] {
-    const out: string[] = [];
-    const say = (key: string, msg: string) => out.push(`${project}:${key} ${msg} (stack ${stack})`);
+/** The components' rules over the args this config builds, as [config path, problem] pairs. */
+function componentRuleProblems(c: ParsedConfig): Array<[string, ArgProblem]> {
+    const found: Array<[string, ArgProblem]> = [];
+    const add = (component: keyof typeof KEYS, problems: ArgProblem[]) => {
+        for (const p of problems) found.push([configPath(KEYS[component], p.path), p]);
+    };
+    // The registry password's presence is checked with the other secrets; a stand-in lets the image rules run.
+    add("image", imageBuildArgsProblems(imageBuildArgs(c, "stand-in")));
+    add("workload", workloadArgsProblems({ ...workloadArgs(c), image: c.image.ref }));
+    add("ingress", ingressArgsProblems(ingressArgs(c)));
+    add("monitoring", monitoringStackArgsProblems({ ...monitoringArgs(c, undefined), identity: appIdentity(c) }));
+    add("platform", platformArgsProblems(platformArgs(c)));
+    // An empty list means no generated secrets at all (index.ts then creates no AppSecrets).
+    if (c.appSecrets.length > 0) add("appSecrets", appSecretsArgsProblems({ secrets: appSecretsSpecs(c), rotation: c.secretsRotation }));
+    return found;
+}
 
+/** Rules about the stack itself, which no component knows. */
+function stackRuleProblems(c: ParsedConfig, stack: string): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
     if ((ENVIRONMENTS as readonly string[]).includes(stack) && c.environment !== stack) {
-        say("environment", `must match the stack name "${stack}", got ${describe(c.environment)}`);
+        out.push(["environment", `must match the stack name "${stack}", got ${shown(c.environment)}`]);
     }
-    for (const r of ["cpu", "memory", "ephemeralStorage"] as const) {
-        const req = parseQuantity(c.resources.requests[r]);
-        const lim = parseQuantity(c.resources.limits[r]);
-        if (lim < req) {
-            say(`resources.limits.${r}`, `must be >= resources.requests.${r} (${c.resources.requests[r]}), got ${describe(c.resources.limits[r])}`);
-        }
-    }
-    if (c.autoscaling.maxReplicas < c.autoscaling.minReplicas) {
-        say("autoscaling.maxReplicas", `must be >= autoscaling.minReplicas (${c.autoscaling.minReplicas}), got ${c.autoscaling.maxReplicas}`);
-    }
-    const hasRef = c.image.ref !== undefined;
-    const hasBuild = c.image.build !== undefined;
-    if (hasRef === hasBuild) {
-        say("image", `must set exactly one of image.ref (a prebuilt, digest-pinned reference) or image.build, got ${hasRef ? "both" : "neither"}`);
-    }
-    if (c.image.ref !== undefined) {
-        // The same pinning rule ImageBuild enforces: no `latest`, a digest in production.
-        try {
-            assertPinnedForEnvironment(c.image.ref, c.environment);
-        } catch (e) {
-            say("image.ref", `is not acceptable: ${(e as Error).message}`);
-        }
-    }
-    try {
-        // An empty list is allowed: the app then gets no generated secrets (and no random provider is needed).
-        if (c.appSecrets.length > 0) validateSecretSpecs(c.appSecrets);
-    } catch (e) {
-        say("appSecrets", `is not acceptable: ${(e as Error).message}`);
-    }
-    if (c.image.build?.tag === "latest") {
-        say("image.build.tag", `must not be the mutable "latest" tag`);
-    }
-    if (c.ingress.mode === "gateway" && c.ingress.gateway === undefined) {
-        say("ingress.gateway", `must name the Gateway (name, namespace) when ingress.mode is "gateway"`);
-    }
-    if (c.monitoring.latencyThresholdSeconds <= 0) say("monitoring.latencyThresholdSeconds", "must be positive");
-    if (c.environment === "production") {
-        const staging = c.tls.acmeServer === ACME_STAGING || /staging/.test(c.tls.clusterIssuer);
-        if (staging) {
-            say("tls", `must not use the Let's Encrypt staging issuer in production (its certificates are untrusted), got clusterIssuer ${describe(c.tls.clusterIssuer)} with acmeServer ${describe(c.tls.acmeServer)}`);
-        }
-        const min = c.autoscaling.enabled ? c.autoscaling.minReplicas : c.replicas;
-        if (min < 2) {
-            say(c.autoscaling.enabled ? "autoscaling.minReplicas" : "replicas", `must be >= 2 in production (a single replica cannot survive a node drain), got ${min}`);
+    if (c.environment === PRODUCTION) {
+        if (c.tls.acmeServer === ACME_STAGING || /staging/.test(c.tls.clusterIssuer)) {
+            out.push(["tls", `must not use the Let's Encrypt staging issuer in production (its certificates are untrusted), got clusterIssuer ${shown(c.tls.clusterIssuer)} with acmeServer ${shown(c.tls.acmeServer)}`]);
         }
         if (c.monitoring.alertReceiver === "none") {
-            say("monitoring.alertReceiver", `must route production alerts somewhere (pagerduty, slack or webhook), got "none"`);
+            out.push(["monitoring.alertReceiver", `must route production alerts somewhere (pagerduty, slack or webhook), got "none"`]);
         }
     }
     return out;
@@ -329,22 +443,21 @@ function crossFieldProblems(c: ParsedConfig, stack: string, project: string): st
  * Throws ConfigError listing every problem, each naming the key and the stack.
  */
 export function validateConfig(raw: Record<string, unknown>, stack: string, project: string): ParsedConfig {
-    const problems: string[] = [];
     const result = configSchema.safeParse(raw as RawConfig);
     if (!result.success) {
-        for (const issue of result.error.issues) {
-            const got = valueAt(raw, issue.path);
-            let msg = `${issue.message}, got ${describe(got)}`;
+        const problems = result.error.issues.map((issue) => {
+            let msg = `${issue.message}, got ${shown(valueAt(raw, issue.path))}`;
             if (issue.code === "unrecognized_keys") msg = `has unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
-            // A bad map key: report the key's own rule, not zod's generic "Invalid key in record".
-            if (issue.code === "invalid_key") msg = `key ${describe(issue.path[issue.path.length - 1])} ${issue.issues[0]?.message ?? "is invalid"}`;
-            const where = issue.code === "invalid_key" ? issue.path.slice(0, -1) : issue.path;
-            problems.push(`${keyName(project, where)} ${msg} (stack ${stack})`);
-        }
+            return `${keyName(project, issue.path)} ${msg} (stack ${stack})`;
+        });
         throw new ConfigError(problems);
     }
-    problems.push(...crossFieldProblems(result.data, stack, project));
-    if (problems.length > 0) throw new ConfigError(problems);
+    const lines = new Set<string>();
+    for (const [key, problem] of componentRuleProblems(result.data)) {
+        lines.add(`${project}:${describeProblem({ path: key, message: problem.message })} (stack ${stack})`);
+    }
+    for (const [key, message] of stackRuleProblems(result.data, stack)) lines.add(`${project}:${key} ${message} (stack ${stack})`);
+    if (lines.size > 0) throw new ConfigError([...lines]);
     return result.data;
 }
 
@@ -380,11 +493,5 @@ export function loadConfig(): StackConfig {
         say("alertWebhookUrl", `must be set (as a secret) to route alerts to ${parsed.monitoring.alertReceiver} when platform.installKubePrometheusStack is true`);
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return {
-        ...parsed,
-        stack,
-        project,
-        namespace: parsed.namespace ?? `${parsed.appName}-${parsed.environment}`,
-        secrets,
-    };
+    return { ...parsed, stack, project, namespace: namespaceOf(parsed), secrets };
 }

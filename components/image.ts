@@ -10,83 +10,13 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import { PRODUCTION } from "./lib/environment";
+import { MUTABLE_TAG, SHA256_DIGEST, TAG_ONLY, imagePinningProblems, parseImageReference } from "./lib/image-reference";
+import { refuseInvalidArgs, shown, type ArgProblem } from "./lib/problems";
 
 export const IMAGE_BUILD_TYPE = "websvc:image:ImageBuild";
 
-// Grammar of github.com/distribution/reference (reference.go), restricted to what we accept.
-const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
-const TAG = "[\\w][\\w.-]{0,127}";
-const DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-const REFERENCE = new RegExp(
-    `^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
-);
-const TAG_ONLY = new RegExp(`^${TAG}$`);
-const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/v[0-9]+)?$/;
-const MAX_REPOSITORY_LENGTH = 255;
-const MUTABLE_TAG = "latest";
-/** The environment whose images must be digest-pinned. */
-export const PRODUCTION = "production";
-
-export interface ImageReference {
-    /** Registry host[:port] when the reference names one (first component with '.', ':' or "localhost"). */
-    domain?: string;
-    /** Name without tag or digest, e.g. registry.example.com/team/websvc. */
-    repository: string;
-    tag?: string;
-    /** e.g. sha256:<64 hex>. */
-    digest?: string;
-}
-
-/** Parses `[domain/]path[:tag][@digest]`; throws a descriptive Error for anything else. */
-export function parseImageReference(ref: string): ImageReference {
-    const match = REFERENCE.exec(ref);
-    if (!match) {
-        throw new Error(
-            `invalid image reference ${JSON.stringify(ref)}: expected [registry/]repository[:tag][@sha256:<64 hex>] with a lowercase repository`,
-        );
-    }
-    const [, repository, tag, digest] = match;
-    if (repository.length > MAX_REPOSITORY_LENGTH) {
-        throw new Error(`invalid image reference ${JSON.stringify(ref)}: repository is longer than ${MAX_REPOSITORY_LENGTH} characters`);
-    }
-    if (digest !== undefined && digest.startsWith("sha256:") && !SHA256_DIGEST.test(digest)) {
-        throw new Error(`invalid image reference ${JSON.stringify(ref)}: a sha256 digest is exactly 64 lowercase hex characters`);
-    }
-    const slash = repository.indexOf("/");
-    const first = slash < 0 ? undefined : repository.slice(0, slash);
-    // Docker's rule: the first component is a registry only if it looks like a host.
-    const domain = first !== undefined && (/[.:]/.test(first) || first === "localhost") ? first : undefined;
-    return { domain, repository, tag, digest };
-}
-
-/** True for references pinned by a sha256 digest, with or without a tag. */
-export function isDigestPinned(ref: string): boolean {
-    const { digest } = parseImageReference(ref);
-    return digest !== undefined && SHA256_DIGEST.test(digest);
-}
-
-/**
- * The image pinning rule, shared with config validation:
- *   - every environment: no `latest` tag, and no bare repository (which means `latest`);
- *   - production: a sha256 digest is required; a tag alone can be moved under a running Deployment.
- * Returns the parsed reference; throws an Error that names the reference and the fix.
- */
-export function assertPinnedForEnvironment(ref: string, environment: string): ImageReference {
-    const parsed = parseImageReference(ref);
-    if (parsed.tag === MUTABLE_TAG) {
-        throw new Error(`image reference ${JSON.stringify(ref)} uses the mutable "${MUTABLE_TAG}" tag; use a version tag and, in production, a digest (repo@sha256:<64 hex>)`);
-    }
-    if (parsed.tag === undefined && parsed.digest === undefined) {
-        throw new Error(`image reference ${JSON.stringify(ref)} has neither a tag nor a digest (it would mean "${MUTABLE_TAG}"); pin it as repo@sha256:<64 hex>`);
-    }
-    if (environment === PRODUCTION && !(parsed.digest !== undefined && SHA256_DIGEST.test(parsed.digest))) {
-        throw new Error(`image reference ${JSON.stringify(ref)} is tag-only; ${PRODUCTION} requires a digest-pinned reference (repo@sha256:<64 hex> or repo:tag@sha256:<64 hex>)`);
-    }
-    return parsed;
-}
 
 export interface ImageBuildSpec {
     /** Build context directory, relative to the Pulumi program's working directory (e.g. "app"). */
@@ -134,33 +64,53 @@ function hostOf(server: string): string {
     return server.replace(/^[a-z]+:\/\//, "").replace(/\/.*$/, "");
 }
 
-function validateBuild(build: ImageBuildSpec, registry: RegistryCredentials | undefined): void {
-    const repo = parseImageReference(build.repository);
-    if (repo.tag !== undefined || repo.digest !== undefined) {
-        throw new Error(`build.repository ${JSON.stringify(build.repository)} must not include a tag or digest; set build.tag instead`);
+/** A reference that must parse, as problems at `path`. */
+function referenceProblems(ref: string, path: string): ArgProblem[] {
+    try {
+        parseImageReference(ref);
+        return [];
+    } catch (e) {
+        return [{ path, message: `is not acceptable: ${(e as Error).message}` }];
+    }
+}
+
+function buildProblems(build: ImageBuildSpec, registry: RegistryCredentials | undefined): ArgProblem[] {
+    const problems: ArgProblem[] = [];
+    let repoDomain: string | undefined;
+    try {
+        const repo = parseImageReference(build.repository);
+        repoDomain = repo.domain;
+        if (repo.tag !== undefined || repo.digest !== undefined) {
+            problems.push({ path: "build.repository", message: `must not include a tag or digest, got ${shown(build.repository)}; set build.tag instead` });
+        }
+    } catch (e) {
+        problems.push({ path: "build.repository", message: `is not acceptable: ${(e as Error).message}` });
     }
     if (build.tag !== undefined && (!TAG_ONLY.test(build.tag) || build.tag === MUTABLE_TAG)) {
-        throw new Error(`build.tag ${JSON.stringify(build.tag)} must be a valid image tag other than "${MUTABLE_TAG}"`);
+        problems.push({ path: "build.tag", message: `must be a valid image tag other than "${MUTABLE_TAG}", got ${shown(build.tag)}` });
     }
     const platforms = build.platforms ?? [];
     if (platforms.length > 1) {
-        throw new Error(
-            `build.platforms has ${platforms.length} entries (${platforms.join(", ")}), but docker.Image from @pulumi/docker builds exactly one platform; ` +
+        problems.push({
+            path: "build.platforms",
+            message: `has ${platforms.length} entries (${platforms.join(", ")}), but docker.Image from @pulumi/docker builds exactly one platform; ` +
                 "build one ImageBuild per platform, or use @pulumi/docker-build's Image for a multi-platform manifest list",
-        );
+        });
     }
-    for (const platform of platforms) {
-        if (!PLATFORM.test(platform)) throw new Error(`build.platforms entry ${JSON.stringify(platform)} must be os/arch[/variant], e.g. linux/amd64`);
-    }
-    for (const cache of build.cacheFrom ?? []) parseImageReference(cache);
+    platforms.forEach((platform, i) => {
+        if (!PLATFORM.test(platform)) problems.push({ path: `build.platforms[${i}]`, message: `must be os/arch[/variant], e.g. linux/amd64, got ${shown(platform)}` });
+    });
+    (build.cacheFrom ?? []).forEach((cache, i) => problems.push(...referenceProblems(cache, `build.cacheFrom[${i}]`)));
     if (path.isAbsolute(build.dockerfile ?? "") || (build.dockerfile ?? "").split(/[\\/]/).includes("..")) {
-        throw new Error(`build.dockerfile ${JSON.stringify(build.dockerfile)} must be a path inside build.context`);
+        problems.push({ path: "build.dockerfile", message: `must be a path inside build.context, got ${shown(build.dockerfile)}` });
     }
-    if (registry !== undefined && repo.domain !== undefined && hostOf(registry.server) !== repo.domain) {
-        throw new Error(
-            `registry.server ${JSON.stringify(registry.server)} is not the registry of build.repository ${JSON.stringify(build.repository)} (${repo.domain}); the credentials would be sent to the wrong registry`,
-        );
+    if (registry !== undefined && repoDomain !== undefined && hostOf(registry.server) !== repoDomain) {
+        problems.push({
+            path: "registry.server",
+            message: `${shown(registry.server)} is not the registry of build.repository ${shown(build.repository)} (${repoDomain}); the credentials would be sent to the wrong registry`,
+        });
     }
+    return problems;
 }
 
 /** Checks what docker.Image reports after the push: a digest reference into the repository we pushed to. */
@@ -175,20 +125,19 @@ function checkRepoDigest(repoDigest: string, repository: string): string {
     return repoDigest;
 }
 
-function validateArgs(name: string, args: ImageBuildArgs): void {
+/** Every rule ImageBuild's args must meet, as problems with paths into the args. */
+export function imageBuildArgsProblems(args: ImageBuildArgs): ArgProblem[] {
     if ((args.ref === undefined) === (args.build === undefined)) {
-        throw new Error(
-            `ImageBuild ${name}: set exactly one of ref (a prebuilt, digest-pinned reference) or build (got ${args.ref === undefined ? "neither" : "both"})`,
-        );
+        return [{ path: "", message: `must set exactly one of ref (a prebuilt, digest-pinned reference) or build, got ${args.ref === undefined ? "neither" : "both"}` }];
     }
     if (args.ref !== undefined) {
+        const problems = imagePinningProblems(args.ref, args.environment ?? PRODUCTION, "ref");
         if (args.registry !== undefined) {
-            throw new Error(`ImageBuild ${name}: registry credentials are only used with build; a prebuilt ref is pulled with imagePullSecrets`);
+            problems.push({ path: "registry", message: "is only used with build; a prebuilt ref is pulled with imagePullSecrets" });
         }
-        assertPinnedForEnvironment(args.ref, args.environment ?? PRODUCTION);
-    } else {
-        validateBuild(args.build!, args.registry);
+        return problems;
     }
+    return buildProblems(args.build!, args.registry);
 }
 
 export class ImageBuild extends pulumi.ComponentResource {
@@ -197,7 +146,7 @@ export class ImageBuild extends pulumi.ComponentResource {
 
     constructor(name: string, args: ImageBuildArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering, so a bad config leaves no half-built component behind.
-        validateArgs(name, args);
+        refuseInvalidArgs("ImageBuild", name, imageBuildArgsProblems(args));
         super(IMAGE_BUILD_TYPE, name, {}, opts);
 
         if (args.ref !== undefined) {

@@ -25,8 +25,12 @@
 //     field: enforce them with the Gateway implementation's policy resources.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { SERVICE_HTTP_PORT } from "./lib/app-contract";
 import { AppIdentity, recommendedLabels } from "./lib/labels";
-import { DEFAULT_HSTS_MAX_AGE_SECONDS, allSecurityHeaders, nonHstsSecurityHeaders } from "./lib/security-headers";
+import { refuseInvalidArgs, type ArgProblem } from "./lib/problems";
+import { DEFAULT_HSTS_MAX_AGE_SECONDS, allSecurityHeaders, hstsProblems, nonHstsSecurityHeaders, type HstsOptions } from "./lib/security-headers";
+
+export const INGRESS_TYPE = "websvc:ingress:Ingress";
 
 export type IngressMode = "nginx" | "gateway";
 
@@ -39,7 +43,8 @@ export interface GatewayParentRef {
 
 export const DEFAULT_INGRESS_MODE: IngressMode = "nginx";
 export const DEFAULT_INGRESS_CLASS = "nginx";
-export const DEFAULT_SERVICE_PORT = 80;
+/** The Workload Service's http port. */
+export const DEFAULT_SERVICE_PORT = SERVICE_HTTP_PORT;
 export const DEFAULT_RATE_LIMIT_RPS = 50;
 export const DEFAULT_RATE_LIMIT_CONNECTIONS = 20;
 export const DEFAULT_BODY_SIZE = "1m";
@@ -102,12 +107,35 @@ export interface IngressArgs {
 
 const ORIGIN = /^https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/;
 
-/** Refuses wildcards, http and paths: a CORS allow-list is exact https origins or nothing. */
-export function validateCorsOrigins(origins: readonly string[]): void {
-    const bad = origins.filter((o) => !ORIGIN.test(o));
-    if (bad.length > 0) {
-        throw new Error(`corsAllowedOrigins must be exact https origins such as https://app.example.com (no wildcard, path or trailing slash), got ${bad.map((o) => JSON.stringify(o)).join(", ")}`);
+/**
+ * A CORS allow-list is exact https origins or nothing: no wildcard, no http, no path, and a host
+ * with at least two labels (a browser never sends a bare https://localhost for a public API).
+ */
+export function corsOriginProblems(origins: readonly unknown[], path = "corsAllowedOrigins"): ArgProblem[] {
+    return origins.flatMap((o, i) => typeof o === "string" && ORIGIN.test(o)
+        ? []
+        : [{ path: `${path}[${i}]`, message: `must be an exact https origin such as https://app.example.com (no wildcard, path or trailing slash), got ${JSON.stringify(o)}` }]);
+}
+
+/** The args the rules read: all of them plain values, known before any resource exists. */
+export type IngressRuleArgs = Pick<IngressArgs, "corsAllowedOrigins" | "mode" | "gateway" | "hstsMaxAgeSeconds" | "hstsIncludeSubdomains" | "hstsPreload">;
+
+function hstsOf(args: IngressRuleArgs): HstsOptions {
+    return {
+        maxAgeSeconds: args.hstsMaxAgeSeconds ?? DEFAULT_HSTS_MAX_AGE_SECONDS,
+        includeSubdomains: args.hstsIncludeSubdomains ?? true,
+        preload: args.hstsPreload ?? false,
+    };
+}
+
+/** Every rule Ingress's args must meet, as problems with paths into the args. */
+export function ingressArgsProblems(args: IngressRuleArgs): ArgProblem[] {
+    const problems = corsOriginProblems(args.corsAllowedOrigins ?? []);
+    if ((args.mode ?? DEFAULT_INGRESS_MODE) === "gateway" && args.gateway === undefined) {
+        problems.push({ path: "gateway", message: `must name the Gateway (name, namespace, optional sectionName) when mode is "gateway"` });
     }
+    const hsts = hstsProblems(hstsOf(args)).map((p) => ({ ...p, path: p.path === "maxAgeSeconds" ? "hstsMaxAgeSeconds" : "hstsPreload" }));
+    return [...problems, ...hsts];
 }
 
 export class Ingress extends pulumi.ComponentResource {
@@ -120,16 +148,13 @@ export class Ingress extends pulumi.ComponentResource {
     readonly securityHeadersConfigMapName?: pulumi.Output<string>;
 
     constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("websvc:ingress:Ingress", name, {}, opts);
+        // Validate before registering, so bad args leave nothing behind.
+        refuseInvalidArgs("Ingress", name, ingressArgsProblems(args));
+        super(INGRESS_TYPE, name, {}, opts);
 
         this.mode = args.mode ?? DEFAULT_INGRESS_MODE;
         const corsOrigins = args.corsAllowedOrigins ?? [];
-        validateCorsOrigins(corsOrigins);
-        const hsts = {
-            maxAgeSeconds: args.hstsMaxAgeSeconds ?? DEFAULT_HSTS_MAX_AGE_SECONDS,
-            includeSubdomains: args.hstsIncludeSubdomains ?? true,
-            preload: args.hstsPreload ?? false,
-        };
+        const hsts = hstsOf(args);
         const headerOptions = {
             hsts,
             contentSecurityPolicy: args.contentSecurityPolicy,
@@ -181,8 +206,7 @@ export class Ingress extends pulumi.ComponentResource {
             this.tlsSecretName = pulumi.output(tlsSecretName);
             this.securityHeadersConfigMapName = headers.metadata.name;
         } else {
-            const gateway = args.gateway;
-            if (gateway === undefined) throw new Error(`Ingress ${name}: mode "gateway" needs args.gateway (name, namespace, optional sectionName)`);
+            const gateway = args.gateway!;
             const parentRef = (sectionName?: string) => ({
                 group: "gateway.networking.k8s.io",
                 kind: "Gateway",

@@ -12,14 +12,18 @@
 //     here keeps.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { METRICS_PATH, METRICS_PORT_NAME } from "./lib/app-contract";
 import { AppIdentity, recommendedLabels, selectorLabels } from "./lib/labels";
-import { Severity, buildAppRuleGroups } from "./lib/alert-rules";
+import { Severity, buildAppRuleGroups, ratioThresholdProblems } from "./lib/alert-rules";
 import { buildAppDashboard, dashboardUid } from "./lib/grafana-dashboard";
 import { APP_LATENCY_BUCKETS_SECONDS, APP_REQUEST_HISTOGRAM } from "./lib/metrics-catalog";
-import { assertThresholdIsBucket, errorBudgetRatio } from "./lib/slo";
+import { refuseInvalidArgs, type ArgProblem } from "./lib/problems";
+import { objectiveProblems, thresholdBucketProblems } from "./lib/slo";
 
-export const DEFAULT_METRICS_PORT_NAME = "metrics";
-export const DEFAULT_METRICS_PATH = "/metrics";
+export const MONITORING_STACK_TYPE = "websvc:monitoring:MonitoringStack";
+/** The Workload's metrics port (by name) and path. */
+export const DEFAULT_METRICS_PORT_NAME = METRICS_PORT_NAME;
+export const DEFAULT_METRICS_PATH = METRICS_PATH;
 export const DEFAULT_SCRAPE_INTERVAL = "30s";
 export const DEFAULT_SCRAPE_TIMEOUT = "10s";
 export const DEFAULT_P99_THRESHOLD_SECONDS = 1;
@@ -98,6 +102,33 @@ function receiverSpec(kind: Exclude<AlertReceiverKind, "none">, receiverName: st
     }
 }
 
+/** The args the rules read: all of them plain values, known before any resource exists. */
+export type MonitoringStackRuleArgs = Pick<MonitoringStackArgs, "slo" | "latencyBucketsSeconds" | "errorRateThreshold" | "cpuThrottlingThreshold" | "alerting"> & {
+    identity: Pick<AppIdentity, "environment">;
+};
+
+/** Every rule MonitoringStack's args must meet, as problems with paths into the args. */
+export function monitoringStackArgsProblems(args: MonitoringStackRuleArgs): ArgProblem[] {
+    const buckets = args.latencyBucketsSeconds ?? APP_LATENCY_BUCKETS_SECONDS;
+    const problems = [
+        ...thresholdBucketProblems(args.slo.latencyThresholdSeconds, buckets, APP_REQUEST_HISTOGRAM, "slo.latencyThresholdSeconds"),
+        ...objectiveProblems(args.slo.availabilityObjective, "slo.availabilityObjective"),
+        ...objectiveProblems(args.slo.latencyObjective, "slo.latencyObjective"),
+        ...ratioThresholdProblems({
+            errorRateThreshold: args.errorRateThreshold ?? DEFAULT_ERROR_RATE_THRESHOLD,
+            cpuThrottlingThreshold: args.cpuThrottlingThreshold ?? DEFAULT_CPU_THROTTLING_THRESHOLD,
+        }),
+    ];
+    const receiver = args.alerting?.receiver ?? "none";
+    if (receiver !== "none" && args.alerting?.webhookUrl === undefined) {
+        problems.push({ path: "alerting.webhookUrl", message: `must be set (a secret) for alerting.receiver "${receiver}"` });
+    }
+    if (receiver !== "none" && ALERT_ROUTING[args.identity.environment] === undefined) {
+        problems.push({ path: "identity.environment", message: `has no alert routing (known: ${Object.keys(ALERT_ROUTING).join(", ")}), got ${JSON.stringify(args.identity.environment)}` });
+    }
+    return problems;
+}
+
 export class MonitoringStack extends pulumi.ComponentResource {
     readonly serviceMonitorName: pulumi.Output<string>;
     readonly prometheusRuleName: pulumi.Output<string>;
@@ -106,21 +137,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
     readonly alertmanagerConfigName?: pulumi.Output<string>;
 
     constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("websvc:monitoring:MonitoringStack", name, {}, opts);
+        // Validate before registering anything, so a bad SLO fails the preview with a clear message and leaves nothing.
+        refuseInvalidArgs("MonitoringStack", name, monitoringStackArgsProblems(args));
+        super(MONITORING_STACK_TYPE, name, {}, opts);
 
-        // Validate before registering anything, so a bad SLO fails the preview with a clear message.
         const buckets = args.latencyBucketsSeconds ?? APP_LATENCY_BUCKETS_SECONDS;
-        assertThresholdIsBucket(args.slo.latencyThresholdSeconds, buckets, APP_REQUEST_HISTOGRAM);
-        errorBudgetRatio(args.slo.availabilityObjective);
-        errorBudgetRatio(args.slo.latencyObjective);
         const alerting = args.alerting ?? { receiver: "none" as const };
-        if (alerting.receiver !== "none" && alerting.webhookUrl === undefined) {
-            throw new Error(`MonitoringStack ${name}: alerting.receiver "${alerting.receiver}" needs alerting.webhookUrl (a secret)`);
-        }
         const routing = ALERT_ROUTING[args.identity.environment];
-        if (alerting.receiver !== "none" && routing === undefined) {
-            throw new Error(`MonitoringStack ${name}: no alert routing for environment "${args.identity.environment}" (known: ${Object.keys(ALERT_ROUTING).join(", ")})`);
-        }
 
         const releaseLabel = { release: args.prometheusRelease };
         const labels = { ...recommendedLabels(args.identity, "monitoring"), ...releaseLabel };

@@ -18,11 +18,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { PodSecurityLevel, podSecurityLabels } from "./lib/pod-security";
-import { DEFAULT_HSTS_MAX_AGE_SECONDS, SECURITY_HEADER_NAMES, hstsValue } from "./lib/security-headers";
+import type { Environment } from "./lib/environment";
+import { kubernetesVersionProblems } from "./lib/kubernetes-version";
+import { recommendedLabels } from "./lib/labels";
+import { PodSecurityLevel, RESTRICTED_CONTAINER_BASELINE, RESTRICTED_POD_BASELINE, podSecurityLabels } from "./lib/pod-security";
+import { refuseInvalidArgs, under, type ArgProblem } from "./lib/problems";
+import { DEFAULT_HSTS_MAX_AGE_SECONDS, SECURITY_HEADER_NAMES, hstsProblems, hstsValue, type HstsOptions } from "./lib/security-headers";
 import type { GatewayParentRef } from "./ingress";
 
 export const PLATFORM_TYPE = "websvc:platform:Platform";
+
+/** Pinned chart versions, bumped deliberately, never floating. */
+export const DEFAULT_CHART_VERSIONS = {
+    ingressNginx: "4.13.3",
+    certManager: "v1.19.1",
+    kubePrometheusStack: "79.1.0",
+} as const;
+
+// Let's Encrypt ACME directories; production must never issue from the staging CA.
+export const ACME_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory";
+export const ACME_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
 
 export const CHART_REPOSITORIES = {
     ingressNginx: "https://kubernetes.github.io/ingress-nginx",
@@ -57,6 +72,14 @@ export const PLATFORM_POD_SECURITY: Record<keyof typeof DEFAULT_PLATFORM_NAMESPA
 /** First chart (controller v1.11.0) with the `custom-headers` annotation the Ingress relies on. */
 export const MIN_INGRESS_NGINX_CHART_VERSION = "4.11.0";
 
+/** app.kubernetes.io/component of each chart's objects (part-of is "platform"). */
+export const PLATFORM_COMPONENTS = {
+    ingressNginx: "ingress-controller",
+    certManager: "certificates",
+    kubePrometheusStack: "monitoring",
+} as const;
+const PART_OF = "platform";
+
 export const DEFAULT_PROMETHEUS_RELEASE = "kube-prometheus-stack";
 export const HELM_TIMEOUT_SECONDS = 900;
 export const GRAFANA_ADMIN_USER = "admin";
@@ -79,13 +102,14 @@ export interface ClusterIssuerArgs {
 }
 
 export interface PlatformArgs {
-    environment: string;
+    environment: Environment;
     /** Cluster minor version ("1.34"), pins the Pod Security Admission labels. */
     kubernetesVersion: string;
     installIngressNginx: boolean;
     installCertManager: boolean;
     installKubePrometheusStack: boolean;
-    chartVersions: ChartVersions;
+    /** Default DEFAULT_CHART_VERSIONS, per chart. */
+    chartVersions?: Partial<ChartVersions>;
     chartRepositories?: Partial<Record<keyof ChartVersions, string>>;
     namespaces?: Partial<Record<keyof typeof DEFAULT_PLATFORM_NAMESPACES, string>>;
     /** Created when given and cert-manager is installed here, or when `createClusterIssuer` is true. */
@@ -111,15 +135,41 @@ export function compareVersions(a: string, b: string): number {
 }
 const production = (environment: string) => environment === "production";
 
-/** Container/pod hardening shared by the charts that expose plain securityContext values. */
-const RESTRICTED_POD = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } as const;
-const RESTRICTED_CONTAINER = {
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    capabilities: { drop: ["ALL"] },
-    seccompProfile: { type: "RuntimeDefault" },
-} as const;
+/** The chart versions with defaults applied. */
+export function chartVersionsOf(versions: Partial<ChartVersions> = {}): ChartVersions {
+    const set = Object.fromEntries(Object.entries(versions).filter(([, v]) => v !== undefined));
+    return { ...DEFAULT_CHART_VERSIONS, ...set };
+}
+
+function hstsOf(args: PlatformArgs): HstsOptions {
+    return {
+        maxAgeSeconds: args.hsts?.maxAgeSeconds ?? DEFAULT_HSTS_MAX_AGE_SECONDS,
+        includeSubdomains: args.hsts?.includeSubdomains ?? true,
+        preload: args.hsts?.preload ?? false,
+    };
+}
+
+/** Every rule Platform's args must meet, as problems with paths into the args. */
+export function platformArgsProblems(args: PlatformArgs): ArgProblem[] {
+    const problems = kubernetesVersionProblems(args.kubernetesVersion);
+    const versions = chartVersionsOf(args.chartVersions);
+    for (const [chart, version] of Object.entries(versions)) {
+        if (typeof version !== "string" || !EXACT_VERSION.test(version)) {
+            problems.push({ path: `chartVersions.${chart}`, message: `must be an exact chart version such as 4.13.3, got ${JSON.stringify(version)}` });
+        }
+    }
+    if (problems.length === 0 && args.installIngressNginx && compareVersions(versions.ingressNginx, MIN_INGRESS_NGINX_CHART_VERSION) < 0) {
+        problems.push({
+            path: "chartVersions.ingressNginx",
+            message: `(${versions.ingressNginx}) predates the custom-headers annotation the Ingress uses for security headers; use >= ${MIN_INGRESS_NGINX_CHART_VERSION}`,
+        });
+    }
+    if (args.installIngressNginx) problems.push(...under("hsts", hstsProblems(hstsOf(args))));
+    if (args.ingressReplicas !== undefined && !(Number.isInteger(args.ingressReplicas) && args.ingressReplicas >= 1)) {
+        problems.push({ path: "ingressReplicas", message: `must be an integer >= 1, got ${args.ingressReplicas}` });
+    }
+    return problems;
+}
 const resources = (cpu: string, memory: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { memory: memoryLimit } });
 
 /** ingress-nginx values: HSTS and the header allow-list here, snippets off, hardened pods. */
@@ -149,7 +199,7 @@ export function ingressNginxValues(o: {
                 "hide-headers": "X-Powered-By",
             },
             image: { runAsNonRoot: true, allowPrivilegeEscalation: false, seccompProfile: { type: "RuntimeDefault" } },
-            podSecurityContext: RESTRICTED_POD,
+            podSecurityContext: RESTRICTED_POD_BASELINE,
             resources: resources("100m", "128Mi", "512Mi"),
             metrics: {
                 enabled: true,
@@ -168,12 +218,12 @@ export function certManagerValues(o: { environment: string; gatewayApi: boolean;
         crds: { enabled: true, keep: true },
         replicaCount: replicas,
         podDisruptionBudget: { enabled: replicas > 1 },
-        securityContext: RESTRICTED_POD,
-        containerSecurityContext: RESTRICTED_CONTAINER,
+        securityContext: RESTRICTED_POD_BASELINE,
+        containerSecurityContext: RESTRICTED_CONTAINER_BASELINE,
         resources: resources("50m", "128Mi", "256Mi"),
-        webhook: { replicaCount: replicas, securityContext: RESTRICTED_POD, containerSecurityContext: RESTRICTED_CONTAINER, resources: resources("25m", "64Mi", "128Mi") },
-        cainjector: { securityContext: RESTRICTED_POD, containerSecurityContext: RESTRICTED_CONTAINER, resources: resources("25m", "128Mi", "256Mi") },
-        startupapicheck: { securityContext: RESTRICTED_POD, containerSecurityContext: RESTRICTED_CONTAINER, resources: resources("10m", "32Mi", "64Mi") },
+        webhook: { replicaCount: replicas, securityContext: RESTRICTED_POD_BASELINE, containerSecurityContext: RESTRICTED_CONTAINER_BASELINE, resources: resources("25m", "64Mi", "128Mi") },
+        cainjector: { securityContext: RESTRICTED_POD_BASELINE, containerSecurityContext: RESTRICTED_CONTAINER_BASELINE, resources: resources("25m", "128Mi", "256Mi") },
+        startupapicheck: { securityContext: RESTRICTED_POD_BASELINE, containerSecurityContext: RESTRICTED_CONTAINER_BASELINE, resources: resources("10m", "32Mi", "64Mi") },
         ...(o.gatewayApi ? { config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true } } : {}),
         prometheus: o.serviceMonitorRelease !== undefined
             ? { enabled: true, servicemonitor: { enabled: true, labels: { release: o.serviceMonitorRelease } } }
@@ -256,29 +306,27 @@ export class Platform extends pulumi.ComponentResource {
     readonly grafanaAdminSecretName?: pulumi.Output<string>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before registering, so bad args leave nothing behind.
+        refuseInvalidArgs("Platform", name, platformArgsProblems(args));
         super(PLATFORM_TYPE, name, {}, opts);
 
-        for (const [chart, version] of Object.entries(args.chartVersions)) {
-            if (!EXACT_VERSION.test(version)) throw new Error(`Platform ${name}: chartVersions.${chart} must be an exact version such as 4.13.3, got ${JSON.stringify(version)}`);
-        }
-        if (args.installIngressNginx && compareVersions(args.chartVersions.ingressNginx, MIN_INGRESS_NGINX_CHART_VERSION) < 0) {
-            throw new Error(`Platform ${name}: chartVersions.ingressNginx ${args.chartVersions.ingressNginx} predates the custom-headers annotation the Ingress uses for security headers; use >= ${MIN_INGRESS_NGINX_CHART_VERSION}`);
-        }
+        const chartVersions = chartVersionsOf(args.chartVersions);
         const namespaces = { ...DEFAULT_PLATFORM_NAMESPACES, ...args.namespaces };
         const repos = { ...CHART_REPOSITORIES, ...args.chartRepositories };
         const className = args.ingressClassName ?? "nginx";
         this.prometheusRelease = args.prometheusRelease ?? DEFAULT_PROMETHEUS_RELEASE;
-        const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform", environment: args.environment };
+        const labels = (chart: keyof ChartVersions) =>
+            recommendedLabels({ name: CHART_NAMES[chart], instance: name, partOf: PART_OF, environment: args.environment }, PLATFORM_COMPONENTS[chart]);
 
-        const namespace = (key: keyof typeof DEFAULT_PLATFORM_NAMESPACES) => new k8s.core.v1.Namespace(`${name}-${key}-ns`, {
-            metadata: { name: namespaces[key], labels: { ...labels, ...podSecurityLabels(PLATFORM_POD_SECURITY[key], args.kubernetesVersion) } },
+        const namespace = (key: keyof typeof DEFAULT_PLATFORM_NAMESPACES, chart: keyof ChartVersions) => new k8s.core.v1.Namespace(`${name}-${key}-ns`, {
+            metadata: { name: namespaces[key], labels: { ...labels(chart), ...podSecurityLabels(PLATFORM_POD_SECURITY[key], args.kubernetesVersion) } },
         }, { parent: this });
         const release = (key: keyof ChartVersions, ns: k8s.core.v1.Namespace, values: pulumi.Inputs, dependsOn: pulumi.Resource[]) =>
             new k8s.helm.v3.Release(`${name}-${CHART_NAMES[key]}`, {
                 // Fixed release names: kube-prometheus-stack's selectors and the controllers' object names derive from them.
                 name: key === "kubePrometheusStack" ? this.prometheusRelease : CHART_NAMES[key],
                 chart: CHART_NAMES[key],
-                version: args.chartVersions[key],
+                version: chartVersions[key],
                 repositoryOpts: { repo: repos[key] },
                 namespace: ns.metadata.name,
                 createNamespace: false,
@@ -290,10 +338,10 @@ export class Platform extends pulumi.ComponentResource {
 
         // kube-prometheus-stack first: the other charts' ServiceMonitors need its CRDs.
         if (args.installKubePrometheusStack) {
-            const ns = namespace("monitoring");
+            const ns = namespace("monitoring", "kubePrometheusStack");
             const password = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, { parent: this });
             const adminSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
-                metadata: { namespace: ns.metadata.name, labels },
+                metadata: { namespace: ns.metadata.name, labels: labels("kubePrometheusStack") },
                 type: "Opaque",
                 stringData: { "admin-user": GRAFANA_ADMIN_USER, "admin-password": password.result },
             }, { parent: this });
@@ -305,27 +353,23 @@ export class Platform extends pulumi.ComponentResource {
         const serviceMonitorRelease = this.kubePrometheusStack ? this.prometheusRelease : undefined;
 
         if (args.installIngressNginx) {
-            this.ingressNginx = release("ingressNginx", namespace("ingressNginx"), ingressNginxValues({
+            this.ingressNginx = release("ingressNginx", namespace("ingressNginx", "ingressNginx"), ingressNginxValues({
                 environment: args.environment,
                 className,
                 replicas: args.ingressReplicas ?? (production(args.environment) ? 2 : 1),
-                hsts: {
-                    maxAgeSeconds: args.hsts?.maxAgeSeconds ?? DEFAULT_HSTS_MAX_AGE_SECONDS,
-                    includeSubdomains: args.hsts?.includeSubdomains ?? true,
-                    preload: args.hsts?.preload ?? false,
-                },
+                hsts: hstsOf(args),
                 serviceMonitorRelease,
             }), monitorsWith);
         }
         if (args.installCertManager) {
             const gatewayApi = args.clusterIssuer?.solver !== undefined && "gateway" in args.clusterIssuer.solver;
-            this.certManager = release("certManager", namespace("certManager"), certManagerValues({ environment: args.environment, gatewayApi, serviceMonitorRelease }), monitorsWith);
+            this.certManager = release("certManager", namespace("certManager", "certManager"), certManagerValues({ environment: args.environment, gatewayApi, serviceMonitorRelease }), monitorsWith);
         }
         if (args.clusterIssuer !== undefined && (args.createClusterIssuer ?? args.installCertManager)) {
             this.clusterIssuer = new k8s.apiextensions.CustomResource(`${name}-cluster-issuer`, {
                 apiVersion: "cert-manager.io/v1",
                 kind: "ClusterIssuer",
-                metadata: { name: args.clusterIssuer.name, labels },
+                metadata: { name: args.clusterIssuer.name, labels: labels("certManager") },
                 spec: clusterIssuerSpec(args.clusterIssuer, className),
             }, { parent: this, dependsOn: this.certManager ? [this.certManager] : [] });
         }

@@ -10,6 +10,8 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
+import { SETTING_PREFIX, type SecretEnvRef } from "./lib/app-config";
+import { refuseInvalidArgs, under, type ArgProblem } from "./lib/problems";
 
 export const APP_SECRETS_TYPE = "websvc:secrets:AppSecrets";
 
@@ -33,12 +35,6 @@ export interface AppSecretsArgs {
     labels?: Record<string, string>;
 }
 
-/** A secret environment variable as the workload consumes it: a reference, never a value. */
-export interface SecretEnvRef {
-    envName: string;
-    secretKeyRef: { name: pulumi.Output<string>; key: string };
-}
-
 const KEBAB_CASE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const MAX_NAME_LENGTH = 63;
 /** Shorter values are guessable; the same floor as the stack config. */
@@ -50,44 +46,62 @@ const RESERVED_ENV_NAMES = new Set([
     "HOST", "PORT", "METRICS_PORT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT_SECONDS", "SHUTDOWN_DELAY_SECONDS",
     "ENABLE_TEST_ENDPOINTS", "NODE_ENV", "NODE_OPTIONS", "PATH", "HOME",
 ]);
-// The app treats APP_* as non-secret ConfigMap settings (and may echo some of them).
-const CONFIG_ENV_PREFIX = "APP_";
 
 /** session-key → SESSION_KEY. */
 export function envNameFor(secretName: string): string {
     return secretName.toUpperCase().replace(/-/g, "_");
 }
 
-/** Throws an Error naming the offending entry; returns the specs with defaults applied. */
-export function validateSecretSpecs(specs: AppSecretSpec[]): Required<AppSecretSpec>[] {
-    if (specs.length === 0) {
-        throw new Error("AppSecrets needs at least one secret spec; omit the component when the app needs no secrets");
-    }
+/** The specs' problems, with paths such as "[0].length" (prefix them with the arg's name). */
+export function secretSpecProblems(specs: readonly AppSecretSpec[]): ArgProblem[] {
+    const problems: ArgProblem[] = [];
     const seen = new Set<string>();
-    return specs.map((spec, index) => {
-        const where = `secrets[${index}] (${JSON.stringify(spec.name)})`;
+    specs.forEach((spec, index) => {
+        const at = (field: string) => `[${index}].${field}`;
         if (typeof spec.name !== "string" || !KEBAB_CASE.test(spec.name) || spec.name.length > MAX_NAME_LENGTH) {
-            throw new Error(`${where}: name must be kebab-case (a-z, 0-9, single '-' between words), starting with a letter, at most ${MAX_NAME_LENGTH} characters`);
+            problems.push({ path: at("name"), message: `must be kebab-case (a-z, 0-9, single '-' between words), starting with a letter, at most ${MAX_NAME_LENGTH} characters, got ${JSON.stringify(spec.name)}` });
+        } else if (seen.has(spec.name)) {
+            problems.push({ path: at("name"), message: `${JSON.stringify(spec.name)} is listed twice; each secret needs its own key` });
+        } else {
+            const envName = envNameFor(spec.name);
+            if (RESERVED_ENV_NAMES.has(envName)) {
+                problems.push({ path: at("name"), message: `${JSON.stringify(spec.name)} gives env var ${envName}, which is reserved for runtime configuration; choose another name` });
+            } else if (envName.startsWith(SETTING_PREFIX)) {
+                problems.push({ path: at("name"), message: `${JSON.stringify(spec.name)} gives env var ${envName}, which starts with ${SETTING_PREFIX}, which the app treats as non-secret configuration; choose another name` });
+            }
         }
-        if (seen.has(spec.name)) throw new Error(`${where}: duplicate name; each secret needs its own key`);
-        seen.add(spec.name);
-        const envName = envNameFor(spec.name);
-        if (RESERVED_ENV_NAMES.has(envName)) {
-            throw new Error(`${where}: env var ${envName} is reserved for runtime configuration; choose another name`);
-        }
-        if (envName.startsWith(CONFIG_ENV_PREFIX)) {
-            throw new Error(`${where}: env var ${envName} starts with ${CONFIG_ENV_PREFIX}, which the app treats as non-secret configuration; choose another name`);
-        }
-        if (!KINDS.includes(spec.kind)) throw new Error(`${where}: kind must be "password" or "bytes", got ${JSON.stringify(spec.kind)}`);
+        if (typeof spec.name === "string") seen.add(spec.name);
+        if (!KINDS.includes(spec.kind)) problems.push({ path: at("kind"), message: `must be "password" or "bytes", got ${JSON.stringify(spec.kind)}` });
         if (!Number.isInteger(spec.length) || spec.length < MIN_SECRET_LENGTH || spec.length > MAX_SECRET_LENGTH) {
-            throw new Error(`${where}: length must be an integer from ${MIN_SECRET_LENGTH} to ${MAX_SECRET_LENGTH}, got ${spec.length}`);
+            problems.push({ path: at("length"), message: `must be an integer from ${MIN_SECRET_LENGTH} to ${MAX_SECRET_LENGTH}, got ${JSON.stringify(spec.length)}` });
         }
         // special: false is accepted on bytes (config schemas default it for every spec); true is a mistake.
         if (spec.kind === "bytes" && spec.special === true) {
-            throw new Error(`${where}: special applies to passwords only; bytes are base64-encoded`);
+            problems.push({ path: at("special"), message: "applies to passwords only; bytes are base64-encoded" });
         }
-        return { name: spec.name, length: spec.length, kind: spec.kind, special: spec.kind === "password" && spec.special === true };
     });
+    return problems;
+}
+
+/** The rotation keeper's problem: it must be a non-empty string. */
+export function rotationProblems(rotation: unknown, path = "rotation"): ArgProblem[] {
+    return typeof rotation === "string" && rotation.trim() !== ""
+        ? []
+        : [{ path, message: `must be a non-empty string (change it to rotate every secret), got ${JSON.stringify(rotation)}` }];
+}
+
+/** Specs with defaults applied (special only for passwords). */
+export function normalizedSecretSpecs(specs: readonly AppSecretSpec[]): Required<AppSecretSpec>[] {
+    return specs.map((spec) => ({ name: spec.name, length: spec.length, kind: spec.kind, special: spec.kind === "password" && spec.special === true }));
+}
+
+/** Every rule AppSecrets' args must meet, as problems with paths into the args. */
+export function appSecretsArgsProblems(args: Pick<AppSecretsArgs, "secrets" | "rotation">): ArgProblem[] {
+    const problems = rotationProblems(args.rotation);
+    if (args.secrets.length === 0) {
+        problems.push({ path: "secrets", message: "must list at least one secret spec; omit the component when the app needs no secrets" });
+    }
+    return [...problems, ...under("secrets", secretSpecProblems(args.secrets))];
 }
 
 /**
@@ -102,13 +116,6 @@ export function secretsRolloutChecksum(rotation: string, specs: Required<AppSecr
     return crypto.createHash("sha256").update(JSON.stringify({ rotation, secrets: canonical })).digest("hex");
 }
 
-function validateArgs(name: string, args: AppSecretsArgs): Required<AppSecretSpec>[] {
-    if (typeof args.rotation !== "string" || args.rotation.trim() === "") {
-        throw new Error(`AppSecrets ${name}: rotation must be a non-empty string (change it to rotate every secret)`);
-    }
-    return validateSecretSpecs(args.secrets);
-}
-
 export class AppSecrets extends pulumi.ComponentResource {
     /** metadata.name of the Secret holding every value. */
     readonly secretName: pulumi.Output<string>;
@@ -119,7 +126,8 @@ export class AppSecrets extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering, so a bad spec leaves no half-built component behind.
-        const specs = validateArgs(name, args);
+        refuseInvalidArgs("AppSecrets", name, appSecretsArgsProblems(args));
+        const specs = normalizedSecretSpecs(args.secrets);
         super(APP_SECRETS_TYPE, name, {}, opts);
 
         const keepers = { rotation: args.rotation };

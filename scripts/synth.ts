@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
 import YAML from "yaml";
-import { loadStackConfig, StackConfigError, SECURE_PLACEHOLDER } from "./lib/stack-config";
+import { loadStackConfig, StackConfigError, SECURE_PLACEHOLDER, type ConfigOverride } from "./lib/stack-config";
 import { installMockRuntime, outputValue, outputIsSecret, RecordedResource, ResourceRecorder, SECRET_MASK } from "./lib/mock-runtime";
 import { findSecretLeaks, secretValuesOf } from "./lib/leaks";
 
@@ -17,6 +17,7 @@ interface SynthOptions {
     stack: string;
     out?: string;
     set: string[];
+    secret: string[];
     policy: boolean;
     policyConfig?: string;
 }
@@ -27,7 +28,14 @@ function parseArgs(argv: string[]): SynthOptions {
         .description("Render the program's Kubernetes objects for a stack under Pulumi's mock runtime (no CLI, no cluster).")
         .requiredOption("--stack <name>", "stack whose Pulumi.<stack>.yaml is used (staging, production)")
         .option("--out <dir>", "output directory (default dist/manifests/<stack>)")
-        .option("--set <key=value>", "override a config key for this run; value parsed as YAML (repeatable)", (v: string, acc: string[]) => [...acc, v], [])
+        .option(
+            "--set <key=value>",
+            "override a config key for this run, like `pulumi config set`: the value is a string (JSON for object keys); " +
+                "a path key such as image.ref or appSecrets[0].length sets inside an object, like `--path` (true/false and integers typed) (repeatable)",
+            (v: string, acc: string[]) => [...acc, v],
+            [],
+        )
+        .option("--secret <key=value>", "set a config key as a secret for this run, like `pulumi config set --secret` (repeatable)", (v: string, acc: string[]) => [...acc, v], [])
         .option("--no-policy", "skip the policy pack")
         .option("--policy-config <file>", "policy pack config file (default policy/config/<environment>.json when present)")
         .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
@@ -35,14 +43,13 @@ function parseArgs(argv: string[]): SynthOptions {
         .opts<SynthOptions>();
 }
 
-function parseOverrides(pairs: string[]): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const pair of pairs) {
+/** `key=value` pairs, split at the first "="; the value stays the raw text (`pulumi config set` semantics). */
+function parseOverrides(pairs: string[], flag = "--set"): ConfigOverride[] {
+    return pairs.map((pair) => {
         const eq = pair.indexOf("=");
-        if (eq <= 0) throw new StackConfigError([`--set expects key=value, got ${JSON.stringify(pair)}`]);
-        out[pair.slice(0, eq)] = YAML.parse(pair.slice(eq + 1));
-    }
-    return out;
+        if (eq <= 0) throw new StackConfigError([`${flag} expects key=value, got ${JSON.stringify(pair)}`]);
+        return [pair.slice(0, eq), pair.slice(eq + 1)] as const;
+    });
 }
 
 function fileNameFor(object: Record<string, any>): string {
@@ -97,7 +104,7 @@ function runPolicyPack(recorder: ResourceRecorder, environment: string, configFi
 
 async function main(): Promise<number> {
     const opts = parseArgs(process.argv);
-    const loaded = loadStackConfig(PROJECT_DIR, opts.stack, parseOverrides(opts.set));
+    const loaded = loadStackConfig(PROJECT_DIR, opts.stack, parseOverrides(opts.set), { secrets: parseOverrides(opts.secret, "--secret") });
     const outDir = path.resolve(opts.out ?? path.join(PROJECT_DIR, "dist/manifests", opts.stack));
 
     const recorder = installMockRuntime({

@@ -74,7 +74,7 @@ stack_cycle() {
   local policy_cfg=()
   local env_name; env_name="$(stack_environment "$s" "$dir")"
   [ -f "$POLICY/config/${env_name:-$s}.json" ] && policy_cfg=(--policy-pack-config "$POLICY/config/${env_name:-$s}.json")
-  local synth_sets=(--set "image={ref: \"$IMAGE_REF\"}" --set "kubernetes={renderYamlToDirectory: \"$render\"}")
+  local synth_sets=(--set "image.ref=$IMAGE_REF" --set "kubernetes.renderYamlToDirectory=$render")
   local sets=("image={\"ref\": \"$IMAGE_REF\"}" "kubernetes={\"renderYamlToDirectory\": \"$render\"}")
   # The Go module proxy refuses pulumi-random's provider module, so without that plugin the stack
   # runs with appSecrets=[] (no AppSecrets component, no random.* resource); synth gets the same.
@@ -86,10 +86,10 @@ stack_cycle() {
   stack_config "$s" "$dir" "${sets[@]}" || { fail "$s: could not write the engine stack config"; return; }
   (cd "$dir" && pulumi stack init "$s" >/dev/null) || { fail "$s: stack init"; return; }
   # A real secret through the engine: the alert receiver URL (a Pulumi secret that must reach only a
-  # Kubernetes Secret). Synth gets the same key as a `secure:` value (it never decrypts; it uses a placeholder).
+  # Kubernetes Secret). Synth gets the same key as a secret (its own value: the comparison does not read it).
   pulumi -C "$dir" config set --secret alertWebhookUrl "https://hooks.example.com/services/$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" >/dev/null \
     || { fail "$s: could not set the secret websvc:alertWebhookUrl"; return; }
-  synth_sets+=(--set "alertWebhookUrl={secure: engine-test}")
+  synth_sets+=(--secret "alertWebhookUrl=https://hooks.example.com/services/engine-test")
   cli_required_config "$s" "$dir" || return
   pulumi -C "$dir" config get image >"$logs/image.json" 2>&1 && grep -q "$IMAGE_REF" "$logs/image.json" \
     && pass "$s: websvc:image = {ref: $IMAGE_REF}" || { fail "$s: could not set websvc:image"; show "$logs/image.json"; return; }

@@ -4,6 +4,7 @@
 import {
     APP_LATENCY_BUCKETS_SECONDS, APP_METRICS, APP_REQUEST_HISTOGRAM, CADVISOR_METRICS, KUBE_STATE_METRICS, PROBE_ROUTES,
 } from "./metrics-catalog";
+import type { ArgProblem } from "./problems";
 import {
     LabelMatcher, bucketMatcher, eq, histogramQuantile, increase, maxBy, nre, promNumber, rate, re, regexEscape, selector, sumBy,
 } from "./promql";
@@ -84,11 +85,17 @@ export const RULE_GROUPS = {
     operational: "websvc-operational-alerts",
 } as const;
 
+/** Alert thresholds that are ratios must lie strictly between 0 and 1 (paths are the threshold names). */
+export function ratioThresholdProblems(thresholds: Record<string, number>): ArgProblem[] {
+    return Object.entries(thresholds)
+        .filter(([, value]) => !(value > 0 && value < 1))
+        .map(([path, value]) => ({ path, message: `must be a ratio between 0 and 1 (exclusive), got ${value}` }));
+}
+
 export function buildAppRuleGroups(p: AppRuleParams): RuleGroup[] {
     assertThresholdIsBucket(p.latencyThresholdSeconds, p.latencyBucketsSeconds ?? APP_LATENCY_BUCKETS_SECONDS, APP_REQUEST_HISTOGRAM);
-    for (const [key, value] of Object.entries({ errorRateThreshold: p.errorRateThreshold, cpuThrottlingThreshold: p.cpuThrottlingThreshold })) {
-        if (!(value > 0 && value < 1)) throw new Error(`${key} must be a ratio between 0 and 1 (exclusive), got ${value}`);
-    }
+    const [bad] = ratioThresholdProblems({ errorRateThreshold: p.errorRateThreshold, cpuThrottlingThreshold: p.cpuThrottlingThreshold });
+    if (bad) throw new Error(`${bad.path} ${bad.message}`);
     const windows = p.burnRateWindows ?? SRE_WORKBOOK_BURN_RATE_WINDOWS;
 
     // User traffic of this Service only: probes are excluded from every SLI.

@@ -1,6 +1,8 @@
 // Pod Security Standards "restricted" building blocks: the namespace labels that make the
 // admission controller enforce the profile, and the pod/container security contexts that pass it.
 // Kept free of Pulumi resources so tests and other components can reuse them directly.
+import { kubernetesMinor } from "./kubernetes-version";
+import { describeProblem, type ArgProblem } from "./problems";
 
 /** UID/GID the embedded app image runs as (app/Dockerfile: USER 10001:10001). */
 export const DEFAULT_RUN_AS_USER = 10001;
@@ -8,13 +10,6 @@ export const DEFAULT_RUN_AS_USER = 10001;
 export const MIN_NON_ROOT_ID = 10000;
 
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
-
-/** Parses "1.34" (or "v1.34", "1.34.2") to its minor number; throws on anything that is not a 1.x version. */
-export function kubernetesMinor(version: string): number {
-    const m = /^v?1\.(\d+)(\.\d+)?$/.exec(version.trim());
-    if (!m) throw new Error(`kubernetesVersion must look like "1.34", got ${JSON.stringify(version)}`);
-    return Number(m[1]);
-}
 
 /**
  * Namespace labels for Pod Security Admission. enforce, audit and warn all use the same level,
@@ -36,26 +31,44 @@ export interface RunAsIds {
     runAsGroup: number;
 }
 
+/** Both ids must be integers >= MIN_NON_ROOT_ID (paths "runAsUser", "runAsGroup"). */
+export function nonRootIdProblems(ids: RunAsIds): ArgProblem[] {
+    return Object.entries(ids)
+        .filter(([, id]) => !Number.isInteger(id) || id < MIN_NON_ROOT_ID)
+        .map(([field, id]) => ({ path: field, message: `must be an integer >= ${MIN_NON_ROOT_ID}, got ${id}` }));
+}
+
 /** Throws unless both ids are integers >= MIN_NON_ROOT_ID. */
 export function assertNonRootIds(ids: RunAsIds): void {
-    for (const [field, id] of Object.entries(ids)) {
-        if (!Number.isInteger(id) || id < MIN_NON_ROOT_ID) {
-            throw new Error(`${field} must be an integer >= ${MIN_NON_ROOT_ID}, got ${id}`);
-        }
-    }
+    const problems = nonRootIdProblems(ids);
+    if (problems.length > 0) throw new Error(problems.map(describeProblem).join("; "));
 }
+
+/**
+ * The restricted profile's fields that do not depend on who runs: for third-party images (the
+ * platform charts), which choose their own non-root user.
+ */
+export const RESTRICTED_POD_BASELINE = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } as const;
+export const RESTRICTED_CONTAINER_BASELINE = {
+    runAsNonRoot: true,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+} as const;
 
 /** Pod-level context for the restricted profile. fsGroup makes mounted volumes writable for the app's group. */
 export function restrictedPodSecurityContext(ids: RunAsIds, options: { hasPersistentVolume?: boolean } = {}) {
     assertNonRootIds(ids);
     return {
-        runAsNonRoot: true,
+        runAsNonRoot: RESTRICTED_POD_BASELINE.runAsNonRoot,
         runAsUser: ids.runAsUser,
         runAsGroup: ids.runAsGroup,
         fsGroup: ids.runAsGroup,
         // Only matters for real volumes: skips the recursive chown on every mount once ownership is right.
         ...(options.hasPersistentVolume ? { fsGroupChangePolicy: "OnRootMismatch" } : {}),
-        seccompProfile: { type: "RuntimeDefault" },
+        seccompProfile: { ...RESTRICTED_POD_BASELINE.seccompProfile },
     };
 }
 
@@ -66,14 +79,13 @@ export function restrictedPodSecurityContext(ids: RunAsIds, options: { hasPersis
  */
 export function restrictedContainerSecurityContext(ids: RunAsIds) {
     assertNonRootIds(ids);
+    const { runAsNonRoot, capabilities, seccompProfile, ...rest } = RESTRICTED_CONTAINER_BASELINE;
     return {
-        runAsNonRoot: true,
+        runAsNonRoot,
         runAsUser: ids.runAsUser,
         runAsGroup: ids.runAsGroup,
-        privileged: false,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
+        ...rest,
+        capabilities: { drop: [...capabilities.drop] },
+        seccompProfile: { ...seccompProfile },
     };
 }

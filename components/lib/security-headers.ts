@@ -2,6 +2,8 @@
 // `custom-headers`, or an HTTPRoute ResponseHeaderModifier) and the platform install (the
 // controller must allow-list every header name it is asked to set).
 
+import { describeProblem, type ArgProblem } from "./problems";
+
 export const HSTS_HEADER = "Strict-Transport-Security";
 
 /** An API returns JSON, never documents: nothing may load, nothing may frame it. */
@@ -26,12 +28,21 @@ export interface SecurityHeaderOptions {
     permissionsPolicy?: string;
 }
 
-export function hstsValue(h: HstsOptions): string {
-    if (!Number.isInteger(h.maxAgeSeconds) || h.maxAgeSeconds < 0) throw new Error(`HSTS max-age must be a non-negative integer, got ${h.maxAgeSeconds}`);
+/** The HSTS settings' rule, as problems with paths into HstsOptions. */
+export function hstsProblems(h: HstsOptions): ArgProblem[] {
+    if (!Number.isInteger(h.maxAgeSeconds) || h.maxAgeSeconds < 0) {
+        return [{ path: "maxAgeSeconds", message: `must be a non-negative integer, got ${JSON.stringify(h.maxAgeSeconds)}` }];
+    }
     if (h.preload && (!h.includeSubdomains || h.maxAgeSeconds < DEFAULT_HSTS_MAX_AGE_SECONDS)) {
         // hstspreload.org rejects anything weaker, so the header would promise what it cannot deliver.
-        throw new Error("HSTS preload requires includeSubdomains and a max-age of at least one year (31536000)");
+        return [{ path: "preload", message: `requires includeSubdomains and a max-age of at least one year (${DEFAULT_HSTS_MAX_AGE_SECONDS})` }];
     }
+    return [];
+}
+
+export function hstsValue(h: HstsOptions): string {
+    const problems = hstsProblems(h);
+    if (problems.length > 0) throw new Error(`HSTS ${problems.map(describeProblem).join("; ")}`);
     return [`max-age=${h.maxAgeSeconds}`, ...(h.includeSubdomains ? ["includeSubDomains"] : []), ...(h.preload ? ["preload"] : [])].join("; ");
 }
 

@@ -2,6 +2,7 @@
 // extended with its 3x/1d ticket row). A burn rate of N spends the error budget N times faster than
 // the SLO period allows; an alert fires when BOTH the long and the short window burn above N, so it
 // starts fast and resets fast. Threshold on the error ratio = N * (1 - objective).
+import type { ArgProblem } from "./problems";
 import { promNumber } from "./promql";
 
 /** The SLO period the burn rates are calibrated for (the workbook's 30 days). */
@@ -42,9 +43,16 @@ export function durationSeconds(duration: string): number {
     return Number(m[1]) * UNIT_SECONDS[m[2]];
 }
 
+/** An objective is a percentage strictly between 0 and 100. */
+export function objectiveProblems(objectivePercent: unknown, path: string): ArgProblem[] {
+    return typeof objectivePercent === "number" && objectivePercent > 0 && objectivePercent < 100
+        ? []
+        : [{ path, message: `must be an SLO objective: a percentage between 0 and 100 (exclusive), got ${JSON.stringify(objectivePercent)}` }];
+}
+
 /** Objective as a percentage (99.9) -> allowed bad-event ratio (0.001). */
 export function errorBudgetRatio(objectivePercent: number): number {
-    if (!(objectivePercent > 0 && objectivePercent < 100)) {
+    if (objectiveProblems(objectivePercent, "").length > 0) {
         throw new Error(`an SLO objective must be a percentage between 0 and 100 (exclusive), got ${objectivePercent}`);
     }
     return Number((1 - objectivePercent / 100).toPrecision(12));
@@ -56,15 +64,20 @@ export function burnRateThreshold(burnRate: number, objectivePercent: number): s
 }
 
 /**
- * Fails unless the latency threshold is one of the histogram's bucket bounds: the "fast enough"
- * count is read straight from that bucket, and an in-between value would need interpolation that
- * silently moves the SLO.
+ * The latency threshold must be one of the histogram's bucket bounds: the "fast enough" count is
+ * read straight from that bucket, and an in-between value would need interpolation that silently
+ * moves the SLO.
  */
+export function thresholdBucketProblems(thresholdSeconds: number, bucketsSeconds: readonly number[], metric: string, path: string): ArgProblem[] {
+    if (bucketsSeconds.some((b) => Math.abs(b - thresholdSeconds) < 1e-12)) return [];
+    return [{
+        path,
+        message: `${thresholdSeconds} is not a bucket boundary of ${metric} (buckets: ${bucketsSeconds.join(", ")}); pick one of them or add the bucket to the app`,
+    }];
+}
+
+/** Throws unless the threshold is a bucket bound (see thresholdBucketProblems). */
 export function assertThresholdIsBucket(thresholdSeconds: number, bucketsSeconds: readonly number[], metric: string): void {
-    if (!bucketsSeconds.some((b) => Math.abs(b - thresholdSeconds) < 1e-12)) {
-        throw new Error(
-            `monitoring.latencyThresholdSeconds ${thresholdSeconds} is not a bucket boundary of ${metric} ` +
-            `(buckets: ${bucketsSeconds.join(", ")}); pick one of them or add the bucket to the app`,
-        );
-    }
+    const [problem] = thresholdBucketProblems(thresholdSeconds, bucketsSeconds, metric, "latencyThresholdSeconds");
+    if (problem) throw new Error(`${problem.path} ${problem.message}`);
 }

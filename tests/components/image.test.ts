@@ -1,13 +1,8 @@
 import { recorder, outputValue, UNIT_STACK, SECRET_MASK } from "../harness";
 import { strict as assert } from "assert";
-import {
-    assertPinnedForEnvironment,
-    ImageBuild,
-    IMAGE_BUILD_TYPE,
-    isDigestPinned,
-    parseImageReference,
-    type ImageBuildArgs,
-} from "../../components/image";
+import { itRefusesRegisteringNothing, type Refusal } from "../harness/refusals";
+import { ImageBuild, IMAGE_BUILD_TYPE, type ImageBuildArgs } from "../../components/image";
+import { assertPinnedForEnvironment, isDigestPinned, parseImageReference } from "../../components/lib/image-reference";
 
 const DOCKER_IMAGE_TYPE = "docker:index/image:Image";
 const DIGEST = `sha256:${"ab".repeat(32)}`;
@@ -45,6 +40,8 @@ describe("parseImageReference", () => {
         ["localhost/websvc:dev", { domain: "localhost", repository: "localhost/websvc", tag: "dev", digest: undefined }],
         ["team/websvc:1.0", { domain: undefined, repository: "team/websvc", tag: "1.0", digest: undefined }],
         ["nginx", { domain: undefined, repository: "nginx", tag: undefined, digest: undefined }],
+        // Upper case never appears in a path: distribution/reference reads such a first component as a host.
+        ["TEAM/websvc:1", { domain: "TEAM", repository: "TEAM/websvc", tag: "1", digest: undefined }],
     ];
     for (const [ref, expected] of valid) {
         it(`parses ${ref}`, () => assert.deepEqual(parseImageReference(ref), expected));
@@ -53,6 +50,7 @@ describe("parseImageReference", () => {
     const invalid = [
         "",
         "registry.example.com/Team/websvc:1.0", // uppercase path
+        "Team/Websvc:1.0", // an upper-case first component is a registry host, so the path after it must be lowercase
         "websvc:",
         "websvc@sha256:abc", // digest too short
         `websvc@sha256:${"AB".repeat(32)}`, // uppercase hex
@@ -174,29 +172,22 @@ describe("ImageBuild component", () => {
         assert.deepEqual(recorder.one(DOCKER_IMAGE_TYPE, name).secretPaths, ["registry.password"]);
     });
 
-    const invalidArgs: Array<[string, ImageBuildArgs, RegExp]> = [
-        ["both ref and build", { ref: PINNED_REF, ...fullBuildArgs() }, /set exactly one of ref .* or build \(got both\)/],
-        ["neither ref nor build", {}, /set exactly one of ref .* or build \(got neither\)/],
+    const invalidArgs: Array<Refusal<ImageBuildArgs>> = [
+        ["both ref and build", { ref: PINNED_REF, ...fullBuildArgs() }, /must set exactly one of ref .* or build, got both/],
+        ["neither ref nor build", {}, /must set exactly one of ref .* or build, got neither/],
         ["a tag-only ref in production (the default)", { ref: `${REPOSITORY}:1.0` }, /tag-only; production requires a digest/],
-        ["registry credentials with a ref", { ref: PINNED_REF, registry: fullBuildArgs().registry }, /registry credentials are only used with build/],
+        ["registry credentials with a ref", { ref: PINNED_REF, registry: fullBuildArgs().registry }, /: registry is only used with build; a prebuilt ref is pulled with imagePullSecrets/],
         ["two platforms", fullBuildArgs({ platforms: ["linux/amd64", "linux/arm64"] }), /builds exactly one platform.*@pulumi\/docker-build/],
-        ["a malformed platform", fullBuildArgs({ platforms: ["amd64"] }), /must be os\/arch/],
+        ["a malformed platform", fullBuildArgs({ platforms: ["amd64"] }), /build\.platforms\[0\] must be os\/arch/],
         ["a repository with a tag", fullBuildArgs({ repository: `${REPOSITORY}:1.0` }), /must not include a tag or digest/],
-        ["the latest tag", fullBuildArgs({ tag: "latest" }), /build.tag "latest" must be a valid image tag other than "latest"/],
-        ["a Dockerfile outside the context", fullBuildArgs({ dockerfile: "../Dockerfile" }), /must be a path inside build.context/],
-        ["an invalid cacheFrom reference", fullBuildArgs({ cacheFrom: ["Not/Valid"] }), /invalid image reference "Not\/Valid"/],
+        ["the latest tag", fullBuildArgs({ tag: "latest" }), /build\.tag must be a valid image tag other than "latest", got "latest"/],
+        ["a Dockerfile outside the context", fullBuildArgs({ dockerfile: "../Dockerfile" }), /build\.dockerfile must be a path inside build\.context, got "\.\.\/Dockerfile"/],
+        ["an invalid cacheFrom reference", fullBuildArgs({ cacheFrom: ["Not/Valid"] }), /build\.cacheFrom\[0\] is not acceptable: invalid image reference "Not\/Valid"/],
         [
             "credentials for another registry",
             { ...fullBuildArgs(), registry: { server: "other.example.com", username: "u", password: "p" } },
             /registry.server "other.example.com" is not the registry of build.repository/,
         ],
     ];
-    for (const [what, args, message] of invalidArgs) {
-        it(`throws a clear Error, registering nothing, for ${what}`, async () => {
-            const name = uniqueName("invalid");
-            assert.throws(() => new ImageBuild(name, args), message);
-            await recorder.settled();
-            assert.deepEqual(recorder.resources.filter((r) => r.name === name), []);
-        });
-    }
+    itRefusesRegisteringNothing("ImageBuild", "img-refused", invalidArgs, (name, args) => new ImageBuild(name, args));
 });

@@ -1,9 +1,10 @@
 import { recorder, outputValue, allStrings } from "../harness";
 import { strict as assert } from "assert";
+import { itRefusesRegisteringNothing, type Refusal } from "../harness/refusals";
 import { schemaErrorOf } from "../support/kubernetes-schema";
 import * as k8s from "@pulumi/kubernetes";
 import {
-    DEFAULT_BODY_SIZE, DEFAULT_RATE_LIMIT_CONNECTIONS, DEFAULT_RATE_LIMIT_RPS, Ingress, IngressArgs, validateCorsOrigins,
+    DEFAULT_BODY_SIZE, DEFAULT_RATE_LIMIT_CONNECTIONS, DEFAULT_RATE_LIMIT_RPS, INGRESS_TYPE, Ingress, IngressArgs, corsOriginProblems,
 } from "../../components/ingress";
 import { SECURITY_HEADER_NAMES } from "../../components/lib/security-headers";
 import { INGRESS, CONFIGMAP } from "../harness/type-tokens";
@@ -111,12 +112,13 @@ describe("Ingress (nginx mode)", () => {
         assert.equal(cm["Permissions-Policy"], "camera=()");
     });
 
-    it("refuses wildcard, http and path CORS origins", () => {
-        for (const bad of ["*", "https://*.example.com", "http://app.example.com", "https://app.example.com/", "https://app.example.com/path", "null"]) {
-            assert.throws(() => validateCorsOrigins([bad]), /exact https origins/, bad);
-            assert.throws(() => new Ingress(`ing-cors-bad-${bad.length}`, args({ corsAllowedOrigins: ["https://ok.example.com", bad] })), /exact https origins/);
-        }
-        assert.doesNotThrow(() => validateCorsOrigins(["https://a.example.com", "https://b.example.com:444"]));
+    it("refuses wildcard, http, path and single-label CORS origins, naming the entry", () => {
+        const bads = ["*", "https://*.example.com", "http://app.example.com", "https://app.example.com/", "https://app.example.com/path", "null", "https://localhost", "https://localhost:8443"];
+        bads.forEach((bad, i) => {
+            assert.deepEqual(corsOriginProblems(["https://ok.example.com", bad]).map((p) => p.path), ["corsAllowedOrigins[1]"], bad);
+            assert.throws(() => new Ingress(`ing-cors-bad-${i}`, args({ corsAllowedOrigins: ["https://ok.example.com", bad] })), /corsAllowedOrigins\[1\] must be an exact https origin/);
+        });
+        assert.deepEqual(corsOriginProblems(["https://a.example.com", "https://b.example.com:444"]), []);
     });
 
     it("waits for the platform (controller webhook, cert-manager) when given", async () => {
@@ -192,12 +194,26 @@ describe("Ingress (gateway mode)", () => {
     });
 
     it("requires the Gateway reference", () => {
-        assert.throws(() => new Ingress("gw-missing", args({ mode: "gateway" })), /needs args\.gateway/);
+        assert.throws(() => new Ingress("gw-missing", args({ mode: "gateway" })), /gateway must name the Gateway/);
     });
 
     it("refuses HSTS preload without subdomains or with less than a year", () => {
         assert.throws(() => new Ingress("gw-preload-1", args({ mode: "gateway", gateway, hstsPreload: true, hstsIncludeSubdomains: false })), /preload/);
         assert.throws(() => new Ingress("gw-preload-2", args({ mode: "gateway", gateway, hstsPreload: true, hstsMaxAgeSeconds: 86400 })), /preload/);
+    });
+
+    describe("refused arguments register nothing", () => {
+        const refusals: Array<Refusal<Partial<IngressArgs>>> = [
+            ["a wildcard CORS origin", { corsAllowedOrigins: ["*"] }, /corsAllowedOrigins\[0\]/],
+            ["gateway mode without a Gateway", { mode: "gateway" }, /gateway must name the Gateway/],
+            ["a negative HSTS max-age", { hstsMaxAgeSeconds: -1 }, /hstsMaxAgeSeconds must be a non-negative integer, got -1/],
+            ["HSTS preload for a day", { hstsPreload: true, hstsMaxAgeSeconds: 86400 }, /hstsPreload requires includeSubdomains/],
+        ];
+        itRefusesRegisteringNothing("Ingress", "ing-refused", refusals, (name, overrides) => new Ingress(name, args(overrides)));
+        it("registers the component under its exported type token when the args are valid", async () => {
+            await render("ing-token", args());
+            assert.equal(recorder.one(INGRESS_TYPE, "ing-token").name, "ing-token");
+        });
     });
 
     it("never emits a configuration-snippet in either mode", async () => {

@@ -1,12 +1,13 @@
 import { recorder, outputValue, allStrings, SECRET_MASK } from "../harness";
 import { strict as assert } from "assert";
+import { itRefusesRegisteringNothing, type Refusal } from "../harness/refusals";
 import * as k8s from "@pulumi/kubernetes";
 import { schemaErrorOf } from "../support/kubernetes-schema";
 import { lintPromql, interpolateGrafanaVariables } from "./support/promql-lint";
 import { createMetrics } from "../../app/src/metrics";
 import { Workload } from "../../components/workload";
 import { baseArgs } from "./workload-fixtures";
-import { MonitoringStack, MonitoringStackArgs } from "../../components/monitoring";
+import { MONITORING_STACK_TYPE, MonitoringStack, MonitoringStackArgs } from "../../components/monitoring";
 import { APP_LATENCY_BUCKETS_SECONDS, KNOWN_SCRAPED_METRICS } from "../../components/lib/metrics-catalog";
 import { AlertingRule, RecordingRule, RuleGroup, buildAppRuleGroups, isAlertingRule } from "../../components/lib/alert-rules";
 import { GrafanaDashboard, dashboardExpressions } from "../../components/lib/grafana-dashboard";
@@ -318,7 +319,22 @@ describe("MonitoringStack", () => {
         await render("mon-noalert", args({ alerting: { receiver: "none" } }));
         assert.equal(recorder.ofType(SECRET).filter((r) => r.name.startsWith("mon-noalert-")).length, 0);
         assert.equal(recorder.ofType(AM_CONFIG).filter((r) => r.name.startsWith("mon-noalert-")).length, 0);
-        assert.throws(() => new MonitoringStack("mon-nourl", args({ alerting: { receiver: "webhook" } })), /needs alerting\.webhookUrl/);
+        assert.throws(() => new MonitoringStack("mon-nourl", args({ alerting: { receiver: "webhook" } })), /alerting\.webhookUrl must be set/);
+    });
+
+    describe("refused arguments register nothing", () => {
+        const refusals: Array<Refusal<Partial<MonitoringStackArgs>>> = [
+            ["a latency threshold between buckets", { slo: { availabilityObjective: 99.9, latencyObjective: 99, latencyThresholdSeconds: 0.3 } }, /slo\.latencyThresholdSeconds 0\.3 is not a bucket boundary/],
+            ["a 100% objective", { slo: { availabilityObjective: 100, latencyObjective: 99, latencyThresholdSeconds: 0.25 } }, /slo\.availabilityObjective must be an SLO objective/],
+            ["a receiver without its URL", { alerting: { receiver: "slack" } }, /alerting\.webhookUrl must be set/],
+            ["an error-rate threshold that is no ratio", { errorRateThreshold: 5 }, /errorRateThreshold must be a ratio between 0 and 1/],
+            ["an environment without alert routing", { identity: { name: "websvc", instance: "websvc-qa", environment: "qa" }, alerting: { receiver: "webhook", webhookUrl: WEBHOOK_URL } }, /identity\.environment has no alert routing/],
+        ];
+        itRefusesRegisteringNothing("MonitoringStack", "mon-refused", refusals, (name, overrides) => new MonitoringStack(name, args(overrides)));
+        it("registers under its exported type token when the args are valid", async () => {
+            await render("mon-token", args());
+            assert.equal(recorder.one(MONITORING_STACK_TYPE, "mon-token").name, "mon-token");
+        });
     });
 
     it("validates against the prometheus-operator schemas and waits for the operator when it is installed here", async () => {

@@ -1,10 +1,12 @@
 import { recorder, outputValue, allStrings } from "../harness";
 import { strict as assert } from "assert";
+import { itRefusesRegisteringNothing, type Refusal } from "../harness/refusals";
 import { schemaErrorOf } from "../support/kubernetes-schema";
-import { Platform, PlatformArgs } from "../../components/platform";
+import { DEFAULT_CHART_VERSIONS, PLATFORM_TYPE, Platform, PlatformArgs } from "../../components/platform";
+import { RESTRICTED_CONTAINER_BASELINE, RESTRICTED_POD_BASELINE } from "../../components/lib/pod-security";
 import { Ingress } from "../../components/ingress";
 import { MonitoringStack } from "../../components/monitoring";
-import { ACME_STAGING } from "../../config";
+import { ACME_STAGING } from "../../components/platform";
 import { HELM_RELEASE as RELEASE, CLUSTER_ISSUER as ISSUER, NAMESPACE, SECRET, CONFIGMAP, SERVICE_MONITOR, INGRESS } from "../harness/type-tokens";
 
 
@@ -193,8 +195,45 @@ describe("Platform", () => {
     });
 
     it("refuses floating chart versions", () => {
-        assert.throws(() => new Platform("plat-float", args({ chartVersions: { ...VERSIONS, kubePrometheusStack: "79.x" } })), /chartVersions\.kubePrometheusStack must be an exact version/);
-        assert.throws(() => new Platform("plat-float2", args({ chartVersions: { ...VERSIONS, ingressNginx: "latest" } })), /exact version/);
+        assert.throws(() => new Platform("plat-float", args({ chartVersions: { ...VERSIONS, kubePrometheusStack: "79.x" } })), /chartVersions\.kubePrometheusStack must be an exact chart version/);
+        assert.throws(() => new Platform("plat-float2", args({ chartVersions: { ...VERSIONS, ingressNginx: "latest" } })), /exact chart version/);
+    });
+
+    it("pins its own default chart versions, per chart, when none (or only some) are given", async () => {
+        await render("plat-defaults", args({ ...ALL_ON, chartVersions: { certManager: VERSIONS.certManager } }));
+        assert.equal(releaseOf("plat-defaults", "ingress-nginx").inputs.version, DEFAULT_CHART_VERSIONS.ingressNginx);
+        assert.equal(releaseOf("plat-defaults", "cert-manager").inputs.version, VERSIONS.certManager);
+        assert.equal(releaseOf("plat-defaults", "kube-prometheus-stack").inputs.version, DEFAULT_CHART_VERSIONS.kubePrometheusStack);
+        for (const version of Object.values(DEFAULT_CHART_VERSIONS)) assert.match(version, /^v?\d+\.\d+\.\d+$/);
+    });
+
+    it("labels its objects with the recommended labels (part-of platform, one component per chart) and the restricted baseline", () => {
+        const ns = mine(NAMESPACE, "plat-all").find((n) => n.inputs.metadata.name === "cert-manager")!.inputs.metadata.labels;
+        assert.equal(ns["app.kubernetes.io/name"], "cert-manager");
+        assert.equal(ns["app.kubernetes.io/instance"], "plat-all");
+        assert.equal(ns["app.kubernetes.io/part-of"], "platform");
+        assert.equal(ns["app.kubernetes.io/managed-by"], "pulumi");
+        assert.equal(ns.environment, "production");
+        const values = releaseOf("plat-all", "cert-manager").inputs.values;
+        assert.deepEqual(values.securityContext, RESTRICTED_POD_BASELINE);
+        assert.deepEqual(values.containerSecurityContext, RESTRICTED_CONTAINER_BASELINE);
+        assert.deepEqual(values.containerSecurityContext.capabilities.drop, ["ALL"]);
+        assert.equal(values.containerSecurityContext.allowPrivilegeEscalation, false);
+    });
+
+    describe("refused arguments register nothing", () => {
+        const refusals: Array<Refusal<Partial<PlatformArgs>>> = [
+            ["a floating chart version", { chartVersions: { ...VERSIONS, certManager: "v1.x" } }, /chartVersions\.certManager must be an exact chart version/],
+            ["an unsupported Kubernetes version", { kubernetesVersion: "1.19" }, /kubernetesVersion must be a Kubernetes minor version from 1\.25/],
+            ["an ingress-nginx chart without custom-headers", { installIngressNginx: true, chartVersions: { ...VERSIONS, ingressNginx: "4.10.6" } }, /custom-headers/],
+            ["HSTS preload for a day", { installIngressNginx: true, hsts: { maxAgeSeconds: 86400, preload: true } }, /hsts\.preload requires includeSubdomains/],
+            ["zero controller replicas", { ingressReplicas: 0 }, /ingressReplicas must be an integer >= 1/],
+        ];
+        itRefusesRegisteringNothing("Platform", "plat-refused", refusals, (name, overrides) => new Platform(name, args(overrides)));
+        it("registers under its exported type token when the args are valid", async () => {
+            await render("plat-token", args());
+            assert.equal(recorder.one(PLATFORM_TYPE, "plat-token").name, "plat-token");
+        });
     });
 
     it("refuses an ingress-nginx chart older than the custom-headers annotation (controller v1.11.0, chart 4.11.0)", () => {

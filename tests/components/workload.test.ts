@@ -2,17 +2,10 @@ import { recorder, outputValue, allStrings } from "../harness";
 import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { loadConfig as loadAppConfig } from "../../app/src/config";
-import { parseQuantity } from "../../config";
-import {
-    APP_PORT,
-    DEFAULT_RUN_AS_USER,
-    HTTP_PORT_NAME,
-    METRICS_PORT,
-    METRICS_PORT_NAME,
-    MIN_NON_ROOT_ID,
-    WORKLOAD_TYPE,
-    DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
-} from "../../components/workload";
+import { parseQuantity } from "../../components/lib/quantity";
+import { APP_PORT, DEFAULT_SHUTDOWN_TIMEOUT_SECONDS, HTTP_PORT_NAME, METRICS_PORT, METRICS_PORT_NAME } from "../../components/lib/app-contract";
+import { DEFAULT_RUN_AS_USER, MIN_NON_ROOT_ID } from "../../components/lib/pod-security";
+import { WORKLOAD_TYPE } from "../../components/workload";
 import { ALL_OPTIONS_ARGS, fixedReplicas, renderWorkload, restrictedViolations, selects, sharedRender, wiring, PINNED_IMAGE, type KubeObject, type Rendered } from "./workload-fixtures";
 
 // The app's own defaults (app/src/config.ts) are the contract the component must match.

@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
-import { validateConfig, ConfigError, parseQuantity, isDnsName, ACME_STAGING, ACME_PRODUCTION } from "../../config";
+import { validateConfig, ConfigError, isDnsName, workloadArgs } from "../../config";
+import { ACME_PRODUCTION, ACME_STAGING } from "../../components/platform";
+import { Workload } from "../../components/workload";
+import { recorder } from "../harness";
 
 // A complete, valid production configuration written from the requirements (not from config.ts).
 function validProduction(): Record<string, any> {
@@ -52,7 +55,7 @@ describe("config validation", () => {
 
     it("names the key, the value and the stack, in the documented format", () => {
         const problems = problemsFor(set(validProduction(), "replicas", "three"));
-        assert.deepEqual(problems, ['websvc:replicas must be an integer >= 1, got "three" (stack production)']);
+        assert.deepEqual(problems, ['websvc:replicas must be an integer, got "three" (stack production)']);
     });
 
     // Each case: [description, mutation path, bad value, key that the message must name, optional stack]
@@ -89,11 +92,32 @@ describe("config validation", () => {
         ["write verbs in RBAC rules", "rbacRules", [{ apiGroups: [""], resources: ["configmaps"], verbs: ["update"] }], "websvc:rbacRules[0].verbs[0]"],
         ["ConfigMap key not an env var name", "appSettings", { "feature-flags": "x" }, "websvc:appSettings"],
         ["egress CIDR invalid", "networkPolicy", { extraEgress: [{ cidr: "10.0.0.0/33", ports: [{ port: 5432 }] }] }, "websvc:networkPolicy.extraEgress[0].cidr"],
+        // Rules that used to live only in the components (and escaped as stack traces from them):
+        ["a password in appSettings", "appSettings", { DB_PASSWORD: "x" }, "websvc:appSettings"],
+        ["a Role that gets every Secret", "rbacRules", [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }], "websvc:rbacRules[0]"],
+        ["a blank rotation keeper", "secretsRotation", "   ", "websvc:secretsRotation"],
+        ["a latency threshold between buckets", "monitoring.latencyThresholdSeconds", 0.3, "websvc:monitoring.latencyThresholdSeconds"],
+        ["registry credentials with a prebuilt ref", "image.registry", { server: "ghcr.io", username: "ci" }, "websvc:image.registry"],
+        ["a Dockerfile outside the build context", "image", { build: { repository: "ghcr.io/example/websvc", dockerfile: "../Dockerfile" } }, "websvc:image.build.dockerfile"],
+        ["a floating chart version", "platform", { chartVersions: { certManager: "v1.x" } }, "websvc:platform.chartVersions.certManager"],
+        ["an ephemeral-storage limit with no room for /tmp", "resources.limits.ephemeralStorage", "32Mi", "websvc:resources.limits.ephemeralStorage"],
+        ["storage over /tmp", "storage", { enabled: true, mountPath: "/tmp" }, "websvc:storage.mountPath"],
+        ["a negative HSTS max-age", "ingress.hstsMaxAgeSeconds", -1, "websvc:ingress.hstsMaxAgeSeconds"],
+        // Fixed disagreements: config now refuses what the components refuse.
+        ["a single-label CORS origin", "ingress.corsAllowedOrigins", ["https://localhost"], "websvc:ingress.corsAllowedOrigins[0]"],
+        ["a bare repository (it means latest) in staging", "image.ref", "ghcr.io/example/websvc", "websvc:image.ref", "staging"],
+        ["a negative quantity", "resources.requests.cpu", "-1", "websvc:resources.requests.cpu"],
     ];
 
+    const forStack = (raw: Record<string, any>, stack: string) => {
+        if (stack !== "staging") return raw;
+        raw.environment = "staging";
+        raw.tls = { clusterIssuer: "letsencrypt-staging", acmeServer: ACME_STAGING, acmeEmail: "ops@example.com" };
+        return raw;
+    };
     for (const [what, pathToSet, value, key, stack] of badInputs) {
         it(`refuses ${what}, naming ${key}`, () => {
-            const problems = problemsFor(set(validProduction(), pathToSet, value), stack ?? "production");
+            const problems = problemsFor(set(forStack(validProduction(), stack ?? "production"), pathToSet, value), stack ?? "production");
             assert.ok(problems.length > 0, "expected a config error");
             const named = problems.filter((p) => p.startsWith(`${key} `) || p.startsWith(`${key}.`) || p.startsWith(`${key}[`));
             assert.ok(named.length > 0, `no problem names ${key}: ${JSON.stringify(problems)}`);
@@ -110,9 +134,9 @@ describe("config validation", () => {
         assert.deepEqual(problemsFor(staging, "staging"), []);
     });
 
-    it("reports every problem at once, not just the first", () => {
+    it("reports every shape problem at once, not just the first", () => {
         const raw = validProduction();
-        raw.replicas = -1;
+        raw.replicas = 1.5;
         raw.logLevel = "loud";
         raw.domain = "bad domain";
         const problems = problemsFor(raw);
@@ -120,17 +144,50 @@ describe("config validation", () => {
             assert.ok(problems.some((p) => p.startsWith(key)), `${key} missing from ${JSON.stringify(problems)}`);
         }
     });
+
+    it("reports every rule problem of every component at once, each once", () => {
+        const raw = validProduction();
+        raw.replicas = 0;
+        raw.resources.limits.memory = "1Mi";
+        raw.kubernetesVersion = "1.19"; // read by the Workload and the Platform: reported once
+        raw.ingress.corsAllowedOrigins = ["*"];
+        raw.monitoring.latencyThresholdSeconds = 0.3;
+        const problems = problemsFor(raw);
+        const keys = ["websvc:replicas", "websvc:resources.limits.memory", "websvc:kubernetesVersion", "websvc:ingress.corsAllowedOrigins[0]", "websvc:monitoring.latencyThresholdSeconds"];
+        for (const key of keys) assert.equal(problems.filter((p) => p.startsWith(`${key} `)).length, 1, `${key} in ${JSON.stringify(problems)}`);
+    });
+
+    it("says to quote a Kubernetes version that YAML read as a number", () => {
+        const problems = problemsFor(set(validProduction(), "kubernetesVersion", "1.3"));
+        assert.ok(problems.some((p) => /^websvc:kubernetesVersion .*got "1\.3" \(an unquoted 1\.30 in YAML is the number 1\.3: quote it, "1\.30"\)/.test(p)), JSON.stringify(problems));
+    });
+
+    it("accepts every quantity form Kubernetes reads: exponents, n and u suffixes, JSON numbers", () => {
+        const raw = validProduction();
+        raw.resources = {
+            requests: { cpu: "100000u", memory: "1e8", ephemeralStorage: 64 * 2 ** 20 },
+            limits: { cpu: 1, memory: "0.5Gi", ephemeralStorage: "128Mi" },
+        };
+        assert.deepEqual(problemsFor(raw), []);
+        assert.deepEqual(problemsFor(set(validProduction(), "resources.requests.cpu", "200000000n")), []);
+    });
+
+    it("gives the component's own message for a rule, prefixed with the key and suffixed with the stack", async () => {
+        const raw = set(validProduction(), "resources.limits.cpu", "100m");
+        const [problem] = problemsFor(raw);
+        const parsed = validateConfig(validProduction(), "production", "websvc");
+        const args = { ...workloadArgs(parsed), resources: raw.resources, image: raw.image.ref };
+        assert.throws(() => new Workload("cfg-same-message", args), (e: Error) => {
+            const componentLine = e.message.replace(/^Workload cfg-same-message: /, "");
+            assert.equal(problem, `websvc:${componentLine} (stack production)`);
+            return true;
+        });
+        await recorder.settled();
+        assert.deepEqual(recorder.resources.filter((r) => r.name.startsWith("cfg-same-message")), []);
+    });
 });
 
 describe("config value helpers", () => {
-    it("parses Kubernetes quantities in base units", () => {
-        assert.equal(parseQuantity("250m"), 0.25);
-        assert.equal(parseQuantity("1.5"), 1.5);
-        assert.equal(parseQuantity("128Mi"), 128 * 1024 * 1024);
-        assert.equal(parseQuantity("1G"), 1e9);
-        assert.throws(() => parseQuantity("12 MB"), /not a Kubernetes quantity/);
-    });
-
     it("accepts public DNS names and rejects the rest", () => {
         assert.ok(isDnsName("app.example.com"));
         assert.ok(!isDnsName("app"));

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadStackConfig, StackConfigError, SECURE_PLACEHOLDER } from "../../scripts/lib/stack-config";
+import { parsePropertyPath, pathValue, setAtPath } from "../../scripts/lib/config-path";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -17,6 +18,8 @@ function project(stackYaml: string): string {
         "  domain: { type: string }",
         "  token: { type: string, secret: true }",
         "  ingress: { description: object }",
+        "  version: { type: string, default: \"1.34\" }",
+        "  list: { description: list }",
     ].join("\n"));
     fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), stackYaml);
     return dir;
@@ -41,6 +44,7 @@ describe("stack config loader (what synth hands the program)", () => {
             "demo:logLevel": "debug",
             "demo:ingress": '{"rps":5}',
             "demo:replicas": "2",
+            "demo:version": "1.34",
         });
         assert.deepEqual(loaded.secretKeys, []);
     });
@@ -64,7 +68,81 @@ describe("stack config loader (what synth hands the program)", () => {
 
     it("applies --set overrides on top of the stack file", () => {
         const dir = project("config:\n  demo:replicas: 4\n");
-        assert.equal(loadStackConfig(dir, "dev", { replicas: 7 }).config["demo:replicas"], "7");
+        assert.equal(loadStackConfig(dir, "dev", [["replicas", "7"]]).config["demo:replicas"], "7");
+    });
+
+    it("keeps a top-level --set value a string, like `pulumi config set` (1.30 stays \"1.30\", JSON stays text)", () => {
+        const dir = project("config: {}\n");
+        const loaded = loadStackConfig(dir, "dev", [["version", "1.30"], ["demo:logLevel", "true"], ["ingress", '{"rps":5}']]);
+        assert.equal(loaded.config["demo:version"], "1.30");
+        assert.equal(loaded.config["demo:logLevel"], "true");
+        assert.equal(loaded.config["demo:ingress"], '{"rps":5}');
+    });
+
+    it("sets inside objects with --path keys, typing true/false and integers like the CLI, keeping the rest of the object", () => {
+        const dir = project("config:\n  demo:ingress:\n    rps: 5\n    mode: nginx\n");
+        const loaded = loadStackConfig(dir, "dev", [
+            ["ingress.rps", "20"], ["ingress.tls.enabled", "true"], ["ingress.className", "nginx-internal"], ["ingress.bodySize", "1.5"],
+            ["list[0].name", "a"], ["list[1]", "007"], ['demo:ingress["dotted.key"]', "x"],
+        ]);
+        assert.deepEqual(JSON.parse(loaded.config["demo:ingress"]), { rps: 20, mode: "nginx", tls: { enabled: true }, className: "nginx-internal", bodySize: "1.5", "dotted.key": "x" });
+        assert.deepEqual(JSON.parse(loaded.config["demo:list"]), [{ name: "a" }, 7]);
+    });
+
+    it("hands a --secret value to the program as a secret, like `pulumi config set --secret`", () => {
+        const dir = project("config: {}\n");
+        const loaded = loadStackConfig(dir, "dev", [], { secrets: [["token", "s3cr3t"]] });
+        assert.equal(loaded.config["demo:token"], "s3cr3t");
+        assert.deepEqual(loaded.secretKeys, ["demo:token"]);
+        assert.match(problems(() => loadStackConfig(dir, "dev", [], { secrets: [["ingress.x", "1"]] }))[0], /^--secret ingress\.x: a secret is a whole key/);
+    });
+
+    it("sets into an object given earlier as a top-level JSON --set", () => {
+        const dir = project("config: {}\n");
+        const loaded = loadStackConfig(dir, "dev", [["ingress", '{"rps":5}'], ["ingress.mode", "gateway"]]);
+        assert.deepEqual(JSON.parse(loaded.config["demo:ingress"]), { rps: 5, mode: "gateway" });
+    });
+
+    it("refuses a path into a scalar, a gap in a list and a malformed path, naming the --set", () => {
+        const dir = project("config:\n  demo:domain: a.example.com\n");
+        const found = problems(() => loadStackConfig(dir, "dev", [["domain.x", "1"], ["list[3]", "a"], ["ingress[x]", "1"]]));
+        assert.equal(found.length, 3, JSON.stringify(found));
+        assert.match(found[0], /^--set domain\.x: \.x into a value that is not a map \(stack dev\)$/);
+        assert.match(found[1], /^--set list\[3\]: index \[3\] is past the end of a list of 0/);
+        assert.match(found[2], /^invalid property path "ingress\[x\]"/);
+    });
+
+    it("tells the user to quote a string key that YAML read as a number, with the text as written", () => {
+        const dir = project("config:\n  demo:version: 1.30\n  demo:logLevel: true\n  demo:replicas: 3\n");
+        const found = problems(() => loadStackConfig(dir, "dev"));
+        assert.deepEqual(found, [
+            'demo:version is the number 1.30 in Pulumi.dev.yaml, which YAML reads as 1.3, but Pulumi.yaml declares a string; quote it: demo:version: "1.30" (stack dev)',
+            'demo:logLevel is the boolean true in Pulumi.dev.yaml, which YAML reads as true, but Pulumi.yaml declares a string; quote it: demo:logLevel: "true" (stack dev)',
+        ]);
+        // A --set of the same key replaces the file's value, so there is nothing to quote.
+        assert.equal(loadStackConfig(dir, "dev", [["version", "1.30"], ["logLevel", "info"]]).config["demo:version"], "1.30");
+    });
+
+    it("reports a stack file that is not YAML as a config error", () => {
+        const dir = project("config:\n  demo:domain: [unclosed\n");
+        assert.match(problems(() => loadStackConfig(dir, "dev"))[0], /^Pulumi\.dev\.yaml is not valid YAML: .*\(stack dev\)$/);
+    });
+
+    describe("property paths", () => {
+        it("parses keys, indexes and quoted keys, keeping a namespace on the first segment", () => {
+            assert.deepEqual(parsePropertyPath("websvc:image.build.cacheFrom[0]"), { key: "websvc:image", segments: ["build", "cacheFrom", 0] });
+            assert.deepEqual(parsePropertyPath('a["b.c"].d[10]'), { key: "a", segments: ["b.c", "d", 10] });
+            for (const bad of ["a.", ".a", "a..b", "a[", "a[b]", "[0]"]) assert.throws(() => parsePropertyPath(bad), /invalid property path/, bad);
+        });
+        it("types values like the CLI: booleans and integers, the rest strings", () => {
+            assert.deepEqual(["true", "false", "42", "-3", "1.30", "1e3", "True", "", "9007199254740993"].map(pathValue), [true, false, 42, -3, "1.30", "1e3", "True", "", "9007199254740993"]);
+        });
+        it("does not modify the object it sets into", () => {
+            const before = { a: { b: 1 } };
+            const after = setAtPath(before, ["a", "c"], 2, "t");
+            assert.deepEqual(before, { a: { b: 1 } });
+            assert.deepEqual(after, { a: { b: 1, c: 2 } });
+        });
     });
 
     it("says which stack file is missing", () => {

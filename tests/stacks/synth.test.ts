@@ -138,7 +138,7 @@ describe("stacks (offline synth of the real program with the real stack files)",
 describe("synth refuses bad configuration before registering anything", function () {
     this.timeout(120_000);
     const cases: Array<[string, string[], RegExp]> = [
-        ["a non-integer replica count", ["--set", "replicas=three"], /websvc:replicas must be an integer >= 1, got "three" \(stack production\)/],
+        ["a non-integer replica count", ["--set", "replicas=three"], /websvc:replicas must be an integer, got "three" \(stack production\)/],
         ["a plaintext value for a secret key", ["--set", "kubeconfig=apiVersion: v1"], /websvc:kubeconfig is declared secret in Pulumi\.yaml but stored in plaintext/],
     ];
     for (const [what, args, expected] of cases) {
@@ -149,4 +149,24 @@ describe("synth refuses bad configuration before registering anything", function
             assert.equal(run.objects.length, 0, "no object may be written on a config error");
         });
     }
+
+    it("reads --set like `pulumi config set` (strings stay strings, --path keys) and reports component rules as config errors, without a stack trace", () => {
+        const run = runSynth("production", [
+            "--set", 'appSettings={"DB_PASSWORD":"x"}',
+            "--set", 'rbacRules=[{"apiGroups":[""],"resources":["secrets"],"verbs":["get"]}]',
+            "--set", "kubernetesVersion=1.30", // the string "1.30", a valid version (not the number 1.3)
+            "--set", "image.ref=ghcr.io/example-org/websvc:latest", // a path into the stack file's image object
+        ]);
+        assert.equal(run.result.status, 1, run.result.stdout + run.result.stderr);
+        const lines = run.result.stderr.trim().split("\n");
+        assert.equal(lines[0], "Invalid stack configuration:");
+        const problems = lines.slice(1).map((l) => l.replace(/^  - /, ""));
+        assert.equal(problems.length, 3, run.result.stderr);
+        assert.ok(problems.some((p) => /^websvc:appSettings key "DB_PASSWORD" looks like a secret/.test(p)), run.result.stderr);
+        assert.ok(problems.some((p) => /^websvc:rbacRules\[0\] may read Secrets only with "get" on named resources/.test(p)), run.result.stderr);
+        assert.ok(problems.some((p) => /^websvc:image\.ref is not acceptable: .*mutable "latest" tag/.test(p)), run.result.stderr);
+        assert.ok(problems.every((p) => p.endsWith("(stack production)")), run.result.stderr);
+        assert.doesNotMatch(run.result.stderr, /^\s+at /m, "a stack trace was printed");
+        assert.equal(run.objects.length, 0);
+    });
 });

@@ -10,14 +10,22 @@ const dir = path.join(__dirname, "..", "..", ".github", "workflows");
 const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
 
 interface Step {
+    id?: string;
+    name?: string;
+    if?: string;
     uses?: string;
     run?: string;
     with?: Record<string, unknown>;
+    env?: Record<string, string>;
     "working-directory"?: string;
+    "continue-on-error"?: boolean | string;
 }
 interface Job {
     if?: string;
     environment?: string | { name: string };
+    permissions?: Record<string, string>;
+    strategy?: { "fail-fast"?: boolean; matrix?: { stack?: string[] } };
+    "continue-on-error"?: boolean | string;
     steps?: Step[];
 }
 interface Workflow {
@@ -31,10 +39,16 @@ const text = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
 const load = (f: string) => parse(text(f), { merge: true }) as Workflow;
 const steps = (job: Job) => job.steps ?? [];
 const pulumiSteps = (job: Job) => steps(job).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+/** pulumi/actions steps that run a command that goes through the policy pack. */
+const packSteps = (job: Job) => pulumiSteps(job).filter((s) => s.with?.command === "preview" || s.with?.command === "up");
+const root = path.join(__dirname, "..", "..");
+/** The stacks this repository has (Pulumi.<stack>.yaml). */
+const STACKS = fs.readdirSync(root).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
 
 describe("GitHub workflows", () => {
-    it("has the preview and deploy workflows", () => {
-        for (const f of ["deploy.yml", "preview.yml"]) assert.ok(files.includes(f), `${f} is missing`);
+    it("has the preview, deploy and drift workflows", () => {
+        for (const f of ["deploy.yml", "preview.yml", "drift.yml"]) assert.ok(files.includes(f), `${f} is missing`);
+        assert.deepEqual(STACKS, ["production", "staging"]);
     });
 
     for (const f of files) {
@@ -71,11 +85,11 @@ describe("GitHub workflows", () => {
             const jobs = Object.entries(load(f).jobs).filter(([, j]) => pulumiSteps(j).length > 0);
             it("exists", () => assert.ok(jobs.length > 0));
             for (const [name, job] of jobs) {
-                it(`${name}: installs program and pack with npm ci before Pulumi runs`, () => {
+                it(`${name}: installs the program (and the pack, when Pulumi runs it) with npm ci before Pulumi runs`, () => {
                     const all = steps(job);
                     const at = all.indexOf(pulumiSteps(job)[0]);
                     const ci = all.slice(0, at).filter((s) => s.run?.trim() === "npm ci");
-                    assert.deepEqual(ci.map((s) => s["working-directory"] ?? "."), [".", "policy"]);
+                    assert.deepEqual(ci.map((s) => s["working-directory"] ?? "."), packSteps(job).length > 0 ? [".", "policy"] : ["."]);
                 });
                 it(`${name}: logs in with OIDC (pulumi/auth-actions) before Pulumi runs, no static token`, () => {
                     const all = steps(job);
@@ -84,8 +98,15 @@ describe("GitHub workflows", () => {
                     assert.equal(all[auth].with?.["requested-token-type"], "urn:pulumi:token-type:access_token:organization");
                     assert.doesNotMatch(text(f), /secrets\.PULUMI_ACCESS_TOKEN/);
                 });
-                it(`${name}: runs the local policy pack`, () => {
-                    for (const s of pulumiSteps(job)) assert.equal(s.with?.policyPacks, "policy");
+                it(`${name}: runs the local policy pack with the stack's environment config, as the README does`, () => {
+                    for (const s of packSteps(job)) {
+                        assert.equal(s.with?.policyPacks, "policy");
+                        // The same expression that names the stack names its pack config, and that file exists for every stack.
+                        const stackExpr = /\$\{\{ (matrix\.stack|github\.job) \}\}$/.exec(String(s.with?.["stack-name"]))?.[1];
+                        assert.ok(stackExpr, `stack-name ${s.with?.["stack-name"]}`);
+                        assert.equal(s.with?.policyPackConfigs, `policy/config/\${{ ${stackExpr} }}.json`);
+                        for (const stack of STACKS) assert.ok(fs.existsSync(path.join(root, "policy/config", `${stack}.json`)), `policy/config/${stack}.json`);
+                    }
                 });
             }
             it("may request an OIDC token", () => assert.equal(load(f).permissions?.["id-token"], "write"));
@@ -137,6 +158,75 @@ describe("GitHub workflows", () => {
         });
         it("has no pull_request trigger (deployments run only on trusted refs)", () => {
             assert.deepEqual(Object.keys(wf.on), ["push"]);
+        });
+    });
+
+    describe("preview.yml: the pack's findings over the synthesized stacks go to code scanning", () => {
+        const wf = load("preview.yml");
+        const job = wf.jobs["policy-sarif"];
+        it("exists, for every stack, and may write security events (and nothing else)", () => {
+            assert.ok(job, "no policy-sarif job");
+            assert.deepEqual([...(job.strategy?.matrix?.stack ?? [])].sort(), STACKS);
+            assert.equal(job.strategy?.["fail-fast"], false);
+            assert.deepEqual(job.permissions, { contents: "read", "security-events": "write" });
+        });
+        it("synthesizes the stack offline, checks those objects as SARIF with the stack's config, and uploads that file", () => {
+            const all = steps(job);
+            const synth = all.findIndex((s) => /^npm run synth -- --stack "\$STACK" --out "dist\/manifests\/\$STACK" --no-policy$/.test(s.run?.trim() ?? ""));
+            const check = all.findIndex((s) => /^npm run --silent policy:check -- /.test(s.run?.trim() ?? ""));
+            const upload = all.findIndex((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"));
+            assert.ok(synth >= 0 && synth < check && check < upload, JSON.stringify(all.map((s) => s.name ?? s.uses)));
+            for (const i of [synth, check]) assert.equal(all[i].env?.STACK, "${{ matrix.stack }}");
+            const run = all[check].run!;
+            assert.match(run, /--format sarif/);
+            assert.match(run, /--config "policy\/config\/\$STACK\.json"/);
+            assert.match(run, /--stack-tag "environment=\$STACK"/);
+            assert.match(run, / "dist\/manifests\/\$STACK" > "policy-\$STACK\.sarif"$/);
+            assert.equal(all[upload].with?.sarif_file, "policy-${{ matrix.stack }}.sarif");
+            assert.match(String(all[upload].with?.category), /\$\{\{ matrix\.stack \}\}/);
+        });
+        it("uploads even when the check failed, and never hides the failure", () => {
+            const all = steps(job);
+            const upload = all.find((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"))!;
+            assert.match(upload.if ?? "", /!cancelled\(\)/);
+            assert.ok(all.every((s) => s["continue-on-error"] === undefined) && job["continue-on-error"] === undefined);
+        });
+        it("pins upload-sarif to a commit like the other actions", () => {
+            assert.match(text("preview.yml"), /uses: github\/codeql-action\/upload-sarif@[0-9a-f]{40} # v\d+\.\d+\.\d+\n/);
+        });
+    });
+
+    describe("drift.yml", () => {
+        const wf = load("drift.yml");
+        const on = wf.on as { schedule?: Array<{ cron: string }> };
+        const job = wf.jobs.drift;
+        it("runs on a schedule (and by hand), never on code changes", () => {
+            assert.ok((on.schedule ?? []).length > 0);
+            for (const { cron } of on.schedule!) assert.match(cron, /^(\S+\s+){4}\S+$/, "a five-field cron");
+            assert.deepEqual(Object.keys(wf.on).sort(), ["schedule", "workflow_dispatch"]);
+        });
+        it("checks every stack, each on its own (one drifting stack does not hide the other)", () => {
+            assert.deepEqual([...(job.strategy?.matrix?.stack ?? [])].sort(), STACKS);
+            assert.equal(job.strategy?.["fail-fast"], false);
+        });
+        it("runs `pulumi refresh --preview-only --expect-no-changes` on the matrix stack and fails visibly", () => {
+            const all = steps(job);
+            const refresh = all.filter((s) => /^pulumi refresh\b/.test(s.run?.trim() ?? ""));
+            assert.equal(refresh.length, 1);
+            assert.match(refresh[0].run!, /^pulumi refresh --preview-only --expect-no-changes .*--stack "\$STACK"$/);
+            assert.equal(refresh[0].env?.STACK, "${{ vars.PULUMI_ORG }}/websvc/${{ matrix.stack }}");
+            assert.ok(all.every((s) => s["continue-on-error"] === undefined) && job["continue-on-error"] === undefined, "a drift must fail the run");
+            const report = all.find((s) => s.if?.includes(`steps.${refresh[0].id}.outcome == 'failure'`));
+            assert.ok(report, "no step reports the drift");
+            assert.match(report!.run!, /::error /);
+            assert.match(report!.run!, /GITHUB_STEP_SUMMARY/);
+            assert.doesNotMatch(text("drift.yml"), /command:\s*(up|destroy|refresh|preview)\b/, "the action only installs the CLI; refresh itself is read-only");
+        });
+        it("uses only the read-only kubeconfig and its own concurrency group", () => {
+            assert.doesNotMatch(text("drift.yml"), /secrets\.KUBECONFIG\b/);
+            assert.match(text("drift.yml"), /secrets\.PREVIEW_KUBECONFIG/);
+            assert.notEqual(wf.concurrency?.group, load("deploy.yml").concurrency?.group);
+            assert.equal(wf.concurrency?.["cancel-in-progress"], false);
         });
     });
 });
