@@ -1,6 +1,7 @@
 // The built image's config and identity, read from buildah's storage (not from the Dockerfile text).
 import assert from "node:assert/strict";
-import { assertPinnedForEnvironment, parseImageReference, PRODUCTION } from "../../components/image";
+import { PRODUCTION } from "../../components/lib/environment";
+import { assertPinnedForEnvironment, parseImageReference } from "../../components/lib/image-reference";
 import { builtImageRef, describeImage, envOf, inspectImage, SKIP_REASON, type ImageInfo } from "./support/buildah";
 import { standinBaseRef } from "./support/base";
 

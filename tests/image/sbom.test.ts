@@ -2,7 +2,7 @@
 // image itself: dpkg's database, the lockfile's production tree, the Node release of the base.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { parseImageReference } from "../../components/image";
+import { parseImageReference } from "../../components/lib/image-reference";
 import { APP_LOCKFILE, standinBaseRef } from "./support/base";
 import { builtImageRef, describeImage, SKIP_REASON, withRootfs } from "./support/buildah";
 import { lockedPackages } from "./support/nodeModules";
