@@ -7,7 +7,8 @@
 # and a third `up` through the pack), a rolling update that never drops Ready pods, PDB evictions,
 # and destroy. Also: the privileged variant is blocked and creates nothing, examples/worker-stack
 # deploys beside the service with the pack as a package, and the synthesized production objects
-# apply with `kubectl apply --server-side --validate=strict`.
+# apply with `kubectl apply --server-side --validate=strict`. Last, the API server's PodSecurity admission
+# judges Kubernetes' own PSA fixtures and the pack must agree (scripts/pss-oracle/apiserver-compare.ts).
 #
 # Usage: bash scripts/test-cluster.sh [stack...]     (default: staging production)
 # Uses a running cluster (`npm run cluster -- up`) or starts one and stops it at the end.
@@ -367,6 +368,18 @@ kubectl_apply_synth() {
   k delete ns "$ns" --wait=true --timeout 90s >/dev/null 2>&1
 }
 
+# ---------------------------------------------------------------- the API server as a PSS oracle
+# Kubernetes' own pod-security-admission fixtures and the defaulting fixtures, server-side dry-run in
+# namespaces labelled per level and version; the pack's verdicts must agree (scripts/pss-oracle).
+pss_admission_oracle() {
+  local logf="$WORK/pss-apiserver.log"
+  if run "$logf" npm run --silent test:pss-apiserver -- --deadline-seconds 600; then
+    pass "PSS oracle: $(grep -m1 'agrees with the apiserver' "$logf" | sed 's/^apiserver-compare: //'); $(grep -m1 'dry-run creates' "$logf" | sed 's/^apiserver-compare: //')"
+  else
+    fail "PSS oracle: the pack and the API server's PodSecurity admission disagree, or the comparison failed"; show "$logf" 30
+  fi
+}
+
 echo "bad variant:"
 bad_variant
 for s in "${STACKS[@]}"; do stack_cycle "$s"; done
@@ -374,6 +387,8 @@ echo "reuse:"
 worker_stack
 echo "plain kubectl:"
 kubectl_apply_synth
+echo "admission as an oracle:"
+pss_admission_oracle
 
 echo "cluster: tier took $(( $(date +%s) - T_TIER ))s"
 tier_summary cluster
