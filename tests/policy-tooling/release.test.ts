@@ -34,7 +34,7 @@ function expectedPackageFiles(): string[] {
     ].sort();
 }
 
-// Versions scripts/policy-compat.sh runs the tests against (see policy/README.md, Compatibility).
+// Versions scripts/tiers/policy-compat.sh runs the tests against (see policy/README.md, Compatibility).
 const TESTED_POLICY_SDK = { oldest: "1.21.0", newest: "1.21.0" };
 
 describe("policy pack release readiness", function () {
@@ -58,7 +58,7 @@ describe("policy pack release readiness", function () {
         assert.equal(semver.minVersion(range)?.version, TESTED_POLICY_SDK.oldest);
         assert.ok(semver.satisfies(TESTED_POLICY_SDK.newest, range));
         // 1.20.0 does not export unknownCheckingProxy from its root, which lib/args.ts imports
-        // (scripts/policy-compat.sh 1.20.0 fails); 1.15.0 also lacks notApplicable and stackTags.
+        // (scripts/tiers/policy-compat.sh 1.20.0 fails); 1.15.0 also lacks notApplicable and stackTags.
         assert.ok(!semver.satisfies("1.20.0", range));
         assert.ok(!semver.satisfies("1.15.0", range));
         assert.ok(semver.satisfies(pkg.dependencies["@pulumi/policy"], range));

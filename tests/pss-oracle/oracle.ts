@@ -1,4 +1,4 @@
-// Builds and runs scripts/pss-oracle (the real k8s.io/pod-security-admission) over JSON lines.
+// Builds and runs scripts/fixtures/pss-oracle (the real k8s.io/pod-security-admission) over JSON lines.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -7,7 +7,7 @@ import * as path from "path";
 export interface OracleRequest { id: string; level: "baseline" | "restricted"; version: string; metadata: object; spec: object }
 export interface OracleResponse { id: string; allowed: boolean; failing: string[]; error?: string }
 
-const sourceDir = path.resolve(__dirname, "../../scripts/pss-oracle");
+const sourceDir = path.resolve(__dirname, "../../scripts/fixtures/pss-oracle");
 
 /** Path of the oracle binary: PSS_ORACLE_BIN if given, else built once into the temp dir. */
 export function oracleBinary(): string {

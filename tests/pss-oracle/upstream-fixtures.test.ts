@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { checkPaths } from "../../policy/cli/checker";
-import { fixtureDirs, PSA_MODULE } from "../../scripts/pss-oracle/psa-fixtures";
+import { fixtureDirs, PSA_MODULE } from "../../scripts/lib/psa-fixtures";
 
 const enabled = process.env.PSS_ORACLE === "1";
 

@@ -1,4 +1,4 @@
-// Assertions for scripts/test-engine.sh on what the real engine produced:
+// Assertions for scripts/tiers/test-engine.sh on what the real engine produced:
 //   compare <renderDir> <synthDir>   engine-rendered YAML vs `npm run synth` objects
 //   leaks [--expect-found] <stackExport.json> <renderDir> [values.json...]
 //        no secret value (rendered Secret data, strings in values.json) in plaintext in the state;

@@ -8,16 +8,16 @@
 # and destroy. Also: the privileged variant is blocked and creates nothing, examples/worker-stack
 # deploys beside the service with the pack as a package, and the synthesized production objects
 # apply with `kubectl apply --server-side --validate=strict`. Last, the API server's PodSecurity admission
-# judges Kubernetes' own PSA fixtures and the pack must agree (scripts/pss-oracle/apiserver-compare.ts).
+# judges Kubernetes' own PSA fixtures and the pack must agree (scripts/tiers/pss-apiserver.ts).
 #
-# Usage: bash scripts/test-cluster.sh [stack...]     (default: staging production)
+# Usage: bash scripts/tiers/test-cluster.sh [stack...]     (default: staging production)
 # Uses a running cluster (`npm run cluster -- up`) or starts one and stops it at the end.
 # Prints "SKIPPED: ..." and exits 0 when the toolchain or the cluster binaries are missing.
 set -uo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-# shellcheck source=scripts/lib/engine.sh
-source scripts/lib/engine.sh
+# shellcheck source=scripts/tiers/lib/engine.sh
+source scripts/tiers/lib/engine.sh
 STACKS=("$@")
 [ ${#STACKS[@]} -eq 0 ] && STACKS=(staging production)
 engine_setup cluster
@@ -46,7 +46,7 @@ fi
 eval "$("${CLUSTER[@]}" env)"
 echo "cluster: $(kubectl version -o json | node -e 'const v=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(`kubectl ${v.clientVersion.gitVersion}, server ${v.serverVersion.gitVersion}`)')"
 # node itself (not npx): the watcher must get the SIGTERM that ends it.
-CHECKS=(node -r "$ROOT/node_modules/ts-node/register/transpile-only" "$ROOT/scripts/cluster/checks.ts")
+CHECKS=(node -r "$ROOT/node_modules/ts-node/register/transpile-only" "$ROOT/scripts/tiers/lib/cluster-checks.ts")
 
 # The image: the digest the image tier built (`npm run image -- build`), else a placeholder digest.
 # kwok runs no containers, so either way nothing is pulled; the live pod spec must carry it.
@@ -154,7 +154,7 @@ stack_cycle() {
   # Admission: the namespace's restricted labels admitted the stack's pods; a privileged pod is refused
   # by the API server's PodSecurity admission (independent of the pack).
   local labels; labels="$(k get ns "$ns" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce} {.metadata.labels.pod-security\.kubernetes\.io/enforce-version}')"
-  if run "$logs/privileged.log" k -n "$ns" create --dry-run=server -f "$ROOT/scripts/cluster/privileged-pod.yaml"; then
+  if run "$logs/privileged.log" k -n "$ns" create --dry-run=server -f "$ROOT/scripts/fixtures/privileged-pod.yaml"; then
     fail "$s: admission: a privileged pod was admitted in $ns ($labels)"
   elif grep -q 'violates PodSecurity "restricted' "$logs/privileged.log"; then
     pass "$s: admission: namespace enforce=$labels admitted the stack's pods and refused a privileged pod: $(grep -o 'violates PodSecurity[^:]*' "$logs/privileged.log" | head -1)"
@@ -308,7 +308,7 @@ staging_variants() { # stack dir logs ns selector
 # ---------------------------------------------------------------- the privileged variant: blocked, creates nothing
 bad_variant() {
   local dir="$WORK/bad" logf="$WORK/bad-up.log"
-  cp -r "$ROOT/scripts/engine/bad-stack" "$dir"
+  cp -r "$ROOT/scripts/fixtures/bad-stack" "$dir"
   ln -s "$ROOT/node_modules" "$dir/node_modules"
   (cd "$dir" && pulumi stack init bad >/dev/null) || { fail "bad variant: stack init"; return; }
   if run "$logf" pulumi -C "$dir" --non-interactive up --yes --policy-pack "$POLICY"; then
@@ -370,7 +370,7 @@ kubectl_apply_synth() {
 
 # ---------------------------------------------------------------- the API server as a PSS oracle
 # Kubernetes' own pod-security-admission fixtures and the defaulting fixtures, server-side dry-run in
-# namespaces labelled per level and version; the pack's verdicts must agree (scripts/pss-oracle).
+# namespaces labelled per level and version; the pack's verdicts must agree (scripts/fixtures/pss-oracle).
 pss_admission_oracle() {
   local logf="$WORK/pss-apiserver.log"
   if run "$logf" npm run --silent test:pss-apiserver -- --deadline-seconds 600; then

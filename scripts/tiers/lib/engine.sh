@@ -1,4 +1,4 @@
-# Shared by the real-engine tiers (scripts/test-engine.sh: render mode; scripts/test-cluster.sh: a
+# Shared by the real-engine tiers (scripts/tiers/test-engine.sh: render mode; scripts/tiers/test-cluster.sh: a
 # real API server). Source it from a tier script after `set -uo pipefail`; it expects ROOT.
 #   engine_setup <tier>          toolchain on PATH, private PULUMI_HOME, file backend, pack copy ($POLICY);
 #                                prints "SKIPPED: ..." and exits 0 when the toolchain is missing
@@ -48,7 +48,7 @@ engine_setup() { # tier-name
   mkdir -p "$POLICY"
   tar -C "$ROOT/policy" --exclude=node_modules -cf - . | tar -C "$POLICY" -xf -
   ln -s "$ROOT/policy/node_modules" "$POLICY/node_modules"
-  EDIT=(npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/engine/set-config.ts")
+  EDIT=(npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/tiers/lib/set-config.ts")
   # Flags the Node.js host declares: the runtime options it accepts.
   HOST_FLAGS="$(pulumi-language-nodejs --help 2>&1 | sed -n 's/^ *-\([a-z][a-z-]*\).*/\1/p' | paste -sd, -)"
   HAS_RANDOM_PROVIDER=false

@@ -2,19 +2,19 @@
 # Engine tier: the real Pulumi CLI, Node.js language host and kubernetes provider (built by
 # scripts/pulumi-toolchain.sh) run the real program and the real policy pack, per stack:
 #   preview --policy-pack policy      (no mandatory violation)
-#   bad variant (scripts/engine/bad-stack) preview --policy-pack policy   -> BLOCKED by mandatory policies
+#   bad variant (scripts/fixtures/bad-stack) preview --policy-pack policy   -> BLOCKED by mandatory policies
 #   up --yes, then preview --expect-no-changes, then destroy --yes
 # and assert the engine-rendered YAML matches `npm run synth` and that no secret value is in
 # plaintext in `pulumi stack export`. No cluster (k8s provider in renderYamlToDirectory mode),
 # no Docker (digest-pinned image.ref), no network (local file backend, no plugin downloads).
 #
-# Usage: bash scripts/test-engine.sh [stack...]        (default: staging production)
+# Usage: bash scripts/tiers/test-engine.sh [stack...]        (default: staging production)
 # Prints "SKIPPED: ..." and exits 0 when the toolchain is not built; exits 1 on any failure.
 set -uo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-# shellcheck source=scripts/lib/engine.sh
-source scripts/lib/engine.sh
+# shellcheck source=scripts/tiers/lib/engine.sh
+source scripts/tiers/lib/engine.sh
 STACKS=("$@")
 [ ${#STACKS[@]} -eq 0 ] && STACKS=(staging production)
 engine_setup engine
@@ -24,7 +24,7 @@ IMAGE_REF="registry.example.com/websvc/app@sha256:$(printf 'engine-test' | sha25
 # ---------------------------------------------------------------- bad variant: must be blocked
 bad_variant() {
   local dir="$WORK/bad" logf="$WORK/bad-preview.log"
-  cp -r "$ROOT/scripts/engine/bad-stack" "$dir"
+  cp -r "$ROOT/scripts/fixtures/bad-stack" "$dir"
   ln -s "$ROOT/node_modules" "$dir/node_modules"
   (cd "$dir" && pulumi stack init bad >/dev/null && pulumi config set renderDir "$WORK/bad-render" >/dev/null) || { fail "bad variant: stack init"; return; }
   if (cd "$dir" && run "$logf" pulumi preview --non-interactive --policy-pack "$POLICY"); then
@@ -43,7 +43,7 @@ bad_variant() {
 # toolchain independently of the real program's providers.
 control_lifecycle() {
   local dir="$WORK/control" render="$WORK/control-render" l="$WORK/control"
-  cp -r "$ROOT/scripts/engine/bad-stack" "$dir"
+  cp -r "$ROOT/scripts/fixtures/bad-stack" "$dir"
   ln -s "$ROOT/node_modules" "$dir/node_modules"
   local P=(pulumi -C "$dir" --non-interactive) POL=(--policy-pack "$POLICY" --policy-pack-config "$POLICY/config/production.json")
   (cd "$dir" && pulumi stack init control >/dev/null && pulumi config set renderDir "$render" >/dev/null && pulumi config set variant hardened >/dev/null) \
@@ -118,7 +118,7 @@ stack_cycle() {
   fi
 
   if (cd "$ROOT" && run "$logs/synth.log" npm run --silent synth -- --stack "$s" --out "$synth" --no-policy "${synth_sets[@]}"); then
-    if run "$logs/compare.log" npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/engine/checks.ts" compare "$render" "$synth"; then
+    if run "$logs/compare.log" npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/tiers/lib/engine-checks.ts" compare "$render" "$synth"; then
       pass "$s: engine render matches synth ($(head -1 "$logs/compare.log"))"
     else
       fail "$s: engine render differs from synth"; show "$logs/compare.log" 40
@@ -134,7 +134,7 @@ stack_cycle() {
   node -e 'const [shown, masked] = process.argv.slice(1).map((f) => require(f));
     console.log(JSON.stringify(Object.keys(shown).filter((k) => JSON.stringify(masked[k]).includes("[secret]")).map((k) => shown[k])))' \
     "$logs/outputs-shown.json" "$logs/outputs-masked.json" >"$logs/outputs.json"
-  local CHECKS=(npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/engine/checks.ts")
+  local CHECKS=(npx --prefix "$ROOT" ts-node --transpile-only "$ROOT/scripts/tiers/lib/engine-checks.ts")
   if run "$logs/leaks.log" "${CHECKS[@]}" leaks "$logs/export.json" "$render" "$logs/outputs.json"; then
     pass "$s: no secret value in plaintext in the stack export ($(head -1 "$logs/leaks.log" | sed 's/^leaks: //'))"
   else

@@ -1,4 +1,4 @@
-// Live-cluster checks for scripts/test-cluster.sh that need more than a jsonpath:
+// Live-cluster checks for scripts/tiers/test-cluster.sh that need more than a jsonpath:
 //   checks.ts spread <namespace> <selector>
 //       zone of every pod matching the selector (through its node); exit 1 when the skew across the
 //       cluster's zones is above 1, or when a pod is unscheduled

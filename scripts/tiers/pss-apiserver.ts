@@ -1,7 +1,7 @@
 // Compares the pack's PSS verdicts with a real kube-apiserver's PodSecurity admission. Starts
 // nothing: it uses the cluster KUBECONFIG points at (the cluster tier starts one).
 //
-//   KUBECONFIG=... ts-node --transpile-only scripts/pss-oracle/apiserver-compare.ts [--limit N] [--concurrency N] [--deadline-seconds N]
+//   KUBECONFIG=... ts-node --transpile-only scripts/tiers/pss-apiserver.ts [--limit N] [--concurrency N] [--deadline-seconds N]
 //
 // For each level and Kubernetes version of Kubernetes' own pod-security-admission fixtures it
 // creates a namespace labelled pod-security.kubernetes.io/enforce=<level>, enforce-version=v1.N
@@ -23,7 +23,7 @@ import { checkObjects } from "../../policy/cli/checker";
 import type { ManifestObject } from "../../policy/cli/manifests";
 import { defaultingFixtures } from "../../tests/pss-oracle/fixtures";
 import { workloadKinds } from "../../tests/policy/support/workloads";
-import { fixtureDirs } from "./psa-fixtures";
+import { fixtureDirs } from "../lib/psa-fixtures";
 
 interface Options { limit: number; concurrency: number; deadlineSeconds: number }
 

@@ -4,12 +4,12 @@
 # policy/package.json's peerDependencies range admits, each in a scratch copy of policy/ with
 # that version installed, so the working tree's node_modules is never touched.
 #
-#   bash scripts/policy-compat.sh              # oldest and newest of the declared range
-#   bash scripts/policy-compat.sh 1.15.0       # any versions, e.g. one below the range
+#   bash scripts/tiers/policy-compat.sh              # oldest and newest of the declared range
+#   bash scripts/tiers/policy-compat.sh 1.15.0       # any versions, e.g. one below the range
 #
 # Needs the npm registry. Prints one line per version and a summary; exits 1 if any failed.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/node22.sh
 source scripts/node22.sh

@@ -1,4 +1,4 @@
-// Edits the temp copies of the program's YAML for scripts/test-engine.sh:
+// Edits the temp copies of the program's YAML for scripts/tiers/test-engine.sh:
 //   set-config.ts config <Pulumi.stack.yaml> <project> key=<JSON value> ...
 //       plain (non-secret) config values, as JSON so objects and lists keep their types
 //   set-config.ts runtime-options <Pulumi.yaml> <option,option,...>
