@@ -28,19 +28,19 @@ BUILD_LOGS="$CACHE/logs"
 RUN="${WEBSVC_CLUSTER_DIR:-${XDG_RUNTIME_DIR:-/tmp}/websvc-cluster}"   # data, certs, pids, logs of a running cluster
 
 CMD="${1:-}"; [ $# -gt 0 ] && shift
-BUDGET=""
+# shellcheck source=scripts/lib/budget.sh
+source "$ROOT/scripts/lib/budget.sh"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --budget-seconds) BUDGET="${2:?--budget-seconds needs a number}"; shift 2 ;;
-    --budget-seconds=*) BUDGET="${1#*=}"; shift ;;
+    --budget-seconds|--budget-seconds=*) budget_flag "$@"; shift "$BUDGET_SHIFT" ;;
     *) echo "cluster: unknown argument $1" >&2; exit 1 ;;
   esac
 done
 
 log() { echo "cluster: $*" >&2; }
 START=$(date +%s)
-DEADLINE=""; [ -n "$BUDGET" ] && DEADLINE=$((START + BUDGET))
-remaining() { [ -z "$DEADLINE" ] && { echo 86400; return; }; echo $((DEADLINE - $(date +%s))); }
+budget_start
+remaining() { budget_remaining; }
 
 # ---------------------------------------------------------------- build
 BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)

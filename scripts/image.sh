@@ -19,10 +19,11 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 COMMAND="${1:-}"; shift || true
+# shellcheck source=scripts/lib/budget.sh
+source scripts/lib/budget.sh
 while [ $# -gt 0 ]; do
   case "$1" in
-    --budget-seconds) BUDGET="${2:?--budget-seconds needs a number}"; shift 2 ;;
-    --budget-seconds=*) BUDGET="${1#*=}"; shift ;;
+    --budget-seconds|--budget-seconds=*) budget_flag "$@"; shift "$BUDGET_SHIFT" ;;
     *) echo "image: unknown argument $1" >&2; exit 1 ;;
   esac
 done

@@ -15,12 +15,12 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUDGET=""
+# shellcheck source=scripts/lib/budget.sh
+source "$ROOT/scripts/lib/budget.sh"
 MODE=build
 while [ $# -gt 0 ]; do
   case "$1" in
-    --budget-seconds) BUDGET="${2:?--budget-seconds needs a number}"; shift 2 ;;
-    --budget-seconds=*) BUDGET="${1#*=}"; shift ;;
+    --budget-seconds|--budget-seconds=*) budget_flag "$@"; shift "$BUDGET_SHIFT" ;;
     --print-bin-dir) MODE=print; shift ;;
     --status) MODE=status; shift ;;
     -h|--help) sed -n 2,16p "$0"; exit 0 ;;
@@ -56,8 +56,7 @@ export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 command -v go >/dev/null || { echo "pulumi-toolchain: go is not installed" >&2; exit 4; }
 mkdir -p "$BIN" "$SRC" "$LOGS"
 START=$(date +%s)
-DEADLINE=""
-[ -n "$BUDGET" ] && DEADLINE=$((START + BUDGET))
+budget_start
 
 log() { echo "pulumi-toolchain: $*" >&2; }
 status_set() { # key value: one KEY=value line per fact (plain text, for people), rewritten in place
@@ -66,7 +65,7 @@ status_set() { # key value: one KEY=value line per fact (plain text, for people)
   printf '%s=%s\n' "$1" "$2" >> "$STATUS.tmp"
   mv "$STATUS.tmp" "$STATUS"
 }
-remaining() { [ -z "$DEADLINE" ] && { echo 86400; return; }; echo $((DEADLINE - $(date +%s))); }
+remaining() { budget_remaining; }
 budget_exhausted() { # step, skipped components
   log "BUDGET EXHAUSTED after $(( $(date +%s) - START ))s of ${BUDGET}s during: $1"
   log "skipped (not built yet): $2"

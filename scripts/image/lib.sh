@@ -32,10 +32,8 @@ trap cleanup EXIT
 scratch_dir() { SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/websvc-image.XXXXXX")"; CLEANUP_PATHS+=("$SCRATCH"); }
 scratch_file() { SCRATCH="$(mktemp "${TMPDIR:-/tmp}/websvc-image.XXXXXX")"; CLEANUP_PATHS+=("$SCRATCH"); }
 
-BUDGET="${BUDGET:-}"
-DEADLINE=""
-start_budget() { [ -n "$BUDGET" ] && DEADLINE=$(( $(date +%s) + BUDGET )); return 0; }
-remaining() { [ -z "$DEADLINE" ] && { echo 86400; return; }; echo $(( DEADLINE - $(date +%s) )); }
+start_budget() { budget_start; }
+remaining() { budget_remaining; }
 budget_exhausted() {
   echo "SKIPPED: image tier: the ${BUDGET}s budget ran out during: $1 (a rerun continues: the base image, tools and layer cache are kept)" >&"$TIER_STDOUT"
   exit 3

@@ -390,5 +390,33 @@ kubectl_apply_synth
 echo "admission as an oracle:"
 pss_admission_oracle
 
+# ---------------------------------------------------------------- the cluster's own lifecycle
+# When this tier started the cluster: a second `up` reuses it, and `down` stops exactly its processes.
+cluster_lifecycle() {
+  local env_now out err pids pid left=""
+  env_now="$("${CLUSTER[@]}" env 2>/dev/null)"
+  out="$("${CLUSTER[@]}" up 2>"$WORK/up2.err")"
+  if [ "$out" = "$env_now" ] && grep -q 'reusing the running cluster' "$WORK/up2.err"; then
+    pass "cluster: a second \`up\` reuses the running cluster ($(sed 's/^cluster: //' "$WORK/up2.err" | head -1 | cut -c1-100))"
+  else
+    fail "cluster: a second \`up\` did not reuse the running cluster"; show "$WORK/up2.err"
+  fi
+  local run_dir; run_dir="$(dirname "$KUBECONFIG")"
+  pids="$(sed -n 's/^PID_[a-z-]*=//p' "$run_dir/state.env" | tr '\n' ' ')"
+  if "${CLUSTER[@]}" down > "$WORK/down.log" 2>&1; then
+    for pid in $pids; do [ -d "/proc/$pid" ] && left+=" $pid"; done
+    [ -z "$left" ] && [ ! -e "$run_dir" ] && ! "${CLUSTER[@]}" status >/dev/null 2>&1 \
+      && pass "cluster: \`down\` stopped its $(echo $pids | wc -w) processes and removed $run_dir" \
+      || fail "cluster: after \`down\`: processes left:${left:- none}; $run_dir $( [ -e "$run_dir" ] && echo exists || echo removed)"
+  else
+    fail "cluster: down"; show "$WORK/down.log"
+  fi
+  STARTED_CLUSTER=false
+}
+if [ "$STARTED_CLUSTER" = true ] && [ -z "${KEEP_CLUSTER:-}" ]; then
+  echo "cluster lifecycle:"
+  cluster_lifecycle
+fi
+
 echo "cluster: tier took $(( $(date +%s) - T_TIER ))s"
 tier_summary cluster
