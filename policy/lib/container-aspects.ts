@@ -27,12 +27,13 @@ export function servingContainers(refs: ContainerRef[]): ContainerRef[] {
 
 export function resourceAspectPolicy(def: AspectDef & { resource: ResourceName; field: ResourceField }): PackResourcePolicy {
     const what = `${def.resource} ${def.field === "requests" ? "request" : "limit"}`;
+    const aWhat = `${/^[aeiou]/.test(what) ? "an" : "a"} ${what}`;
     return resourcePolicy({
         ...def,
-        description: `Every container must set a ${what} (resources.${def.field}.${def.resource}).`,
+        description: `Every container must set ${aWhat} (resources.${def.field}.${def.resource}).`,
         check: (args) => servingContainers(containersOf(requirePodView(args)))
             .filter((ref) => parseQuantity(dig(ref.container, "resources", def.field, def.resource)) === undefined)
-            .map((ref) => ({ path: `${ref.path}.resources.${def.field}.${def.resource}`, message: `container "${ref.name}" must set a ${what}` })),
+            .map((ref) => ({ path: `${ref.path}.resources.${def.field}.${def.resource}`, message: `container "${ref.name}" must set ${aWhat}` })),
     });
 }
 

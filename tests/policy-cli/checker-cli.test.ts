@@ -117,7 +117,7 @@ describe("policy:check CLI (child process)", function () {
             assert.equal(new Set(list.map((p) => p.id)).size, list.length);
             for (const p of list) {
                 assert.ok(["critical", "high", "medium", "low"].includes(p.severity as string), p.id);
-                assert.ok(["pss", "hygiene", "stack"].includes(p.category as string), p.id);
+                assert.ok(["pss", "hygiene", "stack", "rbac"].includes(p.category as string), p.id);
                 assert.equal(typeof p.frameworks, "object", p.id);
                 if (p.category === "pss") assert.match(p.frameworks.pss, /^(baseline|restricted)\//, p.id);
             }

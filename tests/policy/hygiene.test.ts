@@ -69,8 +69,8 @@ const resourceAspects = [
     ["hygiene-cpu-limits", "limits", "cpu", "a cpu limit"],
     ["hygiene-memory-requests", "requests", "memory", "a memory request"],
     ["hygiene-memory-limits", "limits", "memory", "a memory limit"],
-    ["hygiene-ephemeral-storage-requests", "requests", "ephemeral-storage", "a ephemeral-storage request"],
-    ["hygiene-ephemeral-storage-limits", "limits", "ephemeral-storage", "a ephemeral-storage limit"],
+    ["hygiene-ephemeral-storage-requests", "requests", "ephemeral-storage", "an ephemeral-storage request"],
+    ["hygiene-ephemeral-storage-limits", "limits", "ephemeral-storage", "an ephemeral-storage limit"],
 ] as const;
 
 describe("resource requests and limits: one policy per aspect", () => {
