@@ -7,6 +7,9 @@
 //  - `unknownCheckingProxy` / `UnknownValueError` (preview-time unknowns),
 //  - the not-applicable signal: the runtime does not export its NotApplicableError, so we take
 //    the real `notApplicable` function from one probe call of the exported makeAnalyzeRpcFun.
+// The wire round trip and the probe need @pulumi/policy's server, which loads @pulumi/pulumi and
+// gRPC (~1 s): they are loaded on first use only, so the checker's plain-JSON path (wire: false,
+// unknownChecking: false) never pays for them.
 import type {
     PolicyProviderResource,
     PolicyResource,
@@ -14,16 +17,23 @@ import type {
     ResourceValidationArgs,
     StackValidationArgs,
 } from "@pulumi/policy";
-import { UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
-
 /* eslint-disable @typescript-eslint/no-require-imports */
-const server = require("@pulumi/policy/server");
-const policyInternals = require("@pulumi/policy/policy");
-const deserialize = require("@pulumi/policy/deserialize");
+// proxy.js has no dependencies, so it is cheap to load eagerly (the package root would load the server).
 const proxyInternals = require("@pulumi/policy/proxy");
-const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
-const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
-const rpcInternals = require("@pulumi/pulumi/runtime/rpc");
+const { UnknownValueError, unknownCheckingProxy } = proxyInternals as Pick<typeof import("@pulumi/policy"), "UnknownValueError" | "unknownCheckingProxy">;
+
+/** The runtime modules only the wire round trip, isType and the probe need, loaded on first use. */
+const runtime = (() => {
+    let loaded: { server: any; policyInternals: any; deserialize: any; analyzerproto: any; Struct: any } | undefined;
+    return () =>
+        (loaded ??= {
+            server: require("@pulumi/policy/server"),
+            policyInternals: require("@pulumi/policy/policy"),
+            deserialize: require("@pulumi/policy/deserialize"),
+            analyzerproto: require("@pulumi/pulumi/proto/analyzer_pb"),
+            Struct: require("google-protobuf/google/protobuf/struct_pb").Struct,
+        });
+})();
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export { UnknownValueError };
@@ -41,6 +51,7 @@ type ThrowNotApplicable = (reason?: string) => never;
 
 /** Obtains the runtime's own `notApplicable` implementation (and so its error class). */
 function harvestRuntimeNotApplicable(): ThrowNotApplicable {
+    const { server, analyzerproto, Struct } = runtime();
     let captured: ThrowNotApplicable | undefined;
     const analyze = server.makeAnalyzeRpcFun("args-probe", "0.0.0", "advisory", [{
         name: "args-probe",
@@ -61,28 +72,53 @@ function harvestRuntimeNotApplicable(): ThrowNotApplicable {
     return captured;
 }
 
-export const runtimeNotApplicable: ThrowNotApplicable = harvestRuntimeNotApplicable();
+let runtimeSignal: { throwIt: ThrowNotApplicable; errorClass: new (...a: never[]) => Error } | undefined;
 
-const notApplicableErrorClass: new (...a: never[]) => Error = (() => {
-    try {
-        runtimeNotApplicable("probe");
-    } catch (e) {
-        return (e as Error).constructor as new (...a: never[]) => Error;
+function runtimeNotApplicableSignal(): NonNullable<typeof runtimeSignal> {
+    if (!runtimeSignal) {
+        const throwIt = harvestRuntimeNotApplicable();
+        try {
+            throwIt("probe");
+        } catch (e) {
+            runtimeSignal = { throwIt, errorClass: (e as Error).constructor as new (...a: never[]) => Error };
+        }
+        if (!runtimeSignal) throw new Error("runtime notApplicable did not throw");
     }
-    throw new Error("runtime notApplicable did not throw");
-})();
+    return runtimeSignal;
+}
 
-/** True when `e` is the runtime's not-applicable signal; `reason` is what the policy passed. */
+/** The runtime's notApplicable function (loads the runtime on first call). */
+export const runtimeNotApplicable: ThrowNotApplicable = (reason?: string) => runtimeNotApplicableSignal().throwIt(reason);
+
+/** Same shape as the runtime's NotApplicableError, for args built without the runtime. */
+class PlainNotApplicableError extends Error {
+    constructor(readonly reason?: string) {
+        super(reason);
+        this.name = "NotApplicableError";
+    }
+}
+
+/** notApplicable for the plain path (no wire round trip, no proxy): the runtime is never loaded. */
+export const plainNotApplicable: ThrowNotApplicable = (reason?: string) => {
+    throw new PlainNotApplicableError(reason);
+};
+
+/** True when `e` is a not-applicable signal (the runtime's or the plain path's); `reason` is what the policy passed. */
 export function isNotApplicable(e: unknown): e is Error & { reason?: string } {
-    return e instanceof notApplicableErrorClass;
+    return e instanceof PlainNotApplicableError || (runtimeSignal !== undefined && e instanceof runtimeSignal.errorClass);
 }
 
 export type StackTagsInput = Record<string, string> | ReadonlyMap<string, string>;
 
-/** Read-only map with the same surface the runtime's freezeMap gives policies. */
+// Maps freezeStackTags made: the runtime builds stackTags once per pack, so one frozen map can be
+// handed to every policy call; freezing it again per call only cost time.
+const frozenTags = new WeakSet<object>();
+
+/** Read-only map with the same surface the runtime's freezeMap gives policies (returned as is if it is one). */
 export function freezeStackTags(tags: StackTagsInput | undefined): ReadonlyMap<string, string> {
+    if (tags && frozenTags.has(tags)) return tags as ReadonlyMap<string, string>;
     const map = new Map<string, string>(tags instanceof Map ? tags : Object.entries(tags ?? {}));
-    return Object.freeze({
+    const frozen = Object.freeze({
         entries: map.entries.bind(map),
         forEach: map.forEach.bind(map),
         get: map.get.bind(map),
@@ -91,12 +127,15 @@ export function freezeStackTags(tags: StackTagsInput | undefined): ReadonlyMap<s
         size: map.size,
         values: map.values.bind(map),
         [Symbol.iterator]: map[Symbol.iterator].bind(map),
-    }) as unknown as ReadonlyMap<string, string>;
+    });
+    frozenTags.add(frozen);
+    return frozen as unknown as ReadonlyMap<string, string>;
 }
 
 /** Drops `undefined` (as the engine does when serializing inputs) and sends props through a
  *  protobuf Struct and the runtime's deserializer, so policies see exactly what they see live. */
 export function wireProps(props: Record<string, unknown>): Record<string, any> {
+    const { deserialize, Struct } = runtime();
     const plain = JSON.parse(JSON.stringify(props ?? {}));
     return deserialize.deserializeProperties(Struct.fromJavaScript(plain), false);
 }
@@ -121,7 +160,8 @@ export function plainWireProps(props: Record<string, unknown>): Record<string, a
     }
 }
 
-const SPECIAL_SIG_KEY: string = rpcInternals.specialSigKey;
+/** @pulumi/pulumi's runtime/rpc specialSigKey (tests/policy-tooling checks it is the same). */
+export const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 function plainCopy(v: unknown): unknown {
     switch (typeof v) {
@@ -159,12 +199,13 @@ function plainCopy(v: unknown): unknown {
     }
 }
 
+
 export function defaultUrn(type: string, name: string, stack = "dev", project = "websvc"): string {
     return `urn:pulumi:${stack}::${project}::${type}::${name}`;
 }
 
 function isTypeOf(type: string, resourceClass: unknown): boolean {
-    const pulumiType = policyInternals.getPulumiType(resourceClass);
+    const pulumiType = runtime().policyInternals.getPulumiType(resourceClass);
     if (pulumiType) {
         return type === pulumiType;
     }
@@ -211,6 +252,12 @@ function resourceOptions(opts: Partial<PolicyResourceOptions> | undefined): Poli
     return result;
 }
 
+/** The plain path (props already plain JSON, no proxy) never needs the runtime, so it gets a
+ *  not-applicable signal of the runtime's shape without loading it. */
+function notApplicableFor(o: ArgsOptions): ThrowNotApplicable {
+    return o.wire === false && o.unknownChecking === false ? plainNotApplicable : runtimeNotApplicable;
+}
+
 function prepareProps(props: Record<string, unknown>, o: ArgsOptions): Record<string, any> {
     const wired = o.wire === false ? props : wireProps(props);
     return o.unknownChecking === false ? wired : unknownCheckingProxy(wired);
@@ -247,7 +294,7 @@ export function makeResourceValidationArgs(init: ResourceInit, o: ArgsOptions = 
         asType: fields.asType as ResourceValidationArgs["asType"],
         stackTags: freezeStackTags(o.stackTags),
         getConfig: makeGetConfig(o.config),
-        notApplicable: runtimeNotApplicable,
+        notApplicable: notApplicableFor(o),
     };
     if (init.provider) {
         args.provider = init.provider;
@@ -287,6 +334,6 @@ export function makeStackValidationArgs(inits: ResourceInit[], o: ArgsOptions = 
         resources: makePolicyResources(inits, o),
         getConfig: makeGetConfig(o.config),
         stackTags: freezeStackTags(o.stackTags),
-        notApplicable: runtimeNotApplicable,
+        notApplicable: notApplicableFor(o),
     };
 }

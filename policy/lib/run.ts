@@ -1,9 +1,10 @@
 // Runs pack policies over plain resources the way CrossGuard would: same enforcement-level
 // resolution, same config validation (JSON schema, defaults applied), args built like the
 // runtime's, and the policies' real validateResource / validateStack.
-import Ajv, { type ValidateFunction } from "ajv";
-import type { EnforcementLevel, PolicyConfigSchema, ReportViolation } from "@pulumi/policy";
-import { defaultUrn, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, plainWireProps, UnknownValueError, wireProps, type ResourceInit } from "./args";
+import type { ValidateFunction } from "ajv";
+import type { EnforcementLevel, PolicyConfigSchema, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { defaultUrn, freezeStackTags, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, plainWireProps, UnknownValueError, wireProps, type ArgsOptions, type ResourceInit } from "./args";
+import { withExemptionSink, type ExemptedFinding } from "./exemptions";
 import type { PackPolicy, PackResourcePolicy, PackStackPolicy, Severity } from "./types";
 import { allPolicies, PACK_ENFORCEMENT_LEVEL } from "../policies";
 
@@ -28,6 +29,15 @@ export interface Violation {
     resource?: { type: string; name: string; urn?: string };
 }
 
+/** A finding an exemption annotation on its object waived: reported, never counted as a violation. */
+export interface ExemptedViolation extends Violation {
+    resource: { type: string; name: string; urn?: string };
+    /** The annotation's value. */
+    reason: string;
+    /** The annotation key, e.g. exempt.websvc-k8s/hygiene-probes. */
+    annotation: string;
+}
+
 /** The exact format `pulumi preview --policy-pack-config FILE` takes. */
 export interface PolicyConfigFile {
     all?: EnforcementLevel | { enforcementLevel: EnforcementLevel };
@@ -48,6 +58,8 @@ export interface RunOptions {
      * key order without protobuf, and still falls back to the round trip for anything else.
      */
     wire?: boolean;
+    /** Refuse exemption annotations for every policy (as its disallowAnnotationExemptions setting would). */
+    disallowAnnotationExemptions?: boolean;
 }
 
 const enforcementLevels: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -59,16 +71,35 @@ export interface ResolvedPolicy {
     config: Record<string, unknown>;
 }
 
-const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+// Ajv is loaded and a schema compiled only when some policy gets settings to validate: with no
+// settings the result is the schema defaults (see defaultsOnly), and the checker's start-up stays short.
+let ajv: import("ajv").default | undefined;
 const validatorCache = new WeakMap<PolicyConfigSchema, ValidateFunction>();
 
 function validatorFor(schema: PolicyConfigSchema): ValidateFunction {
     let v = validatorCache.get(schema);
     if (!v) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Ajv = require("ajv").default as typeof import("ajv").default;
+        ajv ??= new Ajv({ useDefaults: true, allErrors: true, strict: false });
         v = ajv.compile({ type: "object", properties: schema.properties, required: schema.required ?? [] });
         validatorCache.set(schema, v);
     }
     return v;
+}
+
+/**
+ * What validating `{}` with useDefaults yields: every top-level property's default, in schema
+ * order (nested defaults only apply inside values that exist). Undefined when a required
+ * property has no default: then Ajv must produce the error. tests/policy-tooling checks that
+ * this equals Ajv's result for every policy.
+ */
+export function defaultsOnly(schema: PolicyConfigSchema): Record<string, unknown> | undefined {
+    const config: Record<string, unknown> = {};
+    for (const [key, prop] of Object.entries(schema.properties)) {
+        if (typeof prop === "object" && prop.default !== undefined) config[key] = structuredClone(prop.default);
+    }
+    return (schema.required ?? []).every((k) => k in config) ? config : undefined;
 }
 
 function checkLevel(level: unknown, where: string): EnforcementLevel {
@@ -94,7 +125,7 @@ function splitEntry(entry: unknown, policyId: string): { level?: EnforcementLeve
 }
 
 /** Enforcement level and validated config per policy, as the CLI would send them to the pack. */
-export function resolvePolicies(policies: PackPolicy[], opts: Pick<RunOptions, "config" | "kubernetesVersion"> = {}): ResolvedPolicy[] {
+export function resolvePolicies(policies: PackPolicy[], opts: Pick<RunOptions, "config" | "kubernetesVersion" | "disallowAnnotationExemptions"> = {}): ResolvedPolicy[] {
     const file = opts.config ?? {};
     const all = splitEntry(file.all, "all");
     return policies.map((policy) => {
@@ -103,6 +134,13 @@ export function resolvePolicies(policies: PackPolicy[], opts: Pick<RunOptions, "
         const config: Record<string, unknown> = structuredClone(own.props);
         if (opts.kubernetesVersion !== undefined && policy.configSchema?.properties.kubernetesVersion) {
             config.kubernetesVersion = opts.kubernetesVersion;
+        }
+        if (opts.disallowAnnotationExemptions && policy.configSchema?.properties.disallowAnnotationExemptions) {
+            config.disallowAnnotationExemptions = true;
+        }
+        const defaults = policy.configSchema && Object.keys(config).length === 0 ? defaultsOnly(policy.configSchema) : undefined;
+        if (defaults) {
+            return { policy, enforcementLevel, config: defaults };
         }
         if (policy.configSchema) {
             const validate = validatorFor(policy.configSchema);
@@ -161,55 +199,106 @@ function toInit(m: ManifestResource): ResourceInit {
     return { type: m.type, name: m.name, urn: m.urn ?? defaultUrn(m.type, m.name), props: m.props };
 }
 
-export function runPolicies(resources: ManifestResource[], opts: RunOptions = {}): Violation[] {
-    const resolved = resolvePolicies(opts.policies ?? allPolicies, opts).filter((r) => r.enforcementLevel !== "disabled");
-    const violations: Violation[] = [];
-    // Props go through the wire round trip once per resource; every policy then gets its own
-    // args (and proxy) over that same deserialized copy, as each runtime call would see it.
-    const toWire = opts.wire === false ? plainWireProps : wireProps;
-    const inits = resources.map((m) => ({ ...toInit(m), props: toWire(m.props) }));
-    const argsOptions = (r: ResolvedPolicy) => ({ config: r.config, stackTags: opts.stackTags, unknownChecking: opts.unknownChecking, wire: false });
-    for (const [i, m] of resources.entries()) {
-        const resource = { type: m.type, name: m.name, urn: inits[i].urn };
-        for (const r of resolved) {
-            if (isStackPolicy(r.policy)) {
-                continue;
-            }
-            const validate = r.policy.validateResource;
-            if (!validate) {
-                continue;
-            }
-            const report = collector(r, violations, resource);
-            for (const v of Array.isArray(validate) ? validate : [validate]) {
-                try {
-                    const args = makeResourceValidationArgs(inits[i], argsOptions(r));
-                    const result = v(args, report);
-                    if (result instanceof Promise) {
-                        throw new Error("async validateResource is not supported by runPolicies");
+type ResourceTarget = NonNullable<Violation["resource"]>;
+
+/**
+ * Runs the policies the way CrossGuard does, one resource at a time: add() runs the resource
+ * policies on a resource at once and keeps its (wired) props for the stack policies, which
+ * finish() runs over everything added. The checker streams files through it, so only the wired
+ * copies stay in memory, not the parsed documents. Violations come out in the order runPolicies
+ * has always given: resources in order, each in policy order, then the stack policies.
+ */
+export class PolicyRunner {
+    readonly violations: Violation[] = [];
+    /** Findings waived by an exemption annotation (not in `violations`). */
+    readonly exempted: ExemptedViolation[] = [];
+    private readonly resourcePolicies: ResolvedPolicy[];
+    private readonly stackPolicies: ResolvedPolicy[];
+    private readonly inits: ResourceInit[] = [];
+    private readonly targets = new Map<string, ResourceTarget>();
+    private readonly toWire: (props: Record<string, unknown>) => Record<string, any>;
+    private readonly argsOptions: Map<ResolvedPolicy, ArgsOptions>;
+    private current?: ResolvedPolicy;
+    private readonly collect = (f: ExemptedFinding) => {
+        const r = this.current;
+        const resource = this.targets.get(f.urn);
+        if (!r || !resource) return;
+        this.exempted.push({ policy: r.policy.name, severity: r.policy.metadata.severity, enforcementLevel: reportedLevel(r), message: f.message, resource, reason: f.reason, annotation: f.annotation });
+    };
+
+    constructor(opts: RunOptions = {}) {
+        const resolved = resolvePolicies(opts.policies ?? allPolicies, opts).filter((r) => r.enforcementLevel !== "disabled");
+        this.resourcePolicies = resolved.filter((r) => !isStackPolicy(r.policy) && r.policy.validateResource);
+        this.stackPolicies = resolved.filter((r) => isStackPolicy(r.policy));
+        // Props go through the wire round trip once per resource; every policy then gets its own
+        // args (and proxy) over that same deserialized copy, as each runtime call would see it.
+        this.toWire = opts.wire === false ? plainWireProps : wireProps;
+        // The runtime builds stackTags once per pack: one frozen map serves every call.
+        const stackTags = freezeStackTags(opts.stackTags);
+        this.argsOptions = new Map(resolved.map((r) => [r, { config: r.config, stackTags, unknownChecking: opts.unknownChecking, wire: false }]));
+    }
+
+    /** Runs the resource policies on `m` now; its props are kept (wired) for finish(). */
+    add(m: ManifestResource): void {
+        const init = { ...toInit(m), props: this.toWire(m.props) };
+        const resource: ResourceTarget = { type: m.type, name: m.name, urn: init.urn };
+        this.inits.push(init);
+        this.targets.set(init.urn as string, resource);
+        withExemptionSink(this.collect, () => {
+            for (const r of this.resourcePolicies) {
+                const validate = (r.policy as PackResourcePolicy).validateResource!;
+                const report = collector(r, this.violations, resource);
+                this.current = r;
+                for (const v of Array.isArray(validate) ? validate : [validate]) {
+                    try {
+                        const args: ResourceValidationArgs = makeResourceValidationArgs(init, this.argsOptions.get(r));
+                        const result = v(args, report);
+                        if (result instanceof Promise) {
+                            throw new Error("async validateResource is not supported by runPolicies");
+                        }
+                    } catch (e) {
+                        handleError(e, r, this.violations, resource);
                     }
-                } catch (e) {
-                    handleError(e, r, violations, resource);
                 }
             }
-        }
+            this.current = undefined;
+        });
     }
-    const byUrn = new Map(resources.map((m, i) => [inits[i].urn as string, m]));
-    for (const r of resolved) {
-        if (!isStackPolicy(r.policy)) {
-            continue;
-        }
-        const report = collector(r, violations, undefined, byUrn);
-        try {
-            const args = makeStackValidationArgs(inits, argsOptions(r));
-            const result = r.policy.validateStack(args, report);
-            if (result instanceof Promise) {
-                throw new Error("async validateStack is not supported by runPolicies");
+
+    /** Runs the stack policies over every resource added; returns all violations and waived findings. */
+    finish(): { violations: Violation[]; exempted: ExemptedViolation[] } {
+        const byUrn = new Map<string, ManifestResource>();
+        for (const init of this.inits) byUrn.set(init.urn as string, init as ManifestResource);
+        withExemptionSink(this.collect, () => {
+            for (const r of this.stackPolicies) {
+                const report = collector(r, this.violations, undefined, byUrn);
+                this.current = r;
+                try {
+                    const args = makeStackValidationArgs(this.inits, this.argsOptions.get(r));
+                    const result = (r.policy as PackStackPolicy).validateStack(args, report);
+                    if (result instanceof Promise) {
+                        throw new Error("async validateStack is not supported by runPolicies");
+                    }
+                } catch (e) {
+                    handleError(e, r, this.violations, undefined);
+                }
             }
-        } catch (e) {
-            handleError(e, r, violations, undefined);
-        }
+            this.current = undefined;
+        });
+        return { violations: this.violations, exempted: this.exempted };
     }
-    return violations;
+}
+
+/** Violations of `resources` under `opts` (findings waived by exemption annotations left out). */
+export function runPolicies(resources: ManifestResource[], opts: RunOptions = {}): Violation[] {
+    return runPolicyCheck(resources, opts).violations;
+}
+
+/** runPolicies, plus the findings exemption annotations waived. */
+export function runPolicyCheck(resources: ManifestResource[], opts: RunOptions = {}): { violations: Violation[]; exempted: ExemptedViolation[] } {
+    const runner = new PolicyRunner(opts);
+    for (const m of resources) runner.add(m);
+    return runner.finish();
 }
 
 /**

@@ -3,6 +3,7 @@
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { configSchema, exemptionReason, type CommonConfig } from "./config";
+import { annotationExemption, reportExempted, withRefusal } from "./exemptions";
 import { asArray, isObj, parseTypeToken, podViewOf, type Obj, type PodView } from "./k8s";
 import { readConfig } from "./policy";
 import { runtimeMetadata } from "./resource-policy";
@@ -50,7 +51,14 @@ export function stackPolicy<C extends object = object>(def: StackPolicyDef<C>): 
             const cfg = readConfig<C & CommonConfig>(args, schema);
             const objects = new StackObjects(args.resources, cfg);
             for (const f of def.check(objects, cfg, args)) {
-                reportViolation(f.message, f.resource?.urn);
+                const exemption = f.resource
+                    ? annotationExemption(f.resource.props, { policyId: def.id, category: "stack", disallowed: cfg.disallowAnnotationExemptions })
+                    : undefined;
+                if (exemption?.honoured) {
+                    reportExempted({ policy: def.id, urn: f.resource!.urn, message: f.message, reason: exemption.reason, annotation: exemption.annotation });
+                } else {
+                    reportViolation(exemption ? withRefusal(f.message, exemption) : f.message, f.resource?.urn);
+                }
             }
         },
         metadata: {
