@@ -1,10 +1,13 @@
-// Reads plain Kubernetes manifests (files or directories, multi-document YAML, `List` kinds)
-// into objects the checker can hand to the policies, remembering where each one came from.
+// Reads plain Kubernetes manifests (files or directories, multi-document YAML, `List` kinds,
+// stdin) into objects the checker can hand to the policies, remembering where each one came from.
+// YAML goes through the fast path (yaml-fast.ts, js-yaml) and, for what it declines, through the
+// `yaml` package (yaml-compat.ts): same objects, lines, warnings and errors either way.
 import * as fs from "fs";
 import * as path from "path";
 import { Worker } from "worker_threads";
-import { LineCounter, parseAllDocuments, isMap, isSeq } from "yaml";
-import type { Node as YamlNode } from "yaml";
+import { parseFast } from "./yaml-fast";
+import { parseCompat } from "./yaml-compat";
+import type { ParseOutcome } from "./yaml-document";
 
 export interface ManifestObject {
     /** Path as given or found (relative paths stay relative, for readable reports). */
@@ -34,11 +37,22 @@ export interface LoadedManifests {
 
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml"]);
 
-/** Expands directories recursively into their .yaml/.yml files (sorted, for stable output). */
-export function expandPaths(paths: string[]): { files: string[]; errors: InputError[] } {
+/** The path `-` reads a manifest stream from stdin; its objects are located as `<stdin>:<line>`. */
+export const STDIN_PATH = "-";
+export const STDIN_NAME = "<stdin>";
+
+export interface ExpandOptions {
+    /** Files whose path matches one of these (see ignoreMatcher) are left out. */
+    ignore?: (file: string) => boolean;
+}
+
+/** Expands directories recursively into their .yaml/.yml files (sorted, for stable output); `-` stays as `<stdin>`. */
+export function expandPaths(paths: string[], options: ExpandOptions = {}): { files: string[]; errors: InputError[] } {
     const files: string[] = [];
     const errors: InputError[] = [];
+    const ignored = options.ignore ?? (() => false);
     const visit = (p: string, explicit: boolean): void => {
+        if (ignored(p)) return;
         let stat: fs.Stats;
         try {
             stat = fs.statSync(p);
@@ -63,69 +77,83 @@ export function expandPaths(paths: string[]): { files: string[]; errors: InputEr
             files.push(p);
         }
     };
-    for (const p of paths) visit(p, true);
+    for (const p of paths) {
+        if (p === STDIN_PATH) {
+            if (!files.includes(STDIN_NAME)) files.push(STDIN_NAME);
+        } else {
+            visit(p, true);
+        }
+    }
     return { files, errors };
 }
 
+export type FileResult = { objects: ManifestObject[]; errors: InputError[]; warnings: InputError[] };
+
+/** Reads a file's text (`<stdin>` from the process's stdin); throws when it cannot be read. */
+export type TextReader = (file: string) => string;
+
+export const readInputText: TextReader = (file) => fs.readFileSync(file === STDIN_NAME ? 0 : file, "utf8");
+
 /** Parses one file; a file with any YAML error yields no objects, only the error. */
-export function loadManifestFile(file: string): { objects: ManifestObject[]; errors: InputError[]; warnings: InputError[] } {
+export function loadManifestFile(file: string, read: TextReader = readInputText): FileResult {
     let text: string;
     try {
-        text = fs.readFileSync(file, "utf8");
+        text = read(file);
     } catch (e) {
         return { objects: [], errors: [{ file, message: `cannot read: ${errorText(e)}` }], warnings: [] };
     }
     return parseManifestText(text, file);
 }
 
-export function parseManifestText(text: string, file: string): { objects: ManifestObject[]; errors: InputError[]; warnings: InputError[] } {
-    const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
-    // An empty stream is returned as a non-array EmptyStream.
-    const docList = Array.isArray(docs) ? docs : [];
-    const parseErrors = docList.flatMap((doc, i) =>
-        doc.errors.map((err) => `document ${i + 1}, line ${err.linePos?.[0]?.line ?? "?"}: ${err.message.split("\n")[0]}`),
-    );
-    if (parseErrors.length > 0) {
-        return { objects: [], errors: [{ file, message: `invalid YAML: ${parseErrors.join("; ")}` }], warnings: [] };
-    }
+/** Which YAML path parses: "auto" (fast, `yaml` for what it declines) or "yaml" only (for equivalence tests). */
+export type ParserChoice = "auto" | "yaml";
+
+export function parseManifestText(text: string, file: string, parser: ParserChoice = "auto"): FileResult {
+    const outcome = (parser === "auto" ? parseFast(text) : undefined) ?? parseCompat(text);
+    return manifestsOf(outcome, file);
+}
+
+/** Kubernetes objects of a parsed file: List items unwrapped, empty documents ignored. */
+export function manifestsOf(outcome: ParseOutcome, file: string): FileResult {
+    if ("error" in outcome) return { objects: [], errors: [{ file, message: `invalid YAML: ${outcome.error}` }], warnings: [] };
     const objects: ManifestObject[] = [];
     const warnings: InputError[] = [];
-    const lineOf = (node: YamlNode | null | undefined): number | undefined =>
-        node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-
-    docList.forEach((doc, docIndex) => {
-        const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    const errors: InputError[] = [];
+    outcome.docs.forEach((doc, docIndex) => {
+        const value = doc.value;
         if (value === null || value === undefined) return; // empty document, e.g. a trailing `---`
         const where = `document ${docIndex + 1}`;
+        if (typeof value !== "object" || Array.isArray(value)) {
+            // A stream of manifests holds mappings; a scalar is what non-YAML text (binary data,
+            // a template, prose) parses to, so it is unreadable input, not a skipped document.
+            const what = Array.isArray(value) ? "a sequence" : "a scalar";
+            errors.push({ file, message: `${where}${doc.line ? ` (line ${doc.line})` : ""} is ${what}, not a Kubernetes object` });
+            return;
+        }
         if (!isKubernetesObject(value)) {
             warnings.push({ file, message: `${where} skipped: not a Kubernetes object (needs apiVersion and kind)` });
             return;
         }
         if (value.kind === "List" || (value.kind.endsWith("List") && Array.isArray(value.items))) {
-            const itemNodes = isMap(doc.contents) ? doc.contents.get("items", true) : undefined;
             const items = Array.isArray(value.items) ? value.items : [];
             items.forEach((item: unknown, itemIndex: number) => {
-                const itemNode = isSeq(itemNodes) ? (itemNodes.items[itemIndex] as YamlNode | undefined) : undefined;
                 if (!isKubernetesObject(item)) {
                     warnings.push({ file, message: `${where}, item ${itemIndex + 1} skipped: not a Kubernetes object` });
                     return;
                 }
-                objects.push(toManifestObject(item, file, lineOf(itemNode)));
+                objects.push(toManifestObject(item, file, doc.itemLine(itemIndex)));
             });
             return;
         }
-        objects.push(toManifestObject(value, file, lineOf(doc.contents as YamlNode | null)));
+        objects.push(toManifestObject(value, file, doc.line));
     });
-    return { objects, errors: [], warnings };
+    return { objects, errors, warnings };
 }
 
-export function loadManifests(paths: string[]): LoadedManifests {
-    const { files, errors } = expandPaths(paths);
-    return assemble(files, errors, files.map(loadManifestFile));
+export function loadManifests(paths: string[], expand: ExpandOptions = {}): LoadedManifests {
+    const { files, errors } = expandPaths(paths, expand);
+    return assemble(files, errors, files.map((f) => loadManifestFile(f)));
 }
-
-type FileResult = ReturnType<typeof loadManifestFile>;
 
 // Per-file results in file order, so the outcome never depends on which thread parsed what.
 function assemble(files: string[], errors: InputError[], perFile: FileResult[]): LoadedManifests {
@@ -150,10 +178,10 @@ export const PARALLEL_MIN_BYTES = 1024 * 1024;
  * `minBytes` says otherwise) are parsed on this thread only. A worker that fails leaves its
  * files to this thread.
  */
-export async function loadManifestsParallel(paths: string[], jobs: number, minBytes = PARALLEL_MIN_BYTES): Promise<LoadedManifests> {
-    const { files, errors } = expandPaths(paths);
+export async function loadManifestsParallel(paths: string[], jobs: number, minBytes = PARALLEL_MIN_BYTES, expand: ExpandOptions = {}): Promise<LoadedManifests> {
+    const { files, errors } = expandPaths(paths, expand);
     const workers = Math.min(Math.max(Math.floor(jobs) - 1, 0), files.length - 1);
-    if (workers <= 0 || totalBytes(files) < minBytes) return assemble(files, errors, files.map(loadManifestFile));
+    if (workers <= 0 || totalBytes(files) < minBytes) return assemble(files, errors, files.map((f) => loadManifestFile(f)));
 
     const results: (FileResult | undefined)[] = new Array(files.length);
     // next[0]: index of the next file nobody has taken yet.

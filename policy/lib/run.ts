@@ -97,7 +97,8 @@ function validatorFor(schema: PolicyConfigSchema): ValidateFunction {
 export function defaultsOnly(schema: PolicyConfigSchema): Record<string, unknown> | undefined {
     const config: Record<string, unknown> = {};
     for (const [key, prop] of Object.entries(schema.properties)) {
-        if (typeof prop === "object" && prop.default !== undefined) config[key] = structuredClone(prop.default);
+        // Defaults are JSON (the CrossGuard config format), so a JSON copy is a full copy.
+        if (typeof prop === "object" && prop.default !== undefined) config[key] = JSON.parse(JSON.stringify(prop.default));
     }
     return (schema.required ?? []).every((k) => k in config) ? config : undefined;
 }
