@@ -3,13 +3,14 @@
 // file by file: each object's resource policies run as soon as its file is parsed, and only the
 // copies the stack policies need stay in memory.
 import * as fs from "fs";
+import { getHeapStatistics } from "v8";
 import { PolicyRunner, runPolicies, typeTokenFor } from "../lib/run";
 import type { ExemptedViolation, PolicyConfigFile, Violation } from "../lib/run";
 import { unknownExemptionAnnotations } from "../lib/exemptions";
 import { allPolicies, selectPolicies } from "../policies";
 import type { PackPolicy, Severity } from "../lib/types";
-import { expandPaths, loadManifestFile, loadManifestsParallel, readInputText } from "./manifests";
-import type { FileResult, InputError, ManifestObject, TextReader } from "./manifests";
+import { expandPaths, loadManifestFile, loadManifestsParallel, readInputText, STDIN_NAME } from "./manifests";
+import type { FileResult, InputError, ManifestObject, ParserChoice, TextReader } from "./manifests";
 import { ignoreMatcher } from "./ignore";
 
 export const EXIT_CLEAN = 0;
@@ -31,6 +32,8 @@ export interface CheckOptions {
     failOn?: Severity;
     /** Report only: findings never make the exit code 1 (unreadable input still exits 2). */
     softFail?: boolean;
+    /** "yaml" reads every file with the `yaml` package instead of the fast path (same result, slower). */
+    parser?: ParserChoice;
     /** Kubernetes minor version the manifests target, e.g. "1.30". */
     kubernetesVersion?: string;
     /** Parsed per-environment pack config (`pulumi preview --policy-pack-config` format). */
@@ -155,7 +158,12 @@ export function checkPaths(paths: string[], options: CheckOptions = {}, read: Te
     const check = new StreamingCheck(options);
     const { files, errors } = expandPaths(paths, { ignore: ignoreMatcher(options.ignorePaths) });
     check.inputErrors.push(...errors);
-    for (const file of files) check.addFile(file, loadManifestFile(file, read));
+    const reader = new FileReloader(read, options.parser);
+    const gc = new GarbageCollector();
+    for (const file of files) {
+        check.addFile(file, loadManifestFile(file, read, options.parser), file === STDIN_NAME ? undefined : reader);
+        gc.afterFile();
+    }
     return check.finish(files);
 }
 
@@ -164,7 +172,7 @@ export function checkPaths(paths: string[], options: CheckOptions = {}, read: Te
  * under 1 MiB are parsed on this thread only). Same result as checkPaths.
  */
 export async function checkPathsParallel(paths: string[], options: CheckOptions = {}, jobs = 2, read: TextReader = readInputText): Promise<CheckResult> {
-    if (jobs <= 1) return checkPaths(paths, options, read);
+    if (jobs <= 1 || options.parser === "yaml") return checkPaths(paths, options, read);
     const check = new StreamingCheck(options);
     const loaded = await loadManifestsParallel(paths, jobs, undefined, { ignore: ignoreMatcher(options.ignorePaths) });
     check.inputErrors.push(...loaded.errors);
@@ -207,13 +215,18 @@ class StreamingCheck {
         });
     }
 
-    addFile(file: string, loaded: FileResult): void {
+    /** A file's objects; with `reloader`, large ones are read again if a stack policy needs them rather than kept. */
+    addFile(file: string, loaded: FileResult, reloader?: FileReloader): void {
         this.inputErrors.push(...loaded.errors);
         this.warnings.push(...loaded.warnings);
-        for (const o of loaded.objects) this.addObject(o);
+        loaded.objects.forEach((o, i) => {
+            // Only what identifies the object: capturing `o` would keep its body in memory.
+            const id: ObjectId = { apiVersion: o.apiVersion, kind: o.kind, name: o.name, line: o.line };
+            this.addObject(o, reloader && (() => reloader.body(file, i, id)));
+        });
     }
 
-    addObject(o: ManifestObject): void {
+    addObject(o: ManifestObject, reload?: () => Record<string, unknown>): void {
         const index = this.reports.length;
         const report: ObjectReport = { file: o.file, line: o.line, kind: o.kind, name: o.name, violations: [], exempted: [] };
         const type = typeTokenFor(o.apiVersion, o.kind);
@@ -225,7 +238,7 @@ class StreamingCheck {
         for (const key of unknownExemptionAnnotations(o.body, this.knownIds)) {
             this.warnings.push({ file: o.file, message: `${o.kind} ${o.name}: annotation ${key} names no policy of this pack, so it exempts nothing` });
         }
-        this.runner.add({ type, name: o.name, urn, props: o.body });
+        this.runner.add({ type, name: o.name, urn, props: o.body }, reload);
     }
 
     finish(files: string[]): CheckResult {
@@ -254,6 +267,44 @@ class StreamingCheck {
     private targetOf(v: Violation | ExemptedViolation): ObjectReport | undefined {
         if (!v.resource) return undefined;
         return (v.resource.urn && this.byUrn.get(v.resource.urn)) || this.byTypeAndName.get(`${v.resource.type}::${v.resource.name}`);
+    }
+}
+
+type ObjectId = Pick<ManifestObject, "apiVersion" | "kind" | "name" | "line">;
+
+// A full collection when the heap grew this much since the last one. Parsing makes garbage that
+// V8 collects late (it lets the heap grow to a multiple of what is live): without this, the
+// checker's peak memory was about twice what it keeps, for the price of a few collections.
+const COLLECT_AFTER_BYTES = 32 * 1024 * 1024;
+let collectGarbage: (() => void) | undefined;
+
+/** Lets the checker run full garbage collections between files (the command line passes V8's gc). */
+export function collectGarbageBetweenFiles(gc: (() => void) | undefined): void {
+    collectGarbage = gc;
+}
+
+class GarbageCollector {
+    private base = getHeapStatistics().used_heap_size;
+    afterFile(): void {
+        if (!collectGarbage) return;
+        if (getHeapStatistics().used_heap_size - this.base < COLLECT_AFTER_BYTES) return;
+        collectGarbage();
+        this.base = getHeapStatistics().used_heap_size;
+    }
+}
+
+/** Reads a file's objects again for the stack policies (the last file read is kept: they ask file by file). */
+class FileReloader {
+    private last?: { file: string; objects: ManifestObject[] };
+    constructor(private readonly read: TextReader, private readonly parser: ParserChoice | undefined) {}
+
+    body(file: string, index: number, first: ObjectId): Record<string, unknown> {
+        if (this.last?.file !== file) this.last = { file, objects: loadManifestFile(file, this.read, this.parser).objects };
+        const again = this.last.objects[index];
+        if (!again || again.apiVersion !== first.apiVersion || again.kind !== first.kind || again.name !== first.name || again.line !== first.line) {
+            throw new Error(`${file} changed while it was being checked`);
+        }
+        return again.body;
     }
 }
 

@@ -4,10 +4,11 @@
 // `yaml` package (yaml-compat.ts): same objects, lines, warnings and errors either way.
 import * as fs from "fs";
 import * as path from "path";
-import { Worker } from "worker_threads";
+import type { Worker as WorkerType } from "worker_threads";
 import { parseFast } from "./yaml-fast";
 import { parseCompat } from "./yaml-compat";
 import type { ParseOutcome } from "./yaml-document";
+import { detach } from "../lib/detach";
 
 export interface ManifestObject {
     /** Path as given or found (relative paths stay relative, for readable reports). */
@@ -94,19 +95,20 @@ export type TextReader = (file: string) => string;
 
 export const readInputText: TextReader = (file) => fs.readFileSync(file === STDIN_NAME ? 0 : file, "utf8");
 
+/** Which YAML path parses: "auto" (fast, `yaml` for what it declines) or "yaml" only (to compare; slower). */
+export const PARSERS = ["auto", "yaml"] as const;
+export type ParserChoice = (typeof PARSERS)[number];
+
 /** Parses one file; a file with any YAML error yields no objects, only the error. */
-export function loadManifestFile(file: string, read: TextReader = readInputText): FileResult {
+export function loadManifestFile(file: string, read: TextReader = readInputText, parser: ParserChoice = "auto"): FileResult {
     let text: string;
     try {
         text = read(file);
     } catch (e) {
         return { objects: [], errors: [{ file, message: `cannot read: ${errorText(e)}` }], warnings: [] };
     }
-    return parseManifestText(text, file);
+    return parseManifestText(text, file, parser);
 }
-
-/** Which YAML path parses: "auto" (fast, `yaml` for what it declines) or "yaml" only (for equivalence tests). */
-export type ParserChoice = "auto" | "yaml";
 
 export function parseManifestText(text: string, file: string, parser: ParserChoice = "auto"): FileResult {
     const outcome = (parser === "auto" ? parseFast(text) : undefined) ?? parseCompat(text);
@@ -240,8 +242,10 @@ function startParseWorker(files: string[], next: Int32Array, results: (FileResul
         tsNode: underTsNode ? require.resolve("ts-node", { paths: [__dirname] }) : undefined,
         project: path.join(__dirname, "..", "tsconfig.json"),
     };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker } = require("worker_threads") as typeof import("worker_threads");
     return new Promise((resolve) => {
-        let worker: Worker;
+        let worker: WorkerType;
         try {
             worker = new Worker(WORKER_SOURCE, { eval: true, workerData, stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
         } catch {
@@ -269,12 +273,13 @@ function toManifestObject(body: KubernetesObject, file: string, line: number | u
     const metadata = (body.metadata ?? {}) as Record<string, unknown>;
     const name = typeof metadata.name === "string" ? metadata.name : typeof metadata.generateName === "string" ? metadata.generateName : "(unnamed)";
     const namespace = typeof metadata.namespace === "string" ? metadata.namespace : undefined;
+    // These outlive the body (reports, stack lookups): detached from the file's text.
     return {
         file,
         line,
-        apiVersion: body.apiVersion,
-        kind: body.kind,
-        name: namespace ? `${namespace}/${name}` : name,
+        apiVersion: detach(body.apiVersion),
+        kind: detach(body.kind),
+        name: detach(namespace ? `${namespace}/${name}` : name),
         body,
     };
 }

@@ -2,20 +2,20 @@
 // path (yaml-fast.ts) declines, so those files are read exactly as before. The package is loaded
 // on first use only (~60 ms), since most runs never need it.
 import type { Document, LineCounter as LineCounterType, Node as YamlNode } from "yaml";
-import { MAX_DEPTH, type ParsedDocument, type ParseOutcome } from "./yaml-document";
+import { depthError, MAX_ALIAS_COUNT, MAX_DEPTH, nestingDepth, type ParsedDocument, type ParseOutcome } from "./yaml-document";
 
 type YamlModule = typeof import("yaml");
 let yamlModule: YamlModule | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadYaml = (): YamlModule => (yamlModule ??= require("yaml") as YamlModule);
 
-/** The alias expansion budget per document (the `yaml` package's guard against billion-laughs documents). */
-export const MAX_ALIAS_COUNT = 1000;
+/** Flow nesting the `yaml` package still reports as an error (at ~5000 levels it can exhaust the process's memory). */
+const YAML_SAFE_FLOW_DEPTH = 2000;
 
 export function parseCompat(text: string): ParseOutcome {
     // The `yaml` package can exhaust the process's memory on very deep flow collections (not just
     // throw), so those are refused before it sees them.
-    if (flowDepth(text) > MAX_DEPTH) return { error: `collections nested deeper than ${MAX_DEPTH} levels` };
+    if (flowDepth(text) > YAML_SAFE_FLOW_DEPTH) return depthError();
     const { LineCounter, parseAllDocuments, isMap, isSeq } = loadYaml();
     const lineCounter: LineCounterType = new LineCounter();
     const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
@@ -24,6 +24,8 @@ export function parseCompat(text: string): ParseOutcome {
     const parseErrors = docList.flatMap((doc, i) =>
         doc.errors.map((err) => `document ${i + 1}, line ${err.linePos?.[0]?.line ?? "?"}: ${err.message.split("\n")[0]}`),
     );
+    // Deep nesting overflows the `yaml` package's stack; refused as the fast path refuses it.
+    if (docList.some((doc) => doc.errors.some((err) => err.message.includes("Maximum call stack size exceeded")))) return depthError();
     if (parseErrors.length > 0) return { error: parseErrors.join("; ") };
     const lineOf = (node: YamlNode | null | undefined): number | undefined => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined);
     const docs: ParsedDocument[] = [];
@@ -33,8 +35,10 @@ export function parseCompat(text: string): ParseOutcome {
             value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
         } catch (e) {
             // e.g. "Excessive alias count indicates a resource exhaustion attack" (billion laughs).
+            if (e instanceof RangeError) return depthError();
             return { error: `document ${i + 1}: ${e instanceof Error ? e.message : String(e)}` };
         }
+        if (nestingDepth(value) > MAX_DEPTH) return depthError();
         docs.push({
             value,
             line: lineOf(doc.contents as YamlNode | null),

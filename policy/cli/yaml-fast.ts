@@ -1,38 +1,39 @@
 // The fast YAML path: js-yaml's event parser and constructor (YAML 1.2 core schema, as the
 // `yaml` package's default), about 5x faster than `yaml` on manifests, with line numbers taken
 // from the events' source offsets. It declines (returns undefined) whatever it would not read
-// exactly as the `yaml` path does, which then parses the file instead: aliases (so `yaml`'s
-// alias-count limit applies), %YAML/%TAG directives, tags js-yaml does not know, and any other
-// error (so the message is `yaml`'s). tests/policy-tooling/parse-paths.test.ts checks both paths
-// agree on corpora and on edge cases.
-import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, YAMLException } from "js-yaml";
+// exactly as the `yaml` path does, which then parses the file instead:
+//  - %YAML/%TAG directives and explicit tags (`yaml` resolves some differently, e.g. !!float 1),
+//  - null, collection and alias mapping keys (`yaml` turns a null key into "", js-yaml into "null")
+//    and keys over 1024 characters (`yaml` refuses them),
+//  - aliases that `yaml`'s alias-count guard could refuse (an alias inside an anchored node, or
+//    more than MAX_ALIAS_COUNT in a document: the billion-laughs shape),
+//  - any js-yaml error, so that the message is `yaml`'s.
+// tests/policy-tooling/parse-paths.test.ts checks both paths agree, and that ordinary manifests
+// stay on this path.
+import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, YAMLException } from "js-yaml";
 import type { Event, ScalarEvent } from "js-yaml";
-import { MAX_DEPTH, type ParsedDocument, type ParseOutcome } from "./yaml-document";
+import { depthError, MAX_ALIAS_COUNT, MAX_DEPTH, MAX_KEY_LENGTH, type ParsedDocument, type ParseOutcome } from "./yaml-document";
 
-const { DOCUMENT, SEQUENCE, MAPPING, SCALAR, POP } = EVENT_ID;
+const { DOCUMENT, SEQUENCE, MAPPING, SCALAR, ALIAS, POP } = EVENT_ID;
+const NULL_KEYS = new Set(["", "~", "null", "Null", "NULL"]);
 
 /** Parses `text`, or returns undefined when the `yaml` path must read it. */
 export function parseFast(text: string): ParseOutcome | undefined {
     let events: Event[];
     try {
-        events = parseEvents(text, { maxDepth: MAX_DEPTH });
+        // js-yaml's own limit only keeps its recursion bounded; the exact count is readableDocuments'.
+        events = parseEvents(text, { maxDepth: MAX_DEPTH + 2 });
     } catch (e) {
-        // Too deep for either parser (the `yaml` package can exhaust memory on such input): refuse it here.
-        if (e instanceof YAMLException && /maxDepth/.test(e.reason)) {
-            return { error: `line ${(e.mark?.line ?? 0) + 1}: collections nested deeper than ${MAX_DEPTH} levels` };
-        }
+        // Too deep: refused by both paths alike (and the `yaml` package can exhaust memory on such input).
+        if (e instanceof YAMLException && /maxDepth/.test(e.reason)) return depthError();
         return undefined;
     }
-    const docStarts: number[] = [];
-    for (let i = 0; i < events.length; i++) {
-        const e = events[i];
-        if (e.type !== DOCUMENT) continue;
-        if (e.directives.length > 0) return undefined;
-        docStarts.push(i);
-    }
+    const docStarts = readableDocuments(events, text);
+    if (docStarts === TOO_DEEP) return depthError();
+    if (docStarts === DECLINE) return undefined;
     let values: unknown[];
     try {
-        values = constructFromEvents(events, { source: text, json: true, maxAliases: 0 });
+        values = constructFromEvents(events, { source: text, json: true, maxAliases: -1 });
     } catch {
         return undefined;
     }
@@ -51,6 +52,62 @@ export function parseFast(text: string): ParseOutcome | undefined {
         };
     });
     return { docs };
+}
+
+interface Frame {
+    isMap: boolean;
+    children: number;
+    /** This collection or one around it has an anchor. */
+    anchored: boolean;
+}
+
+const DECLINE = "decline";
+const TOO_DEEP = "too deep";
+
+/**
+ * Index of each document's DOCUMENT event; DECLINE when a document holds something the `yaml`
+ * path reads differently (see the header), TOO_DEEP when collections nest deeper than
+ * MAX_DEPTH (a root mapping is level 1). One pass over the events.
+ */
+function readableDocuments(events: Event[], text: string): number[] | typeof DECLINE | typeof TOO_DEEP {
+    const docStarts: number[] = [];
+    const stack: Frame[] = [];
+    let aliases = 0;
+    for (let i = 0; i < events.length; i++) {
+        const e = events[i];
+        if (e.type === POP) {
+            stack.pop();
+            continue;
+        }
+        if (e.type === DOCUMENT) {
+            if (e.directives.length > 0) return DECLINE;
+            docStarts.push(i);
+            stack.push({ isMap: false, children: 0, anchored: false });
+            aliases = 0;
+            continue;
+        }
+        const parent = stack[stack.length - 1];
+        const isKey = parent.isMap && parent.children % 2 === 0;
+        parent.children++;
+        if (e.type === ALIAS) {
+            if (isKey || parent.anchored || ++aliases > MAX_ALIAS_COUNT) return DECLINE;
+            continue;
+        }
+        if (e.tagStart !== -1) return DECLINE;
+        if (e.type === SCALAR) {
+            if (isKey && (e.valueEnd - e.valueStart > MAX_KEY_LENGTH || (e.style === SCALAR_STYLE.PLAIN && isNullKey(text, e)))) return DECLINE;
+            continue;
+        }
+        if (isKey) return DECLINE;
+        // The DOCUMENT frame is the first one: this collection's level is the stack's length.
+        if (stack.length > MAX_DEPTH) return TOO_DEEP;
+        stack.push({ isMap: e.type === MAPPING, children: 0, anchored: parent.anchored || e.anchorStart !== -1 });
+    }
+    return docStarts;
+}
+
+function isNullKey(text: string, e: ScalarEvent): boolean {
+    return e.valueStart === -1 || (e.valueEnd - e.valueStart <= 4 && NULL_KEYS.has(text.slice(e.valueStart, e.valueEnd)));
 }
 
 function startOf(e: Event | undefined): number {

@@ -3,7 +3,8 @@
 // runtime's, and the policies' real validateResource / validateStack.
 import type { ValidateFunction } from "ajv";
 import type { EnforcementLevel, PolicyConfigSchema, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { defaultUrn, freezeStackTags, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, plainWireProps, UnknownValueError, wireProps, type ArgsOptions, type ResourceInit } from "./args";
+import { defaultUrn, freezeStackTags, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, plainWireProps, resourceArgsFactory, UnknownValueError, weighedPlainWireProps, wireProps, type ArgsOptions, type ResourceInit } from "./args";
+import { detach } from "./detach";
 import { withExemptionSink, type ExemptedFinding } from "./exemptions";
 import type { PackPolicy, PackResourcePolicy, PackStackPolicy, Severity } from "./types";
 import { allPolicies, PACK_ENFORCEMENT_LEVEL } from "../policies";
@@ -173,7 +174,8 @@ function reportedLevel(r: ResolvedPolicy): Violation["enforcementLevel"] {
 
 function collector(r: ResolvedPolicy, out: Violation[], resource: Violation["resource"], urnToResource?: Map<string, ManifestResource>): ReportViolation {
     return (message?: string | object, urn?: string) => {
-        const text = typeof message === "string" && message.length > 0 ? message : r.policy.description;
+        // Messages are built from parsed values: detached, they do not keep the input in memory.
+        const text = detach(typeof message === "string" && message.length > 0 ? message : r.policy.description);
         let target = resource;
         if (!target && urn && urnToResource) {
             const m = urnToResource.get(urn);
@@ -202,6 +204,9 @@ function toInit(m: ManifestResource): ResourceInit {
 
 type ResourceTarget = NonNullable<Violation["resource"]>;
 
+/** Props heavier than this (about bytes: see weighedPlainWireProps) are reloaded for the stack policies rather than kept. */
+export const LAZY_PROPS_WEIGHT = 64 * 1024;
+
 /**
  * Runs the policies the way CrossGuard does, one resource at a time: add() runs the resource
  * policies on a resource at once and keeps its (wired) props for the stack policies, which
@@ -218,13 +223,15 @@ export class PolicyRunner {
     private readonly inits: ResourceInit[] = [];
     private readonly targets = new Map<string, ResourceTarget>();
     private readonly toWire: (props: Record<string, unknown>) => Record<string, any>;
+    private readonly plain: boolean;
     private readonly argsOptions: Map<ResolvedPolicy, ArgsOptions>;
+    private readonly commonArgs: Omit<ArgsOptions, "config">;
     private current?: ResolvedPolicy;
     private readonly collect = (f: ExemptedFinding) => {
         const r = this.current;
         const resource = this.targets.get(f.urn);
         if (!r || !resource) return;
-        this.exempted.push({ policy: r.policy.name, severity: r.policy.metadata.severity, enforcementLevel: reportedLevel(r), message: f.message, resource, reason: f.reason, annotation: f.annotation });
+        this.exempted.push({ policy: r.policy.name, severity: r.policy.metadata.severity, enforcementLevel: reportedLevel(r), message: detach(f.message), resource, reason: detach(f.reason), annotation: f.annotation });
     };
 
     constructor(opts: RunOptions = {}) {
@@ -233,18 +240,29 @@ export class PolicyRunner {
         this.stackPolicies = resolved.filter((r) => isStackPolicy(r.policy));
         // Props go through the wire round trip once per resource; every policy then gets its own
         // args (and proxy) over that same deserialized copy, as each runtime call would see it.
-        this.toWire = opts.wire === false ? plainWireProps : wireProps;
+        this.plain = opts.wire === false;
+        this.toWire = this.plain ? plainWireProps : wireProps;
         // The runtime builds stackTags once per pack: one frozen map serves every call.
         const stackTags = freezeStackTags(opts.stackTags);
-        this.argsOptions = new Map(resolved.map((r) => [r, { config: r.config, stackTags, unknownChecking: opts.unknownChecking, wire: false }]));
+        this.commonArgs = { stackTags, unknownChecking: opts.unknownChecking, wire: false };
+        this.argsOptions = new Map(resolved.map((r) => [r, { ...this.commonArgs, config: r.config }]));
     }
 
-    /** Runs the resource policies on `m` now; its props are kept (wired) for finish(). */
-    add(m: ManifestResource): void {
-        const init = { ...toInit(m), props: this.toWire(m.props) };
+    /**
+     * Runs the resource policies on `m` now; its props are kept (wired) for finish(). With
+     * `reload` (which must return the same props again, e.g. by reading the file again), large
+     * props are not kept: a stack policy that reads them gets them through it, so a corpus of
+     * big ConfigMaps and CRDs need not stay in memory for stack policies that never look at them.
+     */
+    add(m: ManifestResource, reload?: () => Record<string, unknown>): void {
+        let props: Record<string, any>;
+        let weight = 0;
+        if (this.plain) ({ props, weight } = weighedPlainWireProps(m.props));
+        else props = this.toWire(m.props);
+        const init: ResourceInit = { ...toInit(m), props };
         const resource: ResourceTarget = { type: m.type, name: m.name, urn: init.urn };
-        this.inits.push(init);
         this.targets.set(init.urn as string, resource);
+        const argsFor = resourceArgsFactory(init, this.commonArgs);
         withExemptionSink(this.collect, () => {
             for (const r of this.resourcePolicies) {
                 const validate = (r.policy as PackResourcePolicy).validateResource!;
@@ -252,7 +270,7 @@ export class PolicyRunner {
                 this.current = r;
                 for (const v of Array.isArray(validate) ? validate : [validate]) {
                     try {
-                        const args: ResourceValidationArgs = makeResourceValidationArgs(init, this.argsOptions.get(r));
+                        const args: ResourceValidationArgs = argsFor(r.config);
                         const result = v(args, report);
                         if (result instanceof Promise) {
                             throw new Error("async validateResource is not supported by runPolicies");
@@ -264,6 +282,7 @@ export class PolicyRunner {
             }
             this.current = undefined;
         });
+        this.inits.push(reload && weight > LAZY_PROPS_WEIGHT ? { ...init, props: {}, loadProps: lazyProps(this.toWire, reload) } : init);
     }
 
     /** Runs the stack policies over every resource added; returns all violations and waived findings. */
@@ -288,6 +307,12 @@ export class PolicyRunner {
         });
         return { violations: this.violations, exempted: this.exempted };
     }
+}
+
+// Outside PolicyRunner.add on purpose: a closure made there would keep add's whole scope alive,
+// the props it is meant to let go of included.
+function lazyProps(toWire: (props: Record<string, unknown>) => Record<string, any>, reload: () => Record<string, unknown>): () => Record<string, unknown> {
+    return () => toWire(reload());
 }
 
 /** Violations of `resources` under `opts` (findings waived by exemption annotations left out). */

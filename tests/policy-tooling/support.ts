@@ -1,5 +1,6 @@
-// Shared by the policy tooling tests: run the checker CLI as a child process exactly as
-// `npm run policy:check` does, locate fixtures, and validate SARIF against the 2.1.0 schema.
+// Shared by the policy tooling tests: run the checker CLI as a child process exactly as the
+// package's k8s-policy-check bin runs (compiled dist/cli/bin.js, rebuilt first when a source is
+// newer), locate fixtures, and validate SARIF against the 2.1.0 schema.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -20,13 +21,33 @@ export interface CliRun {
     stderr: string;
 }
 
-/** `ts-node --transpile-only --project policy/tsconfig.json policy/check.ts ARGS`, from the repo root. */
-export function runCheckCli(args: string[], cwd = REPO_ROOT): CliRun {
-    const tsNode = require.resolve("ts-node/dist/bin.js", { paths: [POLICY_DIR] });
-    const r = spawnSync(process.execPath, [tsNode, "--transpile-only", "--project", path.join(POLICY_DIR, "tsconfig.json"), path.join(POLICY_DIR, "check.ts"), ...args], {
-        cwd,
+/** The compiled bin the package ships (`k8s-policy-check`). */
+export const CHECKER_BIN = path.join(POLICY_DIR, "dist", "cli", "bin.js");
+
+let built = false;
+/** Rebuilds policy/dist when a source is newer than the last build (policy/scripts/build.js). */
+export function ensureCheckerBuilt(): void {
+    if (built) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require(path.join(POLICY_DIR, "scripts", "build.js")) as { ensureBuilt(): void }).ensureBuilt();
+    built = true;
+}
+
+export interface RunOptions {
+    cwd?: string;
+    /** Text piped to the checker's stdin (for `-`). */
+    input?: string | Buffer;
+}
+
+/** `node policy/dist/cli/bin.js ARGS` (what node_modules/.bin/k8s-policy-check runs), from the repo root by default. */
+export function runCheckCli(args: string[], options: RunOptions | string = {}): CliRun {
+    const o = typeof options === "string" ? { cwd: options } : options;
+    ensureCheckerBuilt();
+    const r = spawnSync(process.execPath, [CHECKER_BIN, ...args], {
+        cwd: o.cwd ?? REPO_ROOT,
         encoding: "utf8",
-        maxBuffer: 32 * 1024 * 1024,
+        input: o.input,
+        maxBuffer: 256 * 1024 * 1024,
     });
     if (r.error) throw r.error;
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
