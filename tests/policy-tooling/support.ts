@@ -115,3 +115,34 @@ export function documentStartLines(file: string, firstKey = "apiVersion:"): numb
 export function tempDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+const XML_ENTITY = /&(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g;
+
+/**
+ * Well-formedness problems of an XML document (empty when none): elements nest and close,
+ * attributes are quoted, text and attribute values hold no raw `<` or bare `&`, no characters
+ * XML 1.0 forbids. Enough to catch broken escaping without an XML parser dependency.
+ */
+export function xmlProblems(xml: string): string[] {
+    const problems: string[] = [];
+    if (!xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')) problems.push("no XML declaration");
+    if (/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(xml)) problems.push("characters XML 1.0 forbids");
+    const body = xml.replace(/^<\?xml[^?]*\?>/, "");
+    const tag = /<(\/?)([A-Za-z_][\w.-]*)((?:\s+[A-Za-z_][\w.-]*="[^"<]*")*)\s*(\/?)>/g;
+    const stack: string[] = [];
+    let last = 0;
+    for (let m = tag.exec(body); m; m = tag.exec(body)) {
+        const text = body.slice(last, m.index);
+        if (/[<>]/.test(text) || /&/.test(text.replace(XML_ENTITY, ""))) problems.push(`bad text before <${m[2]}>: ${JSON.stringify(text.slice(0, 80))}`);
+        if (/&/.test(m[3].replace(XML_ENTITY, ""))) problems.push(`bare & in attributes of <${m[2]}>`);
+        if (m[1]) {
+            if (stack.pop() !== m[2]) problems.push(`</${m[2]}> does not close the open element`);
+        } else if (!m[4]) {
+            stack.push(m[2]);
+        }
+        last = tag.lastIndex;
+    }
+    if (body.slice(last).trim() !== "") problems.push(`text after the root element: ${JSON.stringify(body.slice(last, last + 80))}`);
+    if (stack.length > 0) problems.push(`unclosed: ${stack.join(", ")}`);
+    return problems;
+}
