@@ -69,8 +69,16 @@ interface RawOptions {
     jobs?: string;
 }
 
-/** Default --jobs: one parsing thread per CPU, at most 4. */
-export const DEFAULT_JOBS = Math.max(1, Math.min(os.availableParallelism(), 4));
+/**
+ * Default --jobs: one thread, reading file by file. More threads parse the YAML ahead in worker
+ * threads, which holds the whole parsed input in memory at once and adds an isolate per worker;
+ * on the benchmark corpus on 2 cores it bought little wall time for ~25% more peak memory
+ * (policy/README.md, Benchmark).
+ */
+export const DEFAULT_JOBS = 1;
+
+/** The most --jobs accepts usefully: one per CPU. */
+export const MAX_USEFUL_JOBS = Math.max(1, os.availableParallelism());
 
 const repeatable = (v: string, acc: string[]) => [...acc, v];
 
@@ -90,7 +98,7 @@ function buildCommand(io: CliIo): Command {
         .option("--disallow-annotation-exemptions", "do not honour exempt.websvc-k8s/<policy id> annotations on objects")
         .addOption(new Option("--parser <parser>", "auto: js-yaml, with the yaml package for what it declines; yaml: the yaml package for every file (slower; to compare)").choices(PARSERS).default("auto"))
         .option("--list", "list the policies and their metadata instead of checking")
-        .option("--jobs <n>", `threads that parse the YAML when the input is 1 MiB or more (default ${DEFAULT_JOBS}: one per CPU, at most 4)`)
+        .option("--jobs <n>", `threads that parse the YAML ahead when the input is 1 MiB or more (default ${DEFAULT_JOBS}: file by file; up to ${MAX_USEFUL_JOBS} CPUs here; more threads, more memory)`)
         .argument("[paths...]", "YAML files or directories (searched recursively for .yaml/.yml); - reads stdin")
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

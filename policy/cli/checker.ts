@@ -9,7 +9,7 @@ import type { ExemptedViolation, PolicyConfigFile, Violation } from "../lib/run"
 import { unknownExemptionAnnotations } from "../lib/exemptions";
 import { allPolicies, selectPolicies } from "../policies";
 import type { PackPolicy, Severity } from "../lib/types";
-import { expandPaths, loadManifestFile, loadManifestsParallel, readInputText, STDIN_NAME } from "./manifests";
+import { expandPaths, loadManifestFile, parseFilesParallel, readInputText, STDIN_NAME } from "./manifests";
 import type { FileResult, InputError, ManifestObject, ParserChoice, TextReader } from "./manifests";
 import { ignoreMatcher } from "./ignore";
 
@@ -174,11 +174,17 @@ export function checkPaths(paths: string[], options: CheckOptions = {}, read: Te
 export async function checkPathsParallel(paths: string[], options: CheckOptions = {}, jobs = 2, read: TextReader = readInputText): Promise<CheckResult> {
     if (jobs <= 1 || options.parser === "yaml") return checkPaths(paths, options, read);
     const check = new StreamingCheck(options);
-    const loaded = await loadManifestsParallel(paths, jobs, undefined, { ignore: ignoreMatcher(options.ignorePaths) });
-    check.inputErrors.push(...loaded.errors);
-    check.warnings.push(...loaded.warnings);
-    for (const o of loaded.objects) check.addObject(o);
-    return check.finish(loaded.files);
+    const { files, errors } = expandPaths(paths, { ignore: ignoreMatcher(options.ignorePaths) });
+    check.inputErrors.push(...errors);
+    // Parsed ahead of the check (all in memory at once): the price of parsing on several threads.
+    const parsed = await parseFilesParallel(files, jobs, undefined, read);
+    const reader = new FileReloader(read, options.parser);
+    const gc = new GarbageCollector();
+    files.forEach((file, i) => {
+        check.addFile(file, parsed[i], file === STDIN_NAME ? undefined : reader);
+        gc.afterFile();
+    });
+    return check.finish(files);
 }
 
 /** Checks objects already in memory (e.g. rendered by the synth script). Stack policies see all of them at once. */

@@ -9,7 +9,15 @@ export function ignoreMatcher(patterns: string[] | undefined, cwd = process.cwd(
     // Loaded only when there are patterns: most runs have none.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const picomatch = require("picomatch") as typeof import("picomatch");
-    const isMatch = picomatch(patterns, { dot: true, basename: true });
+    // picomatch's basename option also applies to patterns with a slash (it then matches
+    // `vendor/**` against a base name `vendor`), so only slash-free patterns get it.
+    const withSlash = patterns.filter((p) => p.includes("/"));
+    const baseNames = patterns.filter((p) => !p.includes("/"));
+    const matchers = [
+        ...(withSlash.length ? [picomatch(withSlash, { dot: true })] : []),
+        ...(baseNames.length ? [picomatch(baseNames, { dot: true, basename: true })] : []),
+    ];
+    const isMatch = (p: string) => matchers.some((m) => m(p));
     return (file) => {
         const asFound = toPosix(path.normalize(file));
         const relative = toPosix(path.relative(cwd, path.resolve(cwd, file)));

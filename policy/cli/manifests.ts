@@ -175,15 +175,23 @@ export const PARALLEL_MIN_BYTES = 1024 * 1024;
 
 /**
  * Like loadManifests, but YAML parsing (the bulk of a large check) is spread over `jobs` threads:
- * this one and jobs-1 worker threads, each taking the next unparsed file. The result is the same
- * as loadManifests' (assembled in file order). Small inputs (under PARALLEL_MIN_BYTES, unless
- * `minBytes` says otherwise) are parsed on this thread only. A worker that fails leaves its
- * files to this thread.
+ * see parseFilesParallel. The result is the same as loadManifests' (assembled in file order).
  */
 export async function loadManifestsParallel(paths: string[], jobs: number, minBytes = PARALLEL_MIN_BYTES, expand: ExpandOptions = {}): Promise<LoadedManifests> {
     const { files, errors } = expandPaths(paths, expand);
+    return assemble(files, errors, await parseFilesParallel(files, jobs, minBytes));
+}
+
+/**
+ * Every file parsed, in file order, by this thread and jobs-1 worker threads, each taking the
+ * next unparsed file. Small inputs (under PARALLEL_MIN_BYTES, unless `minBytes` says otherwise),
+ * stdin and the `yaml`-only parser stay on this thread. A worker that fails leaves its files to
+ * this thread.
+ */
+export async function parseFilesParallel(files: string[], jobs: number, minBytes = PARALLEL_MIN_BYTES, read: TextReader = readInputText, parser: ParserChoice = "auto"): Promise<FileResult[]> {
+    const here = (i: number) => loadManifestFile(files[i], read, parser);
     const workers = Math.min(Math.max(Math.floor(jobs) - 1, 0), files.length - 1);
-    if (workers <= 0 || totalBytes(files) < minBytes) return assemble(files, errors, files.map((f) => loadManifestFile(f)));
+    if (workers <= 0 || parser !== "auto" || totalBytes(files) < minBytes) return files.map((_, i) => here(i));
 
     const results: (FileResult | undefined)[] = new Array(files.length);
     // next[0]: index of the next file nobody has taken yet.
@@ -192,11 +200,11 @@ export async function loadManifestsParallel(paths: string[], jobs: number, minBy
     for (;;) {
         const i = Atomics.add(next, 0, 1);
         if (i >= files.length) break;
-        results[i] = loadManifestFile(files[i]);
+        results[i] = here(i);
     }
     await Promise.all(running);
-    // Files a failed worker had taken but not returned.
-    return assemble(files, errors, results.map((r, i) => r ?? loadManifestFile(files[i])));
+    // Files a failed worker had taken but not returned, and stdin (workers leave it to this thread).
+    return results.map((r, i) => r ?? here(i));
 }
 
 function totalBytes(files: string[]): number {
@@ -224,6 +232,7 @@ const { loadManifestFile } = require(modulePath);
 for (;;) {
     const i = Atomics.add(next, 0, 1);
     if (i >= files.length) break;
+    if (files[i] === ${JSON.stringify(STDIN_NAME)}) continue;
     parentPort.postMessage({ index: i, result: loadManifestFile(files[i]) });
 }
 `;

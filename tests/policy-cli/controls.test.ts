@@ -170,16 +170,24 @@ describe("policy:check controls (k8s-policy-check bin, child processes)", functi
             }
         });
         after(() => fs.rmSync(dir, { recursive: true, force: true }));
-        const files = (args: string[]) => [...new Set(json(args).entries.map((e) => path.relative(dir, path.resolve(REPO_ROOT, e.file))))].sort();
+        // Files reported, relative to the temporary directory, running in it (cwd) unless told otherwise.
+        const files = (args: string[], cwd = dir) => {
+            const run = runCheckCli(["--format", "json", ...args], { cwd });
+            return [...new Set((JSON.parse(run.stdout) as Entry[]).map((e) => path.relative(dir, path.resolve(cwd, e.file))))].sort();
+        };
 
-        it("globs with a slash match the path (as found, or relative to the working directory)", () => {
-            assert.deepEqual(files([dir]), ["d.tmpl.yaml", "keep/a.yaml", "keep/e.yaml", "nested/vendor/c.yaml", "vendor/b.yaml"]);
-            assert.deepEqual(files(["--ignore-path", `${rel(dir)}/vendor/**`, dir]), ["d.tmpl.yaml", "keep/a.yaml", "keep/e.yaml", "nested/vendor/c.yaml"]);
-            assert.deepEqual(files(["--ignore-path", "**/keep/e.yaml", dir]), ["d.tmpl.yaml", "keep/a.yaml", "nested/vendor/c.yaml", "vendor/b.yaml"]);
+        it("globs with a slash match the path as given or found, and relative to the working directory", () => {
+            assert.deepEqual(files(["."]), ["d.tmpl.yaml", "keep/a.yaml", "keep/e.yaml", "nested/vendor/c.yaml", "vendor/b.yaml"]);
+            assert.deepEqual(files(["--ignore-path", "vendor/**", "."]), ["d.tmpl.yaml", "keep/a.yaml", "keep/e.yaml", "nested/vendor/c.yaml"]);
+            assert.deepEqual(files(["--ignore-path", "**/keep/e.yaml", "."]), ["d.tmpl.yaml", "keep/a.yaml", "nested/vendor/c.yaml", "vendor/b.yaml"]);
+            // Given as an absolute path, from elsewhere: the absolute pattern matches the path as found,
+            // the relative one the path relative to the working directory.
+            assert.deepEqual(files(["--ignore-path", `${dir}/keep/**`, dir], REPO_ROOT), ["d.tmpl.yaml", "nested/vendor/c.yaml", "vendor/b.yaml"]);
+            assert.deepEqual(files(["--ignore-path", "vendor/**", path.join(dir, "vendor"), path.join(dir, "keep")], dir), ["keep/a.yaml", "keep/e.yaml"]);
         });
 
         it("globs without a slash match base names, directories included; repeatable; explicit files too", () => {
-            assert.deepEqual(files(["--ignore-path", "vendor", "--ignore-path", "*.tmpl.yaml", dir]), ["keep/a.yaml", "keep/e.yaml"]);
+            assert.deepEqual(files(["--ignore-path", "vendor", "--ignore-path", "*.tmpl.yaml", "."]), ["keep/a.yaml", "keep/e.yaml"]);
             const explicit = runCheckCli(["--ignore-path", "*.yaml", path.join(dir, "keep", "a.yaml")]);
             assert.equal(explicit.code, 0);
             assert.match(explicit.stdout, /^0 objects in 0 files/m);
