@@ -155,16 +155,8 @@ export function policiesFor(only: string | undefined, skip?: string): PackPolicy
  * manifests, only reports. `-` reads stdin (through `read`).
  */
 export function checkPaths(paths: string[], options: CheckOptions = {}, read: TextReader = readInputText): CheckResult {
-    const check = new StreamingCheck(options);
-    const { files, errors } = expandPaths(paths, { ignore: ignoreMatcher(options.ignorePaths) });
-    check.inputErrors.push(...errors);
-    const reader = new FileReloader(read, options.parser);
-    const gc = new GarbageCollector();
-    for (const file of files) {
-        check.addFile(file, loadManifestFile(file, read, options.parser), file === STDIN_NAME ? undefined : reader);
-        gc.afterFile();
-    }
-    return check.finish(files);
+    const { check, files } = startCheck(paths, options);
+    return checkFiles(check, files, read, options.parser, (file) => loadManifestFile(file, read, options.parser));
 }
 
 /**
@@ -173,15 +165,25 @@ export function checkPaths(paths: string[], options: CheckOptions = {}, read: Te
  */
 export async function checkPathsParallel(paths: string[], options: CheckOptions = {}, jobs = 2, read: TextReader = readInputText): Promise<CheckResult> {
     if (jobs <= 1 || options.parser === "yaml") return checkPaths(paths, options, read);
+    const { check, files } = startCheck(paths, options);
+    // Parsed ahead of the check (all in memory at once): the price of parsing on several threads.
+    const parsed = await parseFilesParallel(files, jobs, undefined, read);
+    return checkFiles(check, files, read, options.parser, (_file, i) => parsed[i]);
+}
+
+function startCheck(paths: string[], options: CheckOptions): { check: StreamingCheck; files: string[] } {
     const check = new StreamingCheck(options);
     const { files, errors } = expandPaths(paths, { ignore: ignoreMatcher(options.ignorePaths) });
     check.inputErrors.push(...errors);
-    // Parsed ahead of the check (all in memory at once): the price of parsing on several threads.
-    const parsed = await parseFilesParallel(files, jobs, undefined, read);
-    const reader = new FileReloader(read, options.parser);
+    return { check, files };
+}
+
+/** Feeds the files' parse results to the check in file order, collecting garbage between files. */
+function checkFiles(check: StreamingCheck, files: string[], read: TextReader, parser: ParserChoice | undefined, resultOf: (file: string, index: number) => FileResult): CheckResult {
+    const reader = new FileReloader(read, parser);
     const gc = new GarbageCollector();
     files.forEach((file, i) => {
-        check.addFile(file, parsed[i], file === STDIN_NAME ? undefined : reader);
+        check.addFile(file, resultOf(file, i), file === STDIN_NAME ? undefined : reader);
         gc.afterFile();
     });
     return check.finish(files);
