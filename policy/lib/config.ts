@@ -63,6 +63,18 @@ export function configSchema(own: Record<string, PolicyConfigJSONSchema> = {}, r
 /** Minor version number; "latest" is newer than any release. */
 export function kubernetesMinor(version: string | undefined): number {
     const v = version ?? DEFAULT_KUBERNETES_VERSION;
+    // Every PSS policy asks for every object; a run knows a handful of versions.
+    let minor = minors.get(v);
+    if (minor === undefined) {
+        minor = parseMinor(v);
+        minors.set(v, minor);
+    }
+    return minor;
+}
+
+const minors = new Map<string, number>();
+
+function parseMinor(v: string): number {
     if (v === "latest") {
         return Number.POSITIVE_INFINITY;
     }

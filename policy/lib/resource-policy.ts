@@ -55,8 +55,14 @@ export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef
     // PSS controls behave like pod-security-admission: no namespace is exempt unless configured,
     // and no annotation on the object exempts it.
     const schema = configSchema(def.config ?? {}, undefined, category === "pss" ? [] : undefined, category !== "pss");
+    // The checker hands every resource the same getConfig function per policy (lib/args.ts,
+    // resourceArgsFactory), so the defaults are filled in once per run; the runtime makes a new
+    // function per call. Each call still gets its own shallow copy, as readConfig gives.
+    const readOnce = new WeakMap<object, C & CommonConfig>();
     const configFor = (args: ResourceValidationArgs): C & CommonConfig => {
-        const cfg = readConfig<C & CommonConfig>(args, schema);
+        let read = readOnce.get(args.getConfig);
+        if (!read) readOnce.set(args.getConfig, (read = readConfig<C & CommonConfig>(args, schema)));
+        const cfg = { ...read };
         const exempt = exemptionReason(cfg, args.name, args.props);
         if (exempt) {
             args.notApplicable(exempt);
