@@ -1,10 +1,29 @@
 // The pack's view of annotation exemptions: CrossGuard has no "exempted" result, so the pack runs
-// this advisory stack policy last and it reports every finding an annotation waived during the
-// run (resource policies and the stack policies before it), with the reason. An exemption is
-// thus always visible in `pulumi preview`, and never blocks. The checker does not need it: it
+// this stack policy last and it reports every finding an annotation waived during the run
+// (resource policies and the stack policies before it), with the reason, as advisory findings
+// whatever the config says. An exemption is thus always visible in `pulumi preview`, and never
+// blocks (unless a config disables this policy, which then hides them). The checker does not need it: it
 // reports waived findings itself (table, JSON, SARIF suppressions, JUnit).
+import type { ReportViolation } from "@pulumi/policy";
 import { EXEMPTION_ANNOTATION_PREFIX, takePendingExemptions } from "./exemptions";
 import type { PackStackPolicy } from "./types";
+
+/**
+ * The runtime's reportViolation also takes an object whose enforcementLevel overrides the
+ * policy's (@pulumi/policy 1.21, server.js makeReportViolationFun; not in its typings), and
+ * lib/run.ts reads it the same way. Reports go through it so that a config's
+ * `"all": { "enforcementLevel": "mandatory" }` (as in config/production.json) cannot turn an
+ * exemption report into a blocking violation.
+ */
+export interface LeveledViolation {
+    message: string;
+    urn?: string;
+    enforcementLevel: "advisory";
+}
+
+export function reportAdvisory(report: ReportViolation, violation: LeveledViolation): void {
+    (report as unknown as (v: LeveledViolation) => void)(violation);
+}
 
 export const EXEMPTION_REPORT_POLICY_ID = "policy-exemptions";
 
@@ -18,7 +37,11 @@ export const exemptionReportPolicy: PackStackPolicy = {
     validateStack: (args, reportViolation) => {
         const urns = new Set(args.resources.map((r) => r.urn));
         for (const f of takePendingExemptions(urns)) {
-            reportViolation(`${f.policy} exempted by ${f.annotation}: "${f.reason}" (waived finding: ${f.message})`, f.urn);
+            reportAdvisory(reportViolation, {
+                message: `${f.policy} exempted by ${f.annotation}: "${f.reason}" (waived finding: ${f.message})`,
+                urn: f.urn,
+                enforcementLevel: "advisory",
+            });
         }
     },
     metadata: {

@@ -174,6 +174,14 @@ function reportedLevel(r: ResolvedPolicy): Violation["enforcementLevel"] {
 
 function collector(r: ResolvedPolicy, out: Violation[], resource: Violation["resource"], urnToResource?: Map<string, ManifestResource>): ReportViolation {
     return (message?: string | object, urn?: string) => {
+        // The runtime also takes { message, urn, enforcementLevel } (see lib/exemption-report.ts).
+        let level = reportedLevel(r);
+        if (typeof message === "object" && message !== null) {
+            const v = message as { message?: unknown; urn?: unknown; enforcementLevel?: unknown };
+            if (typeof v.urn === "string") urn = v.urn;
+            if (typeof v.enforcementLevel === "string" && enforcementLevels.includes(v.enforcementLevel as EnforcementLevel)) level = v.enforcementLevel as Violation["enforcementLevel"];
+            message = typeof v.message === "string" ? v.message : undefined;
+        }
         // Messages are built from parsed values: detached, they do not keep the input in memory.
         const text = detach(typeof message === "string" && message.length > 0 ? message : r.policy.description);
         let target = resource;
@@ -181,7 +189,7 @@ function collector(r: ResolvedPolicy, out: Violation[], resource: Violation["res
             const m = urnToResource.get(urn);
             target = m ? { type: m.type, name: m.name, urn } : undefined;
         }
-        out.push({ policy: r.policy.name, severity: r.policy.metadata.severity, enforcementLevel: reportedLevel(r), message: text, resource: target });
+        out.push({ policy: r.policy.name, severity: r.policy.metadata.severity, enforcementLevel: level, message: text, resource: target });
     };
 }
 

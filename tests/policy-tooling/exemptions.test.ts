@@ -5,7 +5,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { runPolicies, runPolicyCheck, remediateResource, typeTokenFor, type ManifestResource } from "../../policy/lib/run";
+import { resolvePolicies, runPolicies, runPolicyCheck, remediateResource, typeTokenFor, type ManifestResource } from "../../policy/lib/run";
+import { makeResourceValidationArgs } from "../../policy/lib/args";
+import type { PackResourcePolicy } from "../../policy/lib/types";
 import { allPolicies, selectPolicies } from "../../policy/policies";
 import { unknown } from "../../policy/lib/args";
 import { exemptionReportPolicy, EXEMPTION_REPORT_POLICY_ID } from "../../policy/lib/exemption-report";
@@ -156,10 +158,13 @@ describe("exemption annotations in the pack (the @pulumi/policy runtime's analyz
 
         const stackReq = new analyzerproto.AnalyzeStackRequest();
         stackReq.setResourcesList(resources.map((r) => analyzerResource(analyzerproto.AnalyzerResource, r, urnOf(r))));
-        const stack = await rpc(server.makeAnalyzeStackRpcFun("websvc-k8s", "1.0.0", "mandatory", policies), stackReq);
+        // As config/production.json's `"all": "mandatory"` makes it: the reports must stay advisory.
+        const forcedMandatory = [...allPolicies, { ...exemptionReportPolicy, enforcementLevel: "mandatory" as const }];
+        const stack = await rpc(server.makeAnalyzeStackRpcFun("websvc-k8s", "1.0.0", "mandatory", forcedMandatory), stackReq);
         const reported = stack.filter((d) => d.policyName === EXEMPTION_REPORT_POLICY_ID);
+        assert.ok(reported.length > 0);
         // Advisory in the proto enum (EnforcementLevel.ADVISORY = 0): visible, never blocking.
-        assert.ok(reported.every((d) => d.enforcementLevel === analyzerproto.EnforcementLevel.ADVISORY));
+        assert.deepEqual(reported.filter((d) => d.enforcementLevel !== analyzerproto.EnforcementLevel.ADVISORY), []);
         const worker = reported.filter((d) => d.urn === urnOf(resources[0]));
         assert.equal(worker.length, 2);
         for (const d of worker) assert.ok(d.message.includes(`hygiene-probes exempted by ${EXEMPTION_ANNOTATION_PREFIX}hygiene-probes: "${PROBES_REASON}"`), d.message);
@@ -168,6 +173,20 @@ describe("exemption annotations in the pack (the @pulumi/policy runtime's analyz
         assert.ok(!stack.some((d) => d.policyName === "stack-network-policy" && d.urn === urnOf(loner)));
         // The control: a pod without an exemption in a namespace without a NetworkPolicy is still reported.
         assert.ok(stack.some((d) => d.policyName === "stack-network-policy" && d.urn === urnOf(resources.find((r) => r.name === "ops/debug") as ManifestResource)));
+    });
+
+    it("runPolicies reads the runtime's leveled reports the same way (the report policy's findings stay advisory)", () => {
+        // Outside a runner (as in the pack), waived findings queue for policy-exemptions.
+        const [worker] = honoured();
+        const probes = selectPolicies("hygiene-probes")[0] as PackResourcePolicy;
+        const args = makeResourceValidationArgs({ ...worker, urn: "urn:w" }, { config: resolvePolicies([probes])[0].config });
+        const reported: string[] = [];
+        (probes.validateResource as (a: unknown, r: (m: string) => void) => void)(args, (m) => reported.push(m));
+        assert.deepEqual(reported, []);
+        const v = runPolicies([{ ...worker, urn: "urn:w" }], { policies: [exemptionReportPolicy], config: { all: "mandatory" } });
+        assert.equal(v.length, 2);
+        assert.deepEqual(v.map((x) => [x.enforcementLevel, x.resource?.urn]), [["advisory", "urn:w"], ["advisory", "urn:w"]]);
+        assert.match(v[0].message, /^hygiene-probes exempted by exempt\.websvc-k8s\/hygiene-probes: "consumes a queue/);
     });
 
     it("the pack registers policy-exemptions last (it reports what the policies before it waived)", () => {
