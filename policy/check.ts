@@ -1,35 +1,50 @@
 // Plain-manifest checker: runs the pack's policies (the same code CrossGuard runs) over
-// Kubernetes YAML files, for teams and CI jobs that do not deploy through Pulumi.
+// Kubernetes YAML files, for teams and CI jobs that do not deploy through Pulumi. Installed as
+// the package's `k8s-policy-check` bin (compiled JavaScript, no ts-node).
 //
-//   npm run --silent policy:check -- [--format table|json|sarif] [--only <selector>]
-//       [--k8s-version 1.NN] [--config FILE] [--stack-tag k=v ...] [--jobs N] PATH...
-//   npm run --silent policy:check -- --list [--format table|json]
+//   k8s-policy-check [--format table|json|sarif|junit] [--only <selector>] [--skip <selector>]
+//       [--k8s-version|--kubernetes-version 1.NN] [--config FILE] [--stack-tag k=v ...]
+//       [--fail-on <severity>] [--soft-fail] [--ignore-path GLOB ...]
+//       [--disallow-annotation-exemptions] [--jobs N] PATH...|-
+//   k8s-policy-check --list [--format table|json]
 //
-// Exit codes: 0 clean or advisory-only, 1 a mandatory violation, 2 unreadable input, bad config or usage.
-// This module never constructs a PolicyPack (that is index.ts), so it can be imported in-process.
+// Exit codes: 0 clean or advisory-only, 1 a mandatory violation (or a finding at --fail-on
+// severity), 2 unreadable input, bad config or usage. This module never constructs a PolicyPack
+// (that is index.ts), so it can be imported in-process.
 import * as os from "os";
+import { setFlagsFromString } from "v8";
+import { runInNewContext } from "vm";
 import { Command, CommanderError, Option } from "commander";
 import {
     checkPaths,
     checkPathsParallel,
+    collectGarbageBetweenFiles,
     EXIT_BAD_INPUT,
     loadPolicyConfigFile,
     PolicyConfigError,
     policiesFor,
+    SEVERITIES,
 } from "./cli/checker";
 import type { CheckOptions, CheckResult } from "./cli/checker";
 import { FORMATS, listPolicies, toJson, toSarif, toTable } from "./cli/formats";
 import type { Format } from "./cli/formats";
+import { toJunit } from "./cli/junit";
+import { PARSERS, readInputText, STDIN_NAME } from "./cli/manifests";
+import type { ParserChoice, TextReader } from "./cli/manifests";
+import type { Severity } from "./lib/types";
 
 export { checkPaths, checkPathsParallel, checkObjects, loadPolicyConfigFile, validatePolicyConfig, PolicyConfigError } from "./cli/checker";
-export type { CheckOptions, CheckResult, ObjectReport, ReportedViolation } from "./cli/checker";
+export type { CheckOptions, CheckResult, ObjectReport, ReportedExemption, ReportedViolation } from "./cli/checker";
 export { loadManifests, loadManifestsParallel, parseManifestText } from "./cli/manifests";
 export type { ManifestObject, InputError } from "./cli/manifests";
 export { toJson, toSarif, toTable, listPolicies } from "./cli/formats";
+export { toJunit } from "./cli/junit";
 
 export interface CliIo {
     stdout: (text: string) => void;
     stderr: (text: string) => void;
+    /** What `-` reads (default: the process's stdin). */
+    stdin?: () => string;
 }
 
 const processIo: CliIo = {
@@ -40,27 +55,51 @@ const processIo: CliIo = {
 interface RawOptions {
     format: Format;
     only?: string;
+    skip?: string;
     k8sVersion?: string;
+    kubernetesVersion?: string;
     config?: string;
     stackTag: string[];
+    failOn?: Severity;
+    softFail?: boolean;
+    ignorePath: string[];
+    disallowAnnotationExemptions?: boolean;
+    parser: ParserChoice;
     list?: boolean;
     jobs?: string;
 }
 
-/** Default --jobs: one parsing thread per CPU, at most 4. */
-export const DEFAULT_JOBS = Math.max(1, Math.min(os.availableParallelism(), 4));
+/**
+ * Default --jobs: one thread, reading file by file. More threads parse the YAML ahead in worker
+ * threads, which holds the whole parsed input in memory at once and adds an isolate per worker;
+ * on the benchmark corpus on 2 cores it bought little wall time for ~25% more peak memory
+ * (policy/README.md, Benchmark).
+ */
+export const DEFAULT_JOBS = 1;
+
+/** The most --jobs accepts usefully: one per CPU. */
+export const MAX_USEFUL_JOBS = Math.max(1, os.availableParallelism());
+
+const repeatable = (v: string, acc: string[]) => [...acc, v];
 
 function buildCommand(io: CliIo): Command {
-    return new Command("policy-check")
+    return new Command("k8s-policy-check")
         .description("Check plain Kubernetes manifests against the websvc policy pack")
         .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
         .option("--only <selector>", "policies to run: pss-baseline, pss-restricted, pss, hygiene, stack, all, or comma-separated ids")
+        .option("--skip <selector>", "policies not to run (same selectors as --only, applied after it)")
         .option("--k8s-version <version>", "Kubernetes minor version the manifests target, e.g. 1.30")
+        .option("--kubernetes-version <version>", "same as --k8s-version (the name kube-score and kubeconform use)")
         .option("--config <file>", "per-environment pack config (the pulumi --policy-pack-config JSON format)")
-        .option("--stack-tag <key=value>", "stack tag seen by policies (repeatable)", (v: string, acc: string[]) => [...acc, v], [])
+        .option("--stack-tag <key=value>", "stack tag seen by policies (repeatable)", repeatable, [])
+        .addOption(new Option("--fail-on <severity>", "also exit 1 when a finding, advisory ones included, has this severity or a higher one").choices(SEVERITIES))
+        .option("--soft-fail", "report findings but exit 0 (unreadable input still exits 2)")
+        .option("--ignore-path <glob>", "do not read paths matching this glob (repeatable; a pattern without / matches base names)", repeatable, [])
+        .option("--disallow-annotation-exemptions", "do not honour exempt.websvc-k8s/<policy id> annotations on objects")
+        .addOption(new Option("--parser <parser>", "auto: js-yaml, with the yaml package for what it declines; yaml: the yaml package for every file (slower; to compare)").choices(PARSERS).default("auto"))
         .option("--list", "list the policies and their metadata instead of checking")
-        .option("--jobs <n>", `threads that parse the YAML when the input is 1 MiB or more (default ${DEFAULT_JOBS}: one per CPU, at most 4)`)
-        .argument("[paths...]", "YAML files or directories (searched recursively for .yaml/.yml)")
+        .option("--jobs <n>", `threads that parse the YAML ahead when the input is 1 MiB or more (default ${DEFAULT_JOBS}: file by file; up to ${MAX_USEFUL_JOBS} CPUs here; more threads, more memory)`)
+        .argument("[paths...]", "YAML files or directories (searched recursively for .yaml/.yml); - reads stdin")
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 }
@@ -80,8 +119,8 @@ function prepare(argv: string[], io: CliIo): Prepared {
     const paths = command.args;
     return guarded(io, () => {
         if (raw.list) {
-            if (raw.format === "sarif") throw new UsageError("--list prints a table or json, not sarif");
-            io.stdout(listPolicies(policiesFor(raw.only), raw.format));
+            if (raw.format !== "table" && raw.format !== "json") throw new UsageError(`--list prints a table or json, not ${raw.format}`);
+            io.stdout(listPolicies(policiesFor(raw.only, raw.skip), raw.format));
             return { code: 0 };
         }
         if (paths.length === 0) throw new UsageError("give at least one file or directory to check (or --list)");
@@ -90,11 +129,19 @@ function prepare(argv: string[], io: CliIo): Prepared {
     });
 }
 
+const RENDERERS: Record<Format, (result: CheckResult) => string> = { table: toTable, json: toJson, sarif: (r) => toSarif(r), junit: toJunit };
+
 function report(result: CheckResult, format: Format, io: CliIo): number {
     for (const w of result.warnings) io.stderr(`warning: ${w.file}: ${w.message}\n`);
     for (const e of result.inputErrors) io.stderr(`error: ${e.file}: ${e.message}\n`);
-    io.stdout(format === "json" ? toJson(result) : format === "sarif" ? toSarif(result) : toTable(result));
+    io.stdout(RENDERERS[format](result));
     return result.exitCode;
+}
+
+/** The input reader: stdin from `io` when it provides it. */
+function readerFor(io: CliIo): TextReader {
+    const stdin = io.stdin;
+    return stdin ? (file) => (file === STDIN_NAME ? stdin() : readInputText(file)) : readInputText;
 }
 
 function guarded<T>(io: CliIo, fn: () => T): T | { code: number } {
@@ -117,7 +164,7 @@ function guarded<T>(io: CliIo, fn: () => T): T | { code: number } {
 export function runCli(argv: string[], io: CliIo = processIo): number {
     const prepared = prepare(argv, io);
     if ("code" in prepared) return prepared.code;
-    const outcome = guarded(io, () => report(checkPaths(prepared.paths, prepared.options), prepared.format, io));
+    const outcome = guarded(io, () => report(checkPaths(prepared.paths, prepared.options, readerFor(io)), prepared.format, io));
     return typeof outcome === "number" ? outcome : outcome.code;
 }
 
@@ -127,7 +174,7 @@ export async function runCliAsync(argv: string[], io: CliIo = processIo): Promis
     if ("code" in prepared) return prepared.code;
     let result: CheckResult;
     try {
-        result = await checkPathsParallel(prepared.paths, prepared.options, prepared.jobs);
+        result = await checkPathsParallel(prepared.paths, prepared.options, prepared.jobs, readerFor(io));
     } catch (e) {
         const handled = guarded(io, () => {
             throw e;
@@ -147,8 +194,12 @@ function toJobs(value: string | undefined): number {
 class UsageError extends Error {}
 
 function toCheckOptions(raw: RawOptions): CheckOptions {
-    if (raw.k8sVersion !== undefined && !/^1\.\d{1,2}$/.test(raw.k8sVersion)) {
-        throw new UsageError(`--k8s-version ${raw.k8sVersion}: expected 1.NN, e.g. 1.30`);
+    if (raw.k8sVersion !== undefined && raw.kubernetesVersion !== undefined && raw.k8sVersion !== raw.kubernetesVersion) {
+        throw new UsageError(`--k8s-version ${raw.k8sVersion} and --kubernetes-version ${raw.kubernetesVersion} disagree: give one`);
+    }
+    const [versionFlag, version] = raw.kubernetesVersion !== undefined ? ["--kubernetes-version", raw.kubernetesVersion] : ["--k8s-version", raw.k8sVersion];
+    if (version !== undefined && !/^1\.\d{1,2}$/.test(version)) {
+        throw new UsageError(`${versionFlag} ${version}: expected 1.NN, e.g. 1.30`);
     }
     const stackTags: Record<string, string> = {};
     for (const tag of raw.stackTag) {
@@ -156,17 +207,34 @@ function toCheckOptions(raw: RawOptions): CheckOptions {
         if (eq <= 0) throw new UsageError(`--stack-tag ${tag}: expected key=value`);
         stackTags[tag.slice(0, eq)] = tag.slice(eq + 1);
     }
-    // Select first so an unknown --only id is reported before the manifests are read.
-    policiesFor(raw.only);
+    // Select first so an unknown --only/--skip id is reported before the manifests are read.
+    policiesFor(raw.only, raw.skip);
     return {
         only: raw.only,
-        kubernetesVersion: raw.k8sVersion,
+        skip: raw.skip,
+        kubernetesVersion: version,
         config: raw.config ? loadPolicyConfigFile(raw.config) : undefined,
         stackTags: raw.stackTag.length ? stackTags : undefined,
+        failOn: raw.failOn,
+        softFail: raw.softFail,
+        ignorePaths: raw.ignorePath.length ? raw.ignorePath : undefined,
+        disallowAnnotationExemptions: raw.disallowAnnotationExemptions,
+        parser: raw.parser,
     };
 }
 
-if (require.main === module) {
+/** V8's gc function without starting Node with --expose-gc (the flag, set at run time, applies to new contexts). */
+function exposedGc(): (() => void) | undefined {
+    try {
+        setFlagsFromString("--expose-gc");
+        return runInNewContext("gc") as () => void;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The command line: runs the CLI on process.argv and sets the exit code. */
+export function main(): void {
     // Policies signal "not applicable" by throwing (CrossGuard's protocol): tens of thousands of
     // throws on a large corpus, and capturing their stack traces cost ~10% of the run. The CLI
     // reports errors by message only, so it does not need them.
@@ -175,6 +243,7 @@ if (require.main === module) {
     // reads from a plain snapshot are ~8x cheaper than from the live environment. This process
     // spawns nothing and sets no variables, so a snapshot is all it needs.
     process.env = { ...process.env };
+    collectGarbageBetweenFiles(exposedGc());
     runCliAsync(process.argv.slice(2)).then(
         (code) => {
             process.exitCode = code;
@@ -187,3 +256,5 @@ if (require.main === module) {
         },
     );
 }
+
+if (require.main === module) main();

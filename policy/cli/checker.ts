@@ -1,20 +1,39 @@
 // The checker's core, callable in-process (tests, the synth script) and from check.ts.
-// It runs the same policy code as the CrossGuard pack, via runPolicies, over plain manifests.
+// It runs the same policy code as the CrossGuard pack, via PolicyRunner, over plain manifests,
+// file by file: each object's resource policies run as soon as its file is parsed, and only the
+// copies the stack policies need stay in memory.
 import * as fs from "fs";
-import { runPolicies, typeTokenFor } from "../lib/run";
-import type { ManifestResource, PolicyConfigFile, Violation } from "../lib/run";
+import { getHeapStatistics } from "v8";
+import { PolicyRunner, runPolicies, typeTokenFor } from "../lib/run";
+import type { ExemptedViolation, PolicyConfigFile, Violation } from "../lib/run";
+import { unknownExemptionAnnotations } from "../lib/exemptions";
 import { allPolicies, groupSettings, policyGroups, selectPolicies } from "../policies";
-import type { PackPolicy } from "../lib/types";
-import { loadManifests, loadManifestsParallel } from "./manifests";
-import type { InputError, LoadedManifests, ManifestObject } from "./manifests";
+import type { PackPolicy, Severity } from "../lib/types";
+import { expandPaths, loadManifestFile, parseFilesParallel, readInputText, STDIN_NAME } from "./manifests";
+import type { FileResult, InputError, ManifestObject, ParserChoice, TextReader } from "./manifests";
+import { ignoreMatcher } from "./ignore";
 
 export const EXIT_CLEAN = 0;
 export const EXIT_MANDATORY_VIOLATION = 1;
 export const EXIT_BAD_INPUT = 2;
 
+export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
+
 export interface CheckOptions {
     /** Policy selector as understood by selectPolicies ("pss-baseline", "hygiene", "id1,id2", ...). Default: all. */
     only?: string;
+    /** Policies to leave out, same selector syntax (applied after `only`). */
+    skip?: string;
+    /** Glob patterns (picomatch) of paths not to read; see ignoreMatcher. */
+    ignorePaths?: string[];
+    /** Refuse exemption annotations on objects for every policy. */
+    disallowAnnotationExemptions?: boolean;
+    /** Also exit 1 when a finding (advisory ones included) has this severity or a higher one. */
+    failOn?: Severity;
+    /** Report only: findings never make the exit code 1 (unreadable input still exits 2). */
+    softFail?: boolean;
+    /** "yaml" reads every file with the `yaml` package instead of the fast path (same result, slower). */
+    parser?: ParserChoice;
     /** Kubernetes minor version the manifests target, e.g. "1.30". */
     kubernetesVersion?: string;
     /** Parsed per-environment pack config (`pulumi preview --policy-pack-config` format). */
@@ -29,6 +48,12 @@ export interface ReportedViolation {
     enforcementLevel: Violation["enforcementLevel"];
 }
 
+/** A finding an exemption annotation on the object waived; shown, never counted. */
+export interface ReportedExemption extends ReportedViolation {
+    reason: string;
+    annotation: string;
+}
+
 /** One per checked object, clean objects included. */
 export interface ObjectReport {
     file: string;
@@ -36,6 +61,7 @@ export interface ObjectReport {
     kind: string;
     name: string;
     violations: ReportedViolation[];
+    exempted: ReportedExemption[];
 }
 
 export interface CheckResult {
@@ -118,95 +144,205 @@ function checkGroupLevel(groupId: string, entry: unknown): void {
     }
 }
 
-/** The policies an --only selector picks (all without one); a bad selector is a PolicyConfigError. */
-export function policiesFor(only: string | undefined): PackPolicy[] {
-    let policies: PackPolicy[];
-    try {
-        policies = only ? selectPolicies(only) : allPolicies;
-    } catch (e) {
-        throw new PolicyConfigError(`--only ${only}: ${e instanceof Error ? e.message : String(e)}`);
+/** The policies --only picks (all without it) minus those --skip picks; a bad selector is a PolicyConfigError. */
+export function policiesFor(only: string | undefined, skip?: string): PackPolicy[] {
+    const select = (flag: string, selector: string) => {
+        try {
+            return selectPolicies(selector);
+        } catch (e) {
+            throw new PolicyConfigError(`${flag} ${selector}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+    };
+    let policies = only ? select("--only", only) : allPolicies;
+    if (skip) {
+        const skipped = new Set(select("--skip", skip).map((p) => p.name));
+        policies = policies.filter((p) => !skipped.has(p.name));
     }
-    if (policies.length === 0) throw new PolicyConfigError(`--only ${only}: selects no policy`);
+    if (policies.length === 0) throw new PolicyConfigError(`${[only && `--only ${only}`, skip && `--skip ${skip}`].filter(Boolean).join(" ")}: selects no policy`);
     return policies;
 }
 
-/** Loads the manifests under `paths` and checks them; never throws for bad manifests, only reports. */
-export function checkPaths(paths: string[], options: CheckOptions = {}): CheckResult {
-    return checkLoaded(loadManifests(paths), options);
+/**
+ * Reads the manifests under `paths` file by file and checks them; never throws for bad
+ * manifests, only reports. `-` reads stdin (through `read`).
+ */
+export function checkPaths(paths: string[], options: CheckOptions = {}, read: TextReader = readInputText): CheckResult {
+    const { check, files } = startCheck(paths, options);
+    return checkFiles(check, files, read, options.parser, (file) => loadManifestFile(file, read, options.parser));
 }
 
 /**
  * checkPaths with YAML parsing spread over `jobs` threads (this one plus jobs-1 workers; inputs
  * under 1 MiB are parsed on this thread only). Same result as checkPaths.
  */
-export async function checkPathsParallel(paths: string[], options: CheckOptions = {}, jobs = 2): Promise<CheckResult> {
-    return checkLoaded(await loadManifestsParallel(paths, jobs), options);
+export async function checkPathsParallel(paths: string[], options: CheckOptions = {}, jobs = 2, read: TextReader = readInputText): Promise<CheckResult> {
+    if (jobs <= 1 || options.parser === "yaml") return checkPaths(paths, options, read);
+    const { check, files } = startCheck(paths, options);
+    // Parsed ahead of the check (all in memory at once): the price of parsing on several threads.
+    const parsed = await parseFilesParallel(files, jobs, undefined, read);
+    return checkFiles(check, files, read, options.parser, (_file, i) => parsed[i]);
 }
 
-function checkLoaded(loaded: LoadedManifests, options: CheckOptions): CheckResult {
-    const result = checkObjects(loaded.objects, options);
-    return {
-        ...result,
-        inputErrors: loaded.errors,
-        warnings: loaded.warnings,
-        files: loaded.files,
-        exitCode: loaded.errors.length > 0 ? EXIT_BAD_INPUT : result.exitCode,
-    };
+function startCheck(paths: string[], options: CheckOptions): { check: StreamingCheck; files: string[] } {
+    const check = new StreamingCheck(options);
+    const { files, errors } = expandPaths(paths, { ignore: ignoreMatcher(options.ignorePaths) });
+    check.inputErrors.push(...errors);
+    return { check, files };
+}
+
+/** Feeds the files' parse results to the check in file order, collecting garbage between files. */
+function checkFiles(check: StreamingCheck, files: string[], read: TextReader, parser: ParserChoice | undefined, resultOf: (file: string, index: number) => FileResult): CheckResult {
+    const reader = new FileReloader(read, parser);
+    const gc = new GarbageCollector();
+    files.forEach((file, i) => {
+        check.addFile(file, resultOf(file, i), file === STDIN_NAME ? undefined : reader);
+        gc.afterFile();
+    });
+    return check.finish(files);
 }
 
 /** Checks objects already in memory (e.g. rendered by the synth script). Stack policies see all of them at once. */
 export function checkObjects(objects: ManifestObject[], options: CheckOptions = {}): CheckResult {
-    const policies = policiesFor(options.only);
-    const resources: ManifestResource[] = objects.map((o, i) => ({
-        type: typeTokenFor(o.apiVersion, o.kind),
-        name: o.name,
-        urn: syntheticUrn(o, i),
-        props: o.body,
-    }));
-    const violations = runPolicies(resources, {
-        policies,
-        config: options.config ? configForPolicies(options.config, policies) : undefined,
-        stackTags: options.stackTags,
-        kubernetesVersion: options.kubernetesVersion,
-        // Parsed YAML holds no engine "unknown" sentinels, so the runtime's unknown-checking proxy
-        // (a Proxy on every property read) would only cost time.
-        unknownChecking: false,
-        // Plain JSON needs no protobuf Struct round trip: same values and key order, much cheaper.
-        wire: false,
-    });
+    const check = new StreamingCheck(options);
+    for (const o of objects) check.addObject(o);
+    return check.finish([...new Set(objects.map((o) => o.file))]);
+}
 
-    const reports: ObjectReport[] = objects.map((o) => ({ file: o.file, line: o.line, kind: o.kind, name: o.name, violations: [] }));
-    const byUrn = new Map<string, ObjectReport>();
-    const byTypeAndName = new Map<string, ObjectReport>();
-    resources.forEach((r, i) => {
-        byUrn.set(r.urn as string, reports[i]);
-        // First one wins: a duplicate object (same kind and name in two files) is reported once.
-        if (!byTypeAndName.has(`${r.type}::${r.name}`)) byTypeAndName.set(`${r.type}::${r.name}`, reports[i]);
-    });
-    const unattributed: ReportedViolation[] = [];
-    for (const v of violations) {
-        const reported: ReportedViolation = { policy: v.policy, message: v.message, severity: v.severity, enforcementLevel: v.enforcementLevel };
-        const target = v.resource
-            ? (v.resource.urn && byUrn.get(v.resource.urn)) || byTypeAndName.get(`${v.resource.type}::${v.resource.name}`)
-            : undefined;
-        if (target) target.violations.push(reported);
-        else unattributed.push(reported);
+/** One check run: objects go in one at a time (resource policies run at once), finish() runs the stack policies and reports. */
+class StreamingCheck {
+    readonly inputErrors: InputError[] = [];
+    readonly warnings: InputError[] = [];
+    private readonly policies: PackPolicy[];
+    private readonly runner: PolicyRunner;
+    private readonly reports: ObjectReport[] = [];
+    private readonly byUrn = new Map<string, ObjectReport>();
+    private readonly byTypeAndName = new Map<string, ObjectReport>();
+    private readonly knownIds = new Set(allPolicies.map((p) => p.name));
+
+    constructor(private readonly options: CheckOptions) {
+        this.policies = policiesFor(options.only, options.skip);
+        this.runner = new PolicyRunner({
+            policies: this.policies,
+            config: options.config ? configForPolicies(options.config, this.policies) : undefined,
+            stackTags: options.stackTags,
+            kubernetesVersion: options.kubernetesVersion,
+            disallowAnnotationExemptions: options.disallowAnnotationExemptions,
+            // Parsed YAML holds no engine "unknown" sentinels, so the runtime's unknown-checking proxy
+            // (a Proxy on every property read) would only cost time.
+            unknownChecking: false,
+            // Plain JSON needs no protobuf Struct round trip: same values and key order, much cheaper.
+            wire: false,
+        });
     }
-    const anyMandatory = violations.some((v) => v.enforcementLevel === "mandatory");
-    return {
-        reports,
-        unattributed,
-        inputErrors: [],
-        warnings: [],
-        files: [...new Set(objects.map((o) => o.file))],
-        policies,
-        exitCode: anyMandatory ? EXIT_MANDATORY_VIOLATION : EXIT_CLEAN,
-    };
+
+    /** A file's objects; with `reloader`, large ones are read again if a stack policy needs them rather than kept. */
+    addFile(file: string, loaded: FileResult, reloader?: FileReloader): void {
+        this.inputErrors.push(...loaded.errors);
+        this.warnings.push(...loaded.warnings);
+        loaded.objects.forEach((o, i) => {
+            // Only what identifies the object: capturing `o` would keep its body in memory.
+            const id: ObjectId = { apiVersion: o.apiVersion, kind: o.kind, name: o.name, line: o.line };
+            this.addObject(o, reloader && (() => reloader.body(file, i, id)));
+        });
+    }
+
+    addObject(o: ManifestObject, reload?: () => Record<string, unknown>): void {
+        const index = this.reports.length;
+        const report: ObjectReport = { file: o.file, line: o.line, kind: o.kind, name: o.name, violations: [], exempted: [] };
+        const type = typeTokenFor(o.apiVersion, o.kind);
+        const urn = syntheticUrn(type, o.name, index);
+        this.reports.push(report);
+        this.byUrn.set(urn, report);
+        // First one wins: a duplicate object (same kind and name in two files) is reported once.
+        if (!this.byTypeAndName.has(`${type}::${o.name}`)) this.byTypeAndName.set(`${type}::${o.name}`, report);
+        for (const key of unknownExemptionAnnotations(o.body, this.knownIds)) {
+            this.warnings.push({ file: o.file, message: `${o.kind} ${o.name}: annotation ${key} names no policy of this pack, so it exempts nothing` });
+        }
+        this.runner.add({ type, name: o.name, urn, props: o.body }, reload);
+    }
+
+    finish(files: string[]): CheckResult {
+        const { violations, exempted } = this.runner.finish();
+        const unattributed: ReportedViolation[] = [];
+        for (const v of violations) {
+            const reported: ReportedViolation = { policy: v.policy, message: v.message, severity: v.severity, enforcementLevel: v.enforcementLevel };
+            const target = this.targetOf(v);
+            if (target) target.violations.push(reported);
+            else unattributed.push(reported);
+        }
+        for (const x of exempted) {
+            this.targetOf(x)?.exempted.push({ policy: x.policy, message: x.message, severity: x.severity, enforcementLevel: x.enforcementLevel, reason: x.reason, annotation: x.annotation });
+        }
+        return {
+            reports: this.reports,
+            unattributed,
+            inputErrors: this.inputErrors,
+            warnings: this.warnings,
+            files,
+            policies: this.policies,
+            exitCode: exitCodeFor(this.inputErrors.length > 0, violations, this.options),
+        };
+    }
+
+    private targetOf(v: Violation | ExemptedViolation): ObjectReport | undefined {
+        if (!v.resource) return undefined;
+        return (v.resource.urn && this.byUrn.get(v.resource.urn)) || this.byTypeAndName.get(`${v.resource.type}::${v.resource.name}`);
+    }
+}
+
+type ObjectId = Pick<ManifestObject, "apiVersion" | "kind" | "name" | "line">;
+
+// A full collection when the heap grew this much since the last one. Parsing makes garbage that
+// V8 collects late (it lets the heap grow to a multiple of what is live): without this, the
+// checker's peak memory was about twice what it keeps, for the price of a few collections.
+const COLLECT_AFTER_BYTES = 32 * 1024 * 1024;
+let collectGarbage: (() => void) | undefined;
+
+/** Lets the checker run full garbage collections between files (the command line passes V8's gc). */
+export function collectGarbageBetweenFiles(gc: (() => void) | undefined): void {
+    collectGarbage = gc;
+}
+
+class GarbageCollector {
+    private base = getHeapStatistics().used_heap_size;
+    afterFile(): void {
+        if (!collectGarbage) return;
+        if (getHeapStatistics().used_heap_size - this.base < COLLECT_AFTER_BYTES) return;
+        collectGarbage();
+        this.base = getHeapStatistics().used_heap_size;
+    }
+}
+
+/** Reads a file's objects again for the stack policies (the last file read is kept: they ask file by file). */
+class FileReloader {
+    private last?: { file: string; objects: ManifestObject[] };
+    constructor(private readonly read: TextReader, private readonly parser: ParserChoice | undefined) {}
+
+    body(file: string, index: number, first: ObjectId): Record<string, unknown> {
+        if (this.last?.file !== file) this.last = { file, objects: loadManifestFile(file, this.read, this.parser).objects };
+        const again = this.last.objects[index];
+        if (!again || again.apiVersion !== first.apiVersion || again.kind !== first.kind || again.name !== first.name || again.line !== first.line) {
+            throw new Error(`${file} changed while it was being checked`);
+        }
+        return again.body;
+    }
+}
+
+/** 2 for unreadable input; else 1 for a mandatory violation or, with failOn, a finding that severe; --soft-fail makes findings 0. */
+export function exitCodeFor(badInput: boolean, violations: Violation[], options: Pick<CheckOptions, "failOn" | "softFail">): number {
+    if (badInput) return EXIT_BAD_INPUT;
+    if (options.softFail) return EXIT_CLEAN;
+    if (violations.some((v) => v.enforcementLevel === "mandatory")) return EXIT_MANDATORY_VIOLATION;
+    if (options.failOn) {
+        const threshold = SEVERITIES.indexOf(options.failOn);
+        if (violations.some((v) => v.enforcementLevel !== "disabled" && SEVERITIES.indexOf(v.severity) <= threshold)) return EXIT_MANDATORY_VIOLATION;
+    }
+    return EXIT_CLEAN;
 }
 
 // Unique per object even when two files hold the same kind/name, so violations map back exactly.
-function syntheticUrn(o: ManifestObject, index: number): string {
-    return `urn:pulumi:manifests::policy-check::${typeTokenFor(o.apiVersion, o.kind)}::${o.name}#${index}`;
+function syntheticUrn(type: string, name: string, index: number): string {
+    return `urn:pulumi:manifests::policy-check::${type}::${name}#${index}`;
 }
 
 // The whole file was validated against the full pack; pass on only what the selected policies read.
@@ -214,3 +350,4 @@ function configForPolicies(config: PolicyConfigFile, policies: PackPolicy[]): Po
     const ids = new Set(policies.map((p) => p.name));
     return Object.fromEntries(Object.entries(config).filter(([key]) => key === "all" || ids.has(key))) as PolicyConfigFile;
 }
+

@@ -1,40 +1,56 @@
-// Renders a CheckResult as a table (people), JSON (scripts) or SARIF 2.1.0 (GitHub code scanning).
+// Renders a CheckResult as a table (people), JSON (scripts), SARIF 2.1.0 (GitHub code scanning)
+// or JUnit XML (GitLab, Jenkins; see junit.ts). Findings an exemption annotation waived are shown
+// in every format, marked as exempted with the reason.
 import * as path from "path";
-import type { CheckResult, ObjectReport, ReportedViolation } from "./checker";
+import type { CheckResult, ObjectReport, ReportedExemption, ReportedViolation } from "./checker";
 import type { PackPolicy } from "../lib/types";
 import { PACK_ENFORCEMENT_LEVEL } from "../policies";
+import { STDIN_NAME } from "./manifests";
+import { packageInfo } from "./package-info";
 
-export const FORMATS = ["table", "json", "sarif"] as const;
+export const FORMATS = ["table", "json", "sarif", "junit"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const TOOL_NAME = "websvc-k8s-policy-pack";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const packVersion: string = require("../package.json").version;
 
-/** The documented JSON shape: one entry per object, exactly these keys. */
+/**
+ * The documented JSON shape: one entry per object with exactly file, kind, name and violations;
+ * an object with exempted findings also has `exempted` (policy, message, severity, reason, annotation).
+ */
 export function toJson(result: CheckResult): string {
     const entries = result.reports.map((r) => ({
         file: r.file,
         kind: r.kind,
         name: r.name,
         violations: r.violations.map(({ policy, message, severity }) => ({ policy, message, severity })),
+        ...(r.exempted.length > 0
+            ? { exempted: r.exempted.map(({ policy, message, severity, reason, annotation }) => ({ policy, message, severity, reason, annotation })) }
+            : {}),
     }));
     return JSON.stringify(entries, null, 2) + "\n";
+}
+
+/** How an exempted finding reads in the table and in SARIF/JUnit messages. */
+export function exemptedText(x: ReportedExemption): string {
+    return `${x.message} (exempted by ${x.annotation}: ${x.reason})`;
 }
 
 export function toTable(result: CheckResult): string {
     const rows: string[][] = [];
     for (const r of result.reports) {
         for (const v of r.violations) rows.push([location(r), r.kind, r.name, v.policy, v.severity, v.enforcementLevel, v.message]);
+        for (const x of r.exempted) rows.push([location(r), r.kind, r.name, x.policy, x.severity, "exempted", exemptedText(x)]);
     }
     for (const v of result.unattributed) rows.push(["(all objects)", "", "", v.policy, v.severity, v.enforcementLevel, v.message]);
     const header = ["LOCATION", "KIND", "NAME", "POLICY", "SEVERITY", "ENFORCEMENT", "MESSAGE"];
     const all = [...result.reports.flatMap((r) => r.violations), ...result.unattributed];
     const mandatory = all.filter((v) => v.enforcementLevel === "mandatory").length;
+    const exempted = result.reports.reduce((n, r) => n + r.exempted.length, 0);
     const summary =
         `${result.reports.length} objects in ${result.files.length} files checked against ${result.policies.length} policies: ` +
         `${all.length} violations (${mandatory} mandatory, ${all.length - mandatory} advisory)` +
+        (exempted ? `; ${exempted} exempted by annotations` : "") +
         (result.inputErrors.length ? `; ${result.inputErrors.length} unreadable inputs` : "");
     return (rows.length ? renderTable([header, ...rows]) : "") + summary + "\n";
 }
@@ -45,7 +61,8 @@ export function renderTable(rows: string[][]): string {
     return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]))).join("  ").trimEnd()).join("\n") + "\n";
 }
 
-function location(r: ObjectReport): string {
+/** `file:line` of an object (just the file when the line is not known). */
+export function location(r: ObjectReport): string {
     return r.line ? `${r.file}:${r.line}` : r.file;
 }
 
@@ -62,14 +79,21 @@ const SECURITY_SEVERITY: Record<ReportedViolation["severity"], string> = { criti
 export function toSarif(result: CheckResult, baseDir: string = process.cwd()): string {
     const ruleIndex = new Map(result.policies.map((p, i) => [p.name, i]));
     const rules = result.policies.map((p) => sarifRule(p));
-    const uri = (file: string) => path.relative(baseDir, path.resolve(file)).split(path.sep).join("/");
+    // stdin has no path: a relative reference that names it (SARIF wants a URI reference).
+    const uri = (file: string) => (file === STDIN_NAME ? "stdin" : path.relative(baseDir, path.resolve(file)).split(path.sep).join("/"));
     const results = [
-        ...result.reports.flatMap((r) =>
-            r.violations.map((v) => sarifResult(v, ruleIndex, uri(r.file), r.line ?? 1, `${r.kind} ${r.name}: ${v.message}`)),
-        ),
+        ...result.reports.flatMap((r) => [
+            ...r.violations.map((v) => sarifResult(v, ruleIndex, uri(r.file), r.line ?? 1, `${r.kind} ${r.name}: ${v.message}`)),
+            // An exempted finding is a suppressed result: code scanning lists it as dismissed, with the justification.
+            ...r.exempted.map((x) => ({
+                ...sarifResult(x, ruleIndex, uri(r.file), r.line ?? 1, `${r.kind} ${r.name}: ${exemptedText(x)}`),
+                suppressions: [{ kind: "inSource", status: "accepted", justification: x.reason, properties: { annotation: x.annotation } }],
+            })),
+        ]),
         // SARIF consumers (GitHub) need a location per result; stack findings point at the first input file.
         ...result.unattributed.map((v) => sarifResult(v, ruleIndex, uri(result.files[0] ?? "."), 1, v.message)),
     ];
+    const packVersion = packageInfo().version;
     const log = {
         $schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
@@ -139,7 +163,7 @@ export function listPolicies(policies: PackPolicy[], format: Format): string {
         }));
         return JSON.stringify(entries, null, 2) + "\n";
     }
-    if (format === "sarif") throw new Error("--list supports --format table or json");
+    if (format !== "table") throw new Error("--list supports --format table or json");
     const rows = policies.map((p) => [
         p.name,
         p.metadata.category + (p.metadata.pssLevel ? `/${p.metadata.pssLevel}` : ""),

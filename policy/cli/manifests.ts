@@ -1,10 +1,14 @@
-// Reads plain Kubernetes manifests (files or directories, multi-document YAML, `List` kinds)
-// into objects the checker can hand to the policies, remembering where each one came from.
+// Reads plain Kubernetes manifests (files or directories, multi-document YAML, `List` kinds,
+// stdin) into objects the checker can hand to the policies, remembering where each one came from.
+// YAML goes through the fast path (yaml-fast.ts, js-yaml) and, for what it declines, through the
+// `yaml` package (yaml-compat.ts): same objects, lines, warnings and errors either way.
 import * as fs from "fs";
 import * as path from "path";
-import { Worker } from "worker_threads";
-import { LineCounter, parseAllDocuments, isMap, isSeq } from "yaml";
-import type { Node as YamlNode } from "yaml";
+import type { Worker as WorkerType } from "worker_threads";
+import { parseFast } from "./yaml-fast";
+import { parseCompat } from "./yaml-compat";
+import type { ParseOutcome } from "./yaml-document";
+import { detach } from "../lib/detach";
 
 export interface ManifestObject {
     /** Path as given or found (relative paths stay relative, for readable reports). */
@@ -34,11 +38,22 @@ export interface LoadedManifests {
 
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml"]);
 
-/** Expands directories recursively into their .yaml/.yml files (sorted, for stable output). */
-export function expandPaths(paths: string[]): { files: string[]; errors: InputError[] } {
+/** The path `-` reads a manifest stream from stdin; its objects are located as `<stdin>:<line>`. */
+export const STDIN_PATH = "-";
+export const STDIN_NAME = "<stdin>";
+
+export interface ExpandOptions {
+    /** Files whose path matches one of these (see ignoreMatcher) are left out. */
+    ignore?: (file: string) => boolean;
+}
+
+/** Expands directories recursively into their .yaml/.yml files (sorted, for stable output); `-` stays as `<stdin>`. */
+export function expandPaths(paths: string[], options: ExpandOptions = {}): { files: string[]; errors: InputError[] } {
     const files: string[] = [];
     const errors: InputError[] = [];
+    const ignored = options.ignore ?? (() => false);
     const visit = (p: string, explicit: boolean): void => {
+        if (ignored(p)) return;
         let stat: fs.Stats;
         try {
             stat = fs.statSync(p);
@@ -63,69 +78,84 @@ export function expandPaths(paths: string[]): { files: string[]; errors: InputEr
             files.push(p);
         }
     };
-    for (const p of paths) visit(p, true);
+    for (const p of paths) {
+        if (p === STDIN_PATH) {
+            if (!files.includes(STDIN_NAME)) files.push(STDIN_NAME);
+        } else {
+            visit(p, true);
+        }
+    }
     return { files, errors };
 }
 
+export type FileResult = { objects: ManifestObject[]; errors: InputError[]; warnings: InputError[] };
+
+/** Reads a file's text (`<stdin>` from the process's stdin); throws when it cannot be read. */
+export type TextReader = (file: string) => string;
+
+export const readInputText: TextReader = (file) => fs.readFileSync(file === STDIN_NAME ? 0 : file, "utf8");
+
+/** Which YAML path parses: "auto" (fast, `yaml` for what it declines) or "yaml" only (to compare; slower). */
+export const PARSERS = ["auto", "yaml"] as const;
+export type ParserChoice = (typeof PARSERS)[number];
+
 /** Parses one file; a file with any YAML error yields no objects, only the error. */
-export function loadManifestFile(file: string): { objects: ManifestObject[]; errors: InputError[]; warnings: InputError[] } {
+export function loadManifestFile(file: string, read: TextReader = readInputText, parser: ParserChoice = "auto"): FileResult {
     let text: string;
     try {
-        text = fs.readFileSync(file, "utf8");
+        text = read(file);
     } catch (e) {
         return { objects: [], errors: [{ file, message: `cannot read: ${errorText(e)}` }], warnings: [] };
     }
-    return parseManifestText(text, file);
+    return parseManifestText(text, file, parser);
 }
 
-export function parseManifestText(text: string, file: string): { objects: ManifestObject[]; errors: InputError[]; warnings: InputError[] } {
-    const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
-    // An empty stream is returned as a non-array EmptyStream.
-    const docList = Array.isArray(docs) ? docs : [];
-    const parseErrors = docList.flatMap((doc, i) =>
-        doc.errors.map((err) => `document ${i + 1}, line ${err.linePos?.[0]?.line ?? "?"}: ${err.message.split("\n")[0]}`),
-    );
-    if (parseErrors.length > 0) {
-        return { objects: [], errors: [{ file, message: `invalid YAML: ${parseErrors.join("; ")}` }], warnings: [] };
-    }
+export function parseManifestText(text: string, file: string, parser: ParserChoice = "auto"): FileResult {
+    const outcome = (parser === "auto" ? parseFast(text) : undefined) ?? parseCompat(text);
+    return manifestsOf(outcome, file);
+}
+
+/** Kubernetes objects of a parsed file: List items unwrapped, empty documents ignored. */
+export function manifestsOf(outcome: ParseOutcome, file: string): FileResult {
+    if ("error" in outcome) return { objects: [], errors: [{ file, message: `invalid YAML: ${outcome.error}` }], warnings: [] };
     const objects: ManifestObject[] = [];
     const warnings: InputError[] = [];
-    const lineOf = (node: YamlNode | null | undefined): number | undefined =>
-        node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-
-    docList.forEach((doc, docIndex) => {
-        const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    const errors: InputError[] = [];
+    outcome.docs.forEach((doc, docIndex) => {
+        const value = doc.value;
         if (value === null || value === undefined) return; // empty document, e.g. a trailing `---`
         const where = `document ${docIndex + 1}`;
+        if (typeof value !== "object" || Array.isArray(value)) {
+            // A stream of manifests holds mappings; a scalar is what non-YAML text (binary data,
+            // a template, prose) parses to, so it is unreadable input, not a skipped document.
+            const what = Array.isArray(value) ? "a sequence" : "a scalar";
+            errors.push({ file, message: `${where}${doc.line ? ` (line ${doc.line})` : ""} is ${what}, not a Kubernetes object` });
+            return;
+        }
         if (!isKubernetesObject(value)) {
             warnings.push({ file, message: `${where} skipped: not a Kubernetes object (needs apiVersion and kind)` });
             return;
         }
         if (value.kind === "List" || (value.kind.endsWith("List") && Array.isArray(value.items))) {
-            const itemNodes = isMap(doc.contents) ? doc.contents.get("items", true) : undefined;
             const items = Array.isArray(value.items) ? value.items : [];
             items.forEach((item: unknown, itemIndex: number) => {
-                const itemNode = isSeq(itemNodes) ? (itemNodes.items[itemIndex] as YamlNode | undefined) : undefined;
                 if (!isKubernetesObject(item)) {
                     warnings.push({ file, message: `${where}, item ${itemIndex + 1} skipped: not a Kubernetes object` });
                     return;
                 }
-                objects.push(toManifestObject(item, file, lineOf(itemNode)));
+                objects.push(toManifestObject(item, file, doc.itemLine(itemIndex)));
             });
             return;
         }
-        objects.push(toManifestObject(value, file, lineOf(doc.contents as YamlNode | null)));
+        objects.push(toManifestObject(value, file, doc.line));
     });
-    return { objects, errors: [], warnings };
+    return { objects, errors, warnings };
 }
 
-export function loadManifests(paths: string[]): LoadedManifests {
-    const { files, errors } = expandPaths(paths);
-    return assemble(files, errors, files.map(loadManifestFile));
+export function loadManifests(paths: string[], expand: ExpandOptions = {}): LoadedManifests {
+    const { files, errors } = expandPaths(paths, expand);
+    return assemble(files, errors, files.map((f) => loadManifestFile(f)));
 }
-
-type FileResult = ReturnType<typeof loadManifestFile>;
 
 // Per-file results in file order, so the outcome never depends on which thread parsed what.
 function assemble(files: string[], errors: InputError[], perFile: FileResult[]): LoadedManifests {
@@ -145,15 +175,23 @@ export const PARALLEL_MIN_BYTES = 1024 * 1024;
 
 /**
  * Like loadManifests, but YAML parsing (the bulk of a large check) is spread over `jobs` threads:
- * this one and jobs-1 worker threads, each taking the next unparsed file. The result is the same
- * as loadManifests' (assembled in file order). Small inputs (under PARALLEL_MIN_BYTES, unless
- * `minBytes` says otherwise) are parsed on this thread only. A worker that fails leaves its
- * files to this thread.
+ * see parseFilesParallel. The result is the same as loadManifests' (assembled in file order).
  */
-export async function loadManifestsParallel(paths: string[], jobs: number, minBytes = PARALLEL_MIN_BYTES): Promise<LoadedManifests> {
-    const { files, errors } = expandPaths(paths);
+export async function loadManifestsParallel(paths: string[], jobs: number, minBytes = PARALLEL_MIN_BYTES, expand: ExpandOptions = {}): Promise<LoadedManifests> {
+    const { files, errors } = expandPaths(paths, expand);
+    return assemble(files, errors, await parseFilesParallel(files, jobs, minBytes));
+}
+
+/**
+ * Every file parsed, in file order, by this thread and jobs-1 worker threads, each taking the
+ * next unparsed file. Small inputs (under PARALLEL_MIN_BYTES, unless `minBytes` says otherwise),
+ * stdin and the `yaml`-only parser stay on this thread. A worker that fails leaves its files to
+ * this thread.
+ */
+export async function parseFilesParallel(files: string[], jobs: number, minBytes = PARALLEL_MIN_BYTES, read: TextReader = readInputText, parser: ParserChoice = "auto"): Promise<FileResult[]> {
+    const here = (i: number) => loadManifestFile(files[i], read, parser);
     const workers = Math.min(Math.max(Math.floor(jobs) - 1, 0), files.length - 1);
-    if (workers <= 0 || totalBytes(files) < minBytes) return assemble(files, errors, files.map(loadManifestFile));
+    if (workers <= 0 || parser !== "auto" || totalBytes(files) < minBytes) return files.map((_, i) => here(i));
 
     const results: (FileResult | undefined)[] = new Array(files.length);
     // next[0]: index of the next file nobody has taken yet.
@@ -162,11 +200,11 @@ export async function loadManifestsParallel(paths: string[], jobs: number, minBy
     for (;;) {
         const i = Atomics.add(next, 0, 1);
         if (i >= files.length) break;
-        results[i] = loadManifestFile(files[i]);
+        results[i] = here(i);
     }
     await Promise.all(running);
-    // Files a failed worker had taken but not returned.
-    return assemble(files, errors, results.map((r, i) => r ?? loadManifestFile(files[i])));
+    // Files a failed worker had taken but not returned, and stdin (workers leave it to this thread).
+    return results.map((r, i) => r ?? here(i));
 }
 
 function totalBytes(files: string[]): number {
@@ -194,6 +232,7 @@ const { loadManifestFile } = require(modulePath);
 for (;;) {
     const i = Atomics.add(next, 0, 1);
     if (i >= files.length) break;
+    if (files[i] === ${JSON.stringify(STDIN_NAME)}) continue;
     parentPort.postMessage({ index: i, result: loadManifestFile(files[i]) });
 }
 `;
@@ -212,8 +251,10 @@ function startParseWorker(files: string[], next: Int32Array, results: (FileResul
         tsNode: underTsNode ? require.resolve("ts-node", { paths: [__dirname] }) : undefined,
         project: path.join(__dirname, "..", "tsconfig.json"),
     };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker } = require("worker_threads") as typeof import("worker_threads");
     return new Promise((resolve) => {
-        let worker: Worker;
+        let worker: WorkerType;
         try {
             worker = new Worker(WORKER_SOURCE, { eval: true, workerData, stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
         } catch {
@@ -241,12 +282,13 @@ function toManifestObject(body: KubernetesObject, file: string, line: number | u
     const metadata = (body.metadata ?? {}) as Record<string, unknown>;
     const name = typeof metadata.name === "string" ? metadata.name : typeof metadata.generateName === "string" ? metadata.generateName : "(unnamed)";
     const namespace = typeof metadata.namespace === "string" ? metadata.namespace : undefined;
+    // These outlive the body (reports, stack lookups): detached from the file's text.
     return {
         file,
         line,
-        apiVersion: body.apiVersion,
-        kind: body.kind,
-        name: namespace ? `${namespace}/${name}` : name,
+        apiVersion: detach(body.apiVersion),
+        kind: detach(body.kind),
+        name: detach(namespace ? `${namespace}/${name}` : name),
         body,
     };
 }

@@ -7,6 +7,9 @@
 //  - `unknownCheckingProxy` / `UnknownValueError` (preview-time unknowns),
 //  - the not-applicable signal: the runtime does not export its NotApplicableError, so we take
 //    the real `notApplicable` function from one probe call of the exported makeAnalyzeRpcFun.
+// The wire round trip and the probe need @pulumi/policy's server, which loads @pulumi/pulumi and
+// gRPC (~1 s): they are loaded on first use only, so the checker's plain-JSON path (wire: false,
+// unknownChecking: false) never pays for them.
 import type {
     PolicyProviderResource,
     PolicyResource,
@@ -14,16 +17,24 @@ import type {
     ResourceValidationArgs,
     StackValidationArgs,
 } from "@pulumi/policy";
-import { UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
-
+import { detach } from "./detach";
 /* eslint-disable @typescript-eslint/no-require-imports */
-const server = require("@pulumi/policy/server");
-const policyInternals = require("@pulumi/policy/policy");
-const deserialize = require("@pulumi/policy/deserialize");
+// proxy.js has no dependencies, so it is cheap to load eagerly (the package root would load the server).
 const proxyInternals = require("@pulumi/policy/proxy");
-const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
-const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
-const rpcInternals = require("@pulumi/pulumi/runtime/rpc");
+const { UnknownValueError, unknownCheckingProxy } = proxyInternals as Pick<typeof import("@pulumi/policy"), "UnknownValueError" | "unknownCheckingProxy">;
+
+/** The runtime modules only the wire round trip, isType and the probe need, loaded on first use. */
+const runtime = (() => {
+    let loaded: { server: any; policyInternals: any; deserialize: any; analyzerproto: any; Struct: any } | undefined;
+    return () =>
+        (loaded ??= {
+            server: require("@pulumi/policy/server"),
+            policyInternals: require("@pulumi/policy/policy"),
+            deserialize: require("@pulumi/policy/deserialize"),
+            analyzerproto: require("@pulumi/pulumi/proto/analyzer_pb"),
+            Struct: require("google-protobuf/google/protobuf/struct_pb").Struct,
+        });
+})();
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export { UnknownValueError };
@@ -41,6 +52,7 @@ type ThrowNotApplicable = (reason?: string) => never;
 
 /** Obtains the runtime's own `notApplicable` implementation (and so its error class). */
 function harvestRuntimeNotApplicable(): ThrowNotApplicable {
+    const { server, analyzerproto, Struct } = runtime();
     let captured: ThrowNotApplicable | undefined;
     const analyze = server.makeAnalyzeRpcFun("args-probe", "0.0.0", "advisory", [{
         name: "args-probe",
@@ -61,28 +73,58 @@ function harvestRuntimeNotApplicable(): ThrowNotApplicable {
     return captured;
 }
 
-export const runtimeNotApplicable: ThrowNotApplicable = harvestRuntimeNotApplicable();
+let runtimeSignal: { throwIt: ThrowNotApplicable; errorClass: new (...a: never[]) => Error } | undefined;
 
-const notApplicableErrorClass: new (...a: never[]) => Error = (() => {
-    try {
-        runtimeNotApplicable("probe");
-    } catch (e) {
-        return (e as Error).constructor as new (...a: never[]) => Error;
+function runtimeNotApplicableSignal(): NonNullable<typeof runtimeSignal> {
+    if (!runtimeSignal) {
+        const throwIt = harvestRuntimeNotApplicable();
+        try {
+            throwIt("probe");
+        } catch (e) {
+            runtimeSignal = { throwIt, errorClass: (e as Error).constructor as new (...a: never[]) => Error };
+        }
+        if (!runtimeSignal) throw new Error("runtime notApplicable did not throw");
     }
-    throw new Error("runtime notApplicable did not throw");
-})();
+    return runtimeSignal;
+}
 
-/** True when `e` is the runtime's not-applicable signal; `reason` is what the policy passed. */
-export function isNotApplicable(e: unknown): e is Error & { reason?: string } {
-    return e instanceof notApplicableErrorClass;
+/** The runtime's notApplicable function (loads the runtime on first call). */
+export const runtimeNotApplicable: ThrowNotApplicable = (reason?: string) => runtimeNotApplicableSignal().throwIt(reason);
+
+/**
+ * The plain path's not-applicable signal: thrown like the runtime's NotApplicableError and with
+ * its `reason`, but not an Error. Policies throw it for every resource they do not cover (tens of
+ * thousands of times on a large corpus), and constructing Errors was ~7% of the checker's time.
+ */
+class PlainNotApplicable {
+    readonly name = "NotApplicableError";
+    constructor(readonly reason?: string) {}
+    get message(): string {
+        return this.reason ?? "";
+    }
+}
+
+/** notApplicable for the plain path (no wire round trip, no proxy): the runtime is never loaded. */
+export const plainNotApplicable: ThrowNotApplicable = (reason?: string) => {
+    throw new PlainNotApplicable(reason);
+};
+
+/** True when `e` is a not-applicable signal (the runtime's or the plain path's); `reason` is what the policy passed. */
+export function isNotApplicable(e: unknown): e is { reason?: string; message: string } {
+    return e instanceof PlainNotApplicable || (runtimeSignal !== undefined && e instanceof runtimeSignal.errorClass);
 }
 
 export type StackTagsInput = Record<string, string> | ReadonlyMap<string, string>;
 
-/** Read-only map with the same surface the runtime's freezeMap gives policies. */
+// Maps freezeStackTags made: the runtime builds stackTags once per pack, so one frozen map can be
+// handed to every policy call; freezing it again per call only cost time.
+const frozenTags = new WeakSet<object>();
+
+/** Read-only map with the same surface the runtime's freezeMap gives policies (returned as is if it is one). */
 export function freezeStackTags(tags: StackTagsInput | undefined): ReadonlyMap<string, string> {
+    if (tags && frozenTags.has(tags)) return tags as ReadonlyMap<string, string>;
     const map = new Map<string, string>(tags instanceof Map ? tags : Object.entries(tags ?? {}));
-    return Object.freeze({
+    const frozen = Object.freeze({
         entries: map.entries.bind(map),
         forEach: map.forEach.bind(map),
         get: map.get.bind(map),
@@ -91,12 +133,15 @@ export function freezeStackTags(tags: StackTagsInput | undefined): ReadonlyMap<s
         size: map.size,
         values: map.values.bind(map),
         [Symbol.iterator]: map[Symbol.iterator].bind(map),
-    }) as unknown as ReadonlyMap<string, string>;
+    });
+    frozenTags.add(frozen);
+    return frozen as unknown as ReadonlyMap<string, string>;
 }
 
 /** Drops `undefined` (as the engine does when serializing inputs) and sends props through a
  *  protobuf Struct and the runtime's deserializer, so policies see exactly what they see live. */
 export function wireProps(props: Record<string, unknown>): Record<string, any> {
+    const { deserialize, Struct } = runtime();
     const plain = JSON.parse(JSON.stringify(props ?? {}));
     return deserialize.deserializeProperties(Struct.fromJavaScript(plain), false);
 }
@@ -121,11 +166,31 @@ export function plainWireProps(props: Record<string, unknown>): Record<string, a
     }
 }
 
-const SPECIAL_SIG_KEY: string = rpcInternals.specialSigKey;
+// Roughly what the last plainWireProps copy occupies: characters of its strings plus 16 per
+// object, array and other value (counted during the copy, where it costs next to nothing).
+let copiedWeight = 0;
+
+/** plainWireProps, and about how many bytes the copy holds. */
+export function weighedPlainWireProps(props: Record<string, unknown>): { props: Record<string, any>; weight: number } {
+    copiedWeight = 0;
+    const wired = plainWireProps(props);
+    return { props: wired, weight: copiedWeight };
+}
+
+/** Strings at least this long are not detached: see plainCopy. */
+const DETACH_BELOW = 64 * 1024;
+
+/** @pulumi/pulumi's runtime/rpc specialSigKey (tests/policy-tooling checks it is the same). */
+export const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 function plainCopy(v: unknown): unknown {
+    copiedWeight += 16;
     switch (typeof v) {
         case "string":
+            copiedWeight += v.length;
+            // Kept until the stack policies ran: it must not keep the parsed file's text alive.
+            // (A string this long makes its document heavy enough to be reloaded, not kept.)
+            return v.length < DETACH_BELOW ? detach(v) : v;
         case "boolean":
             return v;
         case "number":
@@ -159,12 +224,13 @@ function plainCopy(v: unknown): unknown {
     }
 }
 
+
 export function defaultUrn(type: string, name: string, stack = "dev", project = "websvc"): string {
     return `urn:pulumi:${stack}::${project}::${type}::${name}`;
 }
 
 function isTypeOf(type: string, resourceClass: unknown): boolean {
-    const pulumiType = policyInternals.getPulumiType(resourceClass);
+    const pulumiType = runtime().policyInternals.getPulumiType(resourceClass);
     if (pulumiType) {
         return type === pulumiType;
     }
@@ -181,6 +247,11 @@ export interface ResourceInit {
     provider?: PolicyProviderResource;
     /** Only used for stack validation: URN of the parent resource. */
     parent?: string;
+    /**
+     * Loads the props on first read instead of `props` (the checker keeps large documents out of
+     * memory until a stack policy reads them). Same values as `props` would hold.
+     */
+    loadProps?: () => Record<string, unknown>;
 }
 
 export interface ArgsOptions {
@@ -211,6 +282,12 @@ function resourceOptions(opts: Partial<PolicyResourceOptions> | undefined): Poli
     return result;
 }
 
+/** The plain path (props already plain JSON, no proxy) never needs the runtime, so it gets a
+ *  not-applicable signal of the runtime's shape without loading it. */
+function notApplicableFor(o: ArgsOptions): ThrowNotApplicable {
+    return o.wire === false && o.unknownChecking === false ? plainNotApplicable : runtimeNotApplicable;
+}
+
 function prepareProps(props: Record<string, unknown>, o: ArgsOptions): Record<string, any> {
     const wired = o.wire === false ? props : wireProps(props);
     return o.unknownChecking === false ? wired : unknownCheckingProxy(wired);
@@ -226,46 +303,82 @@ function makeGetConfig(config: Record<string, unknown> | undefined) {
 
 /** The fields a resource has both in ResourceValidationArgs and in a stack's PolicyResource. */
 function resourceFields(init: ResourceInit, o: ArgsOptions) {
-    const props = prepareProps(init.props, o);
     const type = init.type;
-    return {
+    const load = init.loadProps;
+    let props: Record<string, any> | undefined = load ? undefined : prepareProps(init.props, o);
+    const propsOf = () => (props ??= prepareProps(load!(), o));
+    const fields = {
         type,
-        props,
+        props: props as Record<string, any>,
         urn: init.urn ?? defaultUrn(type, init.name),
         name: init.name,
         opts: resourceOptions(init.opts),
         isType: (resourceClass: unknown) => isTypeOf(type, resourceClass),
-        asType: (resourceClass: unknown) => (isTypeOf(type, resourceClass) ? props : undefined),
+        asType: (resourceClass: unknown) => (isTypeOf(type, resourceClass) ? propsOf() : undefined),
     };
+    // Loaded on first read, in the same key position (a spread would read it: see withFields).
+    if (load) Object.defineProperty(fields, "props", { get: propsOf, enumerable: true, configurable: true });
+    return fields;
+}
+
+/** `{ ...fields, ...rest }` that keeps a lazy props getter lazy. */
+function withFields<T extends object>(fields: ReturnType<typeof resourceFields>, rest: T, lazy: boolean): ReturnType<typeof resourceFields> & T {
+    if (!lazy) return { ...fields, ...rest };
+    return Object.defineProperties(Object.defineProperties({}, Object.getOwnPropertyDescriptors(fields)), Object.getOwnPropertyDescriptors(rest)) as ReturnType<typeof resourceFields> & T;
 }
 
 export function makeResourceValidationArgs(init: ResourceInit, o: ArgsOptions = {}): ResourceValidationArgs {
     const fields = resourceFields(init, o);
-    const args: ResourceValidationArgs = {
-        ...fields,
+    const args: ResourceValidationArgs = withFields(fields, {
         isType: fields.isType as ResourceValidationArgs["isType"],
         asType: fields.asType as ResourceValidationArgs["asType"],
         stackTags: freezeStackTags(o.stackTags),
         getConfig: makeGetConfig(o.config),
-        notApplicable: runtimeNotApplicable,
-    };
+        notApplicable: notApplicableFor(o),
+    }, init.loadProps !== undefined);
     if (init.provider) {
         args.provider = init.provider;
     }
     return args;
 }
 
+const getConfigs = new WeakMap<object, ReturnType<typeof makeGetConfig>>();
+
+/**
+ * makeResourceValidationArgs for every policy over one resource: on the plain path (no wire
+ * round trip, no proxy) the fields are built once and each policy gets them with its own
+ * getConfig; otherwise each call builds its args (and proxy) afresh, as the runtime does.
+ */
+export function resourceArgsFactory(init: ResourceInit, o: Omit<ArgsOptions, "config"> = {}): (config: Record<string, unknown>) => ResourceValidationArgs {
+    if (o.wire !== false || o.unknownChecking !== false || init.loadProps || init.provider) {
+        return (config) => makeResourceValidationArgs(init, { ...o, config });
+    }
+    const fields = resourceFields(init, o);
+    const base: ResourceValidationArgs = {
+        ...fields,
+        isType: fields.isType as ResourceValidationArgs["isType"],
+        asType: fields.asType as ResourceValidationArgs["asType"],
+        stackTags: freezeStackTags(o.stackTags),
+        getConfig: makeGetConfig(undefined),
+        notApplicable: plainNotApplicable,
+    };
+    return (config) => {
+        let getConfig = getConfigs.get(config);
+        if (!getConfig) getConfigs.set(config, (getConfig = makeGetConfig(config)));
+        return { ...base, getConfig };
+    };
+}
+
 export function makePolicyResources(inits: ResourceInit[], o: ArgsOptions = {}): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const resources = inits.map((init) => {
         const fields = resourceFields(init, o);
-        const resource: PolicyResource = {
-            ...fields,
+        const resource: PolicyResource = withFields(fields, {
             isType: fields.isType as PolicyResource["isType"],
             asType: fields.asType as PolicyResource["asType"],
-            dependencies: [],
-            propertyDependencies: {},
-        };
+            dependencies: [] as PolicyResource[],
+            propertyDependencies: {} as Record<string, PolicyResource[]>,
+        }, init.loadProps !== undefined);
         if (init.provider) {
             resource.provider = init.provider;
         }
@@ -287,6 +400,6 @@ export function makeStackValidationArgs(inits: ResourceInit[], o: ArgsOptions = 
         resources: makePolicyResources(inits, o),
         getConfig: makeGetConfig(o.config),
         stackTags: freezeStackTags(o.stackTags),
-        notApplicable: runtimeNotApplicable,
+        notApplicable: notApplicableFor(o),
     };
 }

@@ -1,6 +1,7 @@
 // Config properties every policy shares, and the Kubernetes version they all understand.
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { DISALLOW_SETTING } from "./exemptions";
 import { namespaceOf, type Obj } from "./k8s";
 
 export const DEFAULT_KUBERNETES_VERSION = "1.37";
@@ -9,6 +10,8 @@ export interface CommonConfig {
     exemptNamespaces: string[];
     exemptResources: string[];
     kubernetesVersion: string;
+    /** Refuse exemption annotations on objects for this policy (absent on PSS controls, which never honour them). */
+    disallowAnnotationExemptions?: boolean;
 }
 
 const commonProperties: Record<string, PolicyConfigJSONSchema> = {
@@ -32,15 +35,24 @@ const commonProperties: Record<string, PolicyConfigJSONSchema> = {
     },
 };
 
+const disallowAnnotationExemptions: PolicyConfigJSONSchema = {
+    type: "boolean",
+    default: false,
+    description: "Refuse exemption annotations (exempt.websvc-k8s/<policy id>) on objects: their findings are reported as if the annotation were absent, saying it was not honoured.",
+};
+
 /**
  * The one place a policy's configSchema is built: common properties plus its own.
  * `exemptNamespacesDefault` overrides the default exemption list (PSS controls exempt nothing by
  * default, like pod-security-admission, whose exemptions exist only when an admin configures them).
+ * `annotationExemptions` false leaves out the disallowAnnotationExemptions setting, for policies
+ * that never honour exemption annotations (PSS controls).
  */
-export function configSchema(own: Record<string, PolicyConfigJSONSchema> = {}, required?: string[], exemptNamespacesDefault?: string[]): PolicyConfigSchema {
-    const common = exemptNamespacesDefault === undefined
-        ? commonProperties
+export function configSchema(own: Record<string, PolicyConfigJSONSchema> = {}, required?: string[], exemptNamespacesDefault?: string[], annotationExemptions = true): PolicyConfigSchema {
+    const common: Record<string, PolicyConfigJSONSchema> = exemptNamespacesDefault === undefined
+        ? { ...commonProperties }
         : { ...commonProperties, exemptNamespaces: { ...commonProperties.exemptNamespaces, default: exemptNamespacesDefault } };
+    if (annotationExemptions) common[DISALLOW_SETTING] = disallowAnnotationExemptions;
     const schema: PolicyConfigSchema = { properties: { ...common, ...own } };
     if (required) {
         schema.required = required;
@@ -51,6 +63,18 @@ export function configSchema(own: Record<string, PolicyConfigJSONSchema> = {}, r
 /** Minor version number; "latest" is newer than any release. */
 export function kubernetesMinor(version: string | undefined): number {
     const v = version ?? DEFAULT_KUBERNETES_VERSION;
+    // Every PSS policy asks for every object; a run knows a handful of versions.
+    let minor = minors.get(v);
+    if (minor === undefined) {
+        minor = parseMinor(v);
+        minors.set(v, minor);
+    }
+    return minor;
+}
+
+const minors = new Map<string, number>();
+
+function parseMinor(v: string): number {
     if (v === "latest") {
         return Number.POSITIVE_INFINITY;
     }

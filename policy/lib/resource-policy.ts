@@ -3,6 +3,7 @@
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { configSchema, exemptionReason, type CommonConfig } from "./config";
+import { annotationExemption, reportExempted, withRefusal } from "./exemptions";
 import { plainCopy, podViewOf, type Obj, type PodView } from "./k8s";
 import { readConfig } from "./policy";
 import type { PackResourcePolicy, PeerMapping, PolicyMetadata, Severity } from "./types";
@@ -50,10 +51,18 @@ export function runtimeMetadata(title: string, remediation: string, category: st
 }
 
 export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef<C>): PackResourcePolicy {
-    // PSS controls behave like pod-security-admission: no namespace is exempt unless configured.
-    const schema = configSchema(def.config ?? {}, undefined, def.category === "pss" ? [] : undefined);
+    const category = def.category ?? "hygiene";
+    // PSS controls behave like pod-security-admission: no namespace is exempt unless configured,
+    // and no annotation on the object exempts it.
+    const schema = configSchema(def.config ?? {}, undefined, category === "pss" ? [] : undefined, category !== "pss");
+    // The checker hands every resource the same getConfig function per policy (lib/args.ts,
+    // resourceArgsFactory), so the defaults are filled in once per run; the runtime makes a new
+    // function per call. Each call still gets its own shallow copy, as readConfig gives.
+    const readOnce = new WeakMap<object, C & CommonConfig>();
     const configFor = (args: ResourceValidationArgs): C & CommonConfig => {
-        const cfg = readConfig<C & CommonConfig>(args, schema);
+        let read = readOnce.get(args.getConfig);
+        if (!read) readOnce.set(args.getConfig, (read = readConfig<C & CommonConfig>(args, schema)));
+        const cfg = { ...read };
         const exempt = exemptionReason(cfg, args.name, args.props);
         if (exempt) {
             args.notApplicable(exempt);
@@ -66,18 +75,25 @@ export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef
         enforcementLevel: def.enforcementLevel ?? "mandatory",
         severity: def.severity,
         configSchema: schema,
-        ...runtimeMetadata(def.title, def.remediation, def.category ?? "hygiene", def.frameworks, def.metadata?.pssLevel),
+        ...runtimeMetadata(def.title, def.remediation, category, def.frameworks, def.metadata?.pssLevel),
         validateResource: (args, reportViolation) => {
             const cfg = configFor(args);
-            for (const f of def.check(args, cfg)) {
-                reportViolation(`${f.path}: ${f.message}`);
+            const findings = def.check(args, cfg);
+            // Annotations are read only when there is something to waive.
+            const exemption = findings.length > 0
+                ? annotationExemption(args.props, { policyId: def.id, category, disallowed: cfg.disallowAnnotationExemptions })
+                : undefined;
+            for (const f of findings) {
+                const message = `${f.path}: ${f.message}`;
+                if (exemption?.honoured) reportExempted({ policy: def.id, urn: args.urn, message, reason: exemption.reason, annotation: exemption.annotation });
+                else reportViolation(exemption ? withRefusal(message, exemption) : message);
             }
         },
         metadata: {
             id: def.id,
             title: def.title,
             severity: def.severity,
-            category: def.category ?? "hygiene",
+            category,
             frameworks: def.frameworks,
             remediation: def.remediation,
             ...def.metadata,
@@ -88,6 +104,10 @@ export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef
         policy.remediateResource = (args) => {
             const cfg = configFor(args);
             if (def.check(args, cfg).length === 0) {
+                return undefined;
+            }
+            // An honoured exemption waives the fix too: the object stays as written.
+            if (annotationExemption(args.props, { policyId: def.id, category, disallowed: cfg.disallowAnnotationExemptions })?.honoured) {
                 return undefined;
             }
             const props = plainCopy(args.props) as Obj;

@@ -1,9 +1,11 @@
 // Runs pack policies over plain resources the way CrossGuard would: same enforcement-level
 // resolution, same config validation (JSON schema, defaults applied), args built like the
 // runtime's, and the policies' real validateResource / validateStack.
-import Ajv, { type ValidateFunction } from "ajv";
-import type { EnforcementLevel, PolicyConfigSchema, ReportViolation } from "@pulumi/policy";
-import { defaultUrn, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, plainWireProps, UnknownValueError, wireProps, type ResourceInit } from "./args";
+import type { ValidateFunction } from "ajv";
+import type { EnforcementLevel, PolicyConfigSchema, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { defaultUrn, freezeStackTags, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, plainWireProps, resourceArgsFactory, UnknownValueError, weighedPlainWireProps, wireProps, type ArgsOptions, type ResourceInit } from "./args";
+import { detach } from "./detach";
+import { withExemptionSink, type ExemptedFinding } from "./exemptions";
 import type { PackPolicy, PackResourcePolicy, PackStackPolicy, Severity } from "./types";
 import { allPolicies, configEntryFor, PACK_ENFORCEMENT_LEVEL } from "../policies";
 
@@ -28,6 +30,15 @@ export interface Violation {
     resource?: { type: string; name: string; urn?: string };
 }
 
+/** A finding an exemption annotation on its object waived: reported, never counted as a violation. */
+export interface ExemptedViolation extends Violation {
+    resource: { type: string; name: string; urn?: string };
+    /** The annotation's value. */
+    reason: string;
+    /** The annotation key, e.g. exempt.websvc-k8s/hygiene-probes. */
+    annotation: string;
+}
+
 /** The exact format `pulumi preview --policy-pack-config FILE` takes. */
 export interface PolicyConfigFile {
     all?: EnforcementLevel | { enforcementLevel: EnforcementLevel };
@@ -48,6 +59,8 @@ export interface RunOptions {
      * key order without protobuf, and still falls back to the round trip for anything else.
      */
     wire?: boolean;
+    /** Refuse exemption annotations for every policy (as its disallowAnnotationExemptions setting would). */
+    disallowAnnotationExemptions?: boolean;
 }
 
 const enforcementLevels: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -59,16 +72,36 @@ export interface ResolvedPolicy {
     config: Record<string, unknown>;
 }
 
-const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+// Ajv is loaded and a schema compiled only when some policy gets settings to validate: with no
+// settings the result is the schema defaults (see defaultsOnly), and the checker's start-up stays short.
+let ajv: import("ajv").default | undefined;
 const validatorCache = new WeakMap<PolicyConfigSchema, ValidateFunction>();
 
 function validatorFor(schema: PolicyConfigSchema): ValidateFunction {
     let v = validatorCache.get(schema);
     if (!v) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Ajv = require("ajv").default as typeof import("ajv").default;
+        ajv ??= new Ajv({ useDefaults: true, allErrors: true, strict: false });
         v = ajv.compile({ type: "object", properties: schema.properties, required: schema.required ?? [] });
         validatorCache.set(schema, v);
     }
     return v;
+}
+
+/**
+ * What validating `{}` with useDefaults yields: every top-level property's default, in schema
+ * order (nested defaults only apply inside values that exist). Undefined when a required
+ * property has no default: then Ajv must produce the error. tests/policy-tooling checks that
+ * this equals Ajv's result for every policy.
+ */
+export function defaultsOnly(schema: PolicyConfigSchema): Record<string, unknown> | undefined {
+    const config: Record<string, unknown> = {};
+    for (const [key, prop] of Object.entries(schema.properties)) {
+        // Defaults are JSON (the CrossGuard config format), so a JSON copy is a full copy.
+        if (typeof prop === "object" && prop.default !== undefined) config[key] = JSON.parse(JSON.stringify(prop.default));
+    }
+    return (schema.required ?? []).every((k) => k in config) ? config : undefined;
 }
 
 function checkLevel(level: unknown, where: string): EnforcementLevel {
@@ -94,7 +127,7 @@ function splitEntry(entry: unknown, policyId: string): { level?: EnforcementLeve
 }
 
 /** Enforcement level and validated config per policy, as the CLI would send them to the pack. */
-export function resolvePolicies(policies: PackPolicy[], opts: Pick<RunOptions, "config" | "kubernetesVersion"> = {}): ResolvedPolicy[] {
+export function resolvePolicies(policies: PackPolicy[], opts: Pick<RunOptions, "config" | "kubernetesVersion" | "disallowAnnotationExemptions"> = {}): ResolvedPolicy[] {
     const file = opts.config ?? {};
     const all = splitEntry(file.all, "all");
     return policies.map((policy) => {
@@ -103,6 +136,13 @@ export function resolvePolicies(policies: PackPolicy[], opts: Pick<RunOptions, "
         const config: Record<string, unknown> = structuredClone(own.props);
         if (opts.kubernetesVersion !== undefined && policy.configSchema?.properties.kubernetesVersion) {
             config.kubernetesVersion = opts.kubernetesVersion;
+        }
+        if (opts.disallowAnnotationExemptions && policy.configSchema?.properties.disallowAnnotationExemptions) {
+            config.disallowAnnotationExemptions = true;
+        }
+        const defaults = policy.configSchema && Object.keys(config).length === 0 ? defaultsOnly(policy.configSchema) : undefined;
+        if (defaults) {
+            return { policy, enforcementLevel, config: defaults };
         }
         if (policy.configSchema) {
             const validate = validatorFor(policy.configSchema);
@@ -134,13 +174,22 @@ function reportedLevel(r: ResolvedPolicy): Violation["enforcementLevel"] {
 
 function collector(r: ResolvedPolicy, out: Violation[], resource: Violation["resource"], urnToResource?: Map<string, ManifestResource>): ReportViolation {
     return (message?: string | object, urn?: string) => {
-        const text = typeof message === "string" && message.length > 0 ? message : r.policy.description;
+        // The runtime also takes { message, urn, enforcementLevel } (see lib/exemption-report.ts).
+        let level = reportedLevel(r);
+        if (typeof message === "object" && message !== null) {
+            const v = message as { message?: unknown; urn?: unknown; enforcementLevel?: unknown };
+            if (typeof v.urn === "string") urn = v.urn;
+            if (typeof v.enforcementLevel === "string" && enforcementLevels.includes(v.enforcementLevel as EnforcementLevel)) level = v.enforcementLevel as Violation["enforcementLevel"];
+            message = typeof v.message === "string" ? v.message : undefined;
+        }
+        // Messages are built from parsed values: detached, they do not keep the input in memory.
+        const text = detach(typeof message === "string" && message.length > 0 ? message : r.policy.description);
         let target = resource;
         if (!target && urn && urnToResource) {
             const m = urnToResource.get(urn);
             target = m ? { type: m.type, name: m.name, urn } : undefined;
         }
-        out.push({ policy: r.policy.name, severity: r.policy.metadata.severity, enforcementLevel: reportedLevel(r), message: text, resource: target });
+        out.push({ policy: r.policy.name, severity: r.policy.metadata.severity, enforcementLevel: level, message: text, resource: target });
     };
 }
 
@@ -161,55 +210,129 @@ function toInit(m: ManifestResource): ResourceInit {
     return { type: m.type, name: m.name, urn: m.urn ?? defaultUrn(m.type, m.name), props: m.props };
 }
 
-export function runPolicies(resources: ManifestResource[], opts: RunOptions = {}): Violation[] {
-    const resolved = resolvePolicies(opts.policies ?? allPolicies, opts).filter((r) => r.enforcementLevel !== "disabled");
-    const violations: Violation[] = [];
-    // Props go through the wire round trip once per resource; every policy then gets its own
-    // args (and proxy) over that same deserialized copy, as each runtime call would see it.
-    const toWire = opts.wire === false ? plainWireProps : wireProps;
-    const inits = resources.map((m) => ({ ...toInit(m), props: toWire(m.props) }));
-    const argsOptions = (r: ResolvedPolicy) => ({ config: r.config, stackTags: opts.stackTags, unknownChecking: opts.unknownChecking, wire: false });
-    for (const [i, m] of resources.entries()) {
-        const resource = { type: m.type, name: m.name, urn: inits[i].urn };
-        for (const r of resolved) {
-            if (isStackPolicy(r.policy)) {
-                continue;
-            }
-            const validate = r.policy.validateResource;
-            if (!validate) {
-                continue;
-            }
-            const report = collector(r, violations, resource);
-            for (const v of Array.isArray(validate) ? validate : [validate]) {
-                try {
-                    const args = makeResourceValidationArgs(inits[i], argsOptions(r));
-                    const result = v(args, report);
-                    if (result instanceof Promise) {
-                        throw new Error("async validateResource is not supported by runPolicies");
+type ResourceTarget = NonNullable<Violation["resource"]>;
+
+/** Props heavier than this (about bytes: see weighedPlainWireProps) are reloaded for the stack policies rather than kept. */
+export const LAZY_PROPS_WEIGHT = 64 * 1024;
+
+/**
+ * Runs the policies the way CrossGuard does, one resource at a time: add() runs the resource
+ * policies on a resource at once and keeps its (wired) props for the stack policies, which
+ * finish() runs over everything added. The checker streams files through it, so only the wired
+ * copies stay in memory, not the parsed documents. Violations come out in the order runPolicies
+ * has always given: resources in order, each in policy order, then the stack policies.
+ */
+export class PolicyRunner {
+    readonly violations: Violation[] = [];
+    /** Findings waived by an exemption annotation (not in `violations`). */
+    readonly exempted: ExemptedViolation[] = [];
+    private readonly resourcePolicies: ResolvedPolicy[];
+    private readonly stackPolicies: ResolvedPolicy[];
+    private readonly inits: ResourceInit[] = [];
+    private readonly targets = new Map<string, ResourceTarget>();
+    private readonly toWire: (props: Record<string, unknown>) => Record<string, any>;
+    private readonly plain: boolean;
+    private readonly argsOptions: Map<ResolvedPolicy, ArgsOptions>;
+    private readonly commonArgs: Omit<ArgsOptions, "config">;
+    private current?: ResolvedPolicy;
+    private readonly collect = (f: ExemptedFinding) => {
+        const r = this.current;
+        const resource = this.targets.get(f.urn);
+        if (!r || !resource) return;
+        this.exempted.push({ policy: r.policy.name, severity: r.policy.metadata.severity, enforcementLevel: reportedLevel(r), message: detach(f.message), resource, reason: detach(f.reason), annotation: f.annotation });
+    };
+
+    constructor(opts: RunOptions = {}) {
+        const resolved = resolvePolicies(opts.policies ?? allPolicies, opts).filter((r) => r.enforcementLevel !== "disabled");
+        this.resourcePolicies = resolved.filter((r) => !isStackPolicy(r.policy) && r.policy.validateResource);
+        this.stackPolicies = resolved.filter((r) => isStackPolicy(r.policy));
+        // Props go through the wire round trip once per resource; every policy then gets its own
+        // args (and proxy) over that same deserialized copy, as each runtime call would see it.
+        this.plain = opts.wire === false;
+        this.toWire = this.plain ? plainWireProps : wireProps;
+        // The runtime builds stackTags once per pack: one frozen map serves every call.
+        const stackTags = freezeStackTags(opts.stackTags);
+        this.commonArgs = { stackTags, unknownChecking: opts.unknownChecking, wire: false };
+        this.argsOptions = new Map(resolved.map((r) => [r, { ...this.commonArgs, config: r.config }]));
+    }
+
+    /**
+     * Runs the resource policies on `m` now; its props are kept (wired) for finish(). With
+     * `reload` (which must return the same props again, e.g. by reading the file again), large
+     * props are not kept: a stack policy that reads them gets them through it, so a corpus of
+     * big ConfigMaps and CRDs need not stay in memory for stack policies that never look at them.
+     */
+    add(m: ManifestResource, reload?: () => Record<string, unknown>): void {
+        let props: Record<string, any>;
+        let weight = 0;
+        if (this.plain) ({ props, weight } = weighedPlainWireProps(m.props));
+        else props = this.toWire(m.props);
+        const init: ResourceInit = { ...toInit(m), props };
+        const resource: ResourceTarget = { type: m.type, name: m.name, urn: init.urn };
+        this.targets.set(init.urn as string, resource);
+        const argsFor = resourceArgsFactory(init, this.commonArgs);
+        withExemptionSink(this.collect, () => {
+            for (const r of this.resourcePolicies) {
+                const validate = (r.policy as PackResourcePolicy).validateResource!;
+                const report = collector(r, this.violations, resource);
+                this.current = r;
+                for (const v of Array.isArray(validate) ? validate : [validate]) {
+                    try {
+                        const args: ResourceValidationArgs = argsFor(r.config);
+                        const result = v(args, report);
+                        if (result instanceof Promise) {
+                            throw new Error("async validateResource is not supported by runPolicies");
+                        }
+                    } catch (e) {
+                        handleError(e, r, this.violations, resource);
                     }
-                } catch (e) {
-                    handleError(e, r, violations, resource);
                 }
             }
-        }
+            this.current = undefined;
+        });
+        this.inits.push(reload && weight > LAZY_PROPS_WEIGHT ? { ...init, props: {}, loadProps: lazyProps(this.toWire, reload) } : init);
     }
-    const byUrn = new Map(resources.map((m, i) => [inits[i].urn as string, m]));
-    for (const r of resolved) {
-        if (!isStackPolicy(r.policy)) {
-            continue;
-        }
-        const report = collector(r, violations, undefined, byUrn);
-        try {
-            const args = makeStackValidationArgs(inits, argsOptions(r));
-            const result = r.policy.validateStack(args, report);
-            if (result instanceof Promise) {
-                throw new Error("async validateStack is not supported by runPolicies");
+
+    /** Runs the stack policies over every resource added; returns all violations and waived findings. */
+    finish(): { violations: Violation[]; exempted: ExemptedViolation[] } {
+        const byUrn = new Map<string, ManifestResource>();
+        for (const init of this.inits) byUrn.set(init.urn as string, init as ManifestResource);
+        withExemptionSink(this.collect, () => {
+            for (const r of this.stackPolicies) {
+                const report = collector(r, this.violations, undefined, byUrn);
+                this.current = r;
+                try {
+                    const args = makeStackValidationArgs(this.inits, this.argsOptions.get(r));
+                    const result = (r.policy as PackStackPolicy).validateStack(args, report);
+                    if (result instanceof Promise) {
+                        throw new Error("async validateStack is not supported by runPolicies");
+                    }
+                } catch (e) {
+                    handleError(e, r, this.violations, undefined);
+                }
             }
-        } catch (e) {
-            handleError(e, r, violations, undefined);
-        }
+            this.current = undefined;
+        });
+        return { violations: this.violations, exempted: this.exempted };
     }
-    return violations;
+}
+
+// Outside PolicyRunner.add on purpose: a closure made there would keep add's whole scope alive,
+// the props it is meant to let go of included.
+function lazyProps(toWire: (props: Record<string, unknown>) => Record<string, any>, reload: () => Record<string, unknown>): () => Record<string, unknown> {
+    return () => toWire(reload());
+}
+
+/** Violations of `resources` under `opts` (findings waived by exemption annotations left out). */
+export function runPolicies(resources: ManifestResource[], opts: RunOptions = {}): Violation[] {
+    return runPolicyCheck(resources, opts).violations;
+}
+
+/** runPolicies, plus the findings exemption annotations waived. */
+export function runPolicyCheck(resources: ManifestResource[], opts: RunOptions = {}): { violations: Violation[]; exempted: ExemptedViolation[] } {
+    const runner = new PolicyRunner(opts);
+    for (const m of resources) runner.add(m);
+    return runner.finish();
 }
 
 /**

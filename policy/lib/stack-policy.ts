@@ -3,6 +3,7 @@
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { configSchema, exemptionReason, type CommonConfig } from "./config";
+import { annotationExemption, reportExempted, withRefusal } from "./exemptions";
 import { asArray, isObj, parseTypeToken, podViewOf, type Obj, type PodView } from "./k8s";
 import { readConfig } from "./policy";
 import { runtimeMetadata } from "./resource-policy";
@@ -53,7 +54,14 @@ export function stackPolicy<C extends object = object>(def: StackPolicyDef<C>): 
             const cfg = readConfig<C & CommonConfig>(args, schema);
             const objects = new StackObjects(args.resources, cfg);
             for (const f of def.check(objects, cfg, args)) {
-                reportViolation(f.message, f.resource?.urn);
+                const exemption = f.resource
+                    ? annotationExemption(f.resource.props, { policyId: def.id, category: "stack", disallowed: cfg.disallowAnnotationExemptions })
+                    : undefined;
+                if (exemption?.honoured) {
+                    reportExempted({ policy: def.id, urn: f.resource!.urn, message: f.message, reason: exemption.reason, annotation: exemption.annotation });
+                } else {
+                    reportViolation(exemption ? withRefusal(f.message, exemption) : f.message, f.resource?.urn);
+                }
             }
         },
         metadata: {
@@ -71,20 +79,42 @@ export const DEFAULT_NAMESPACE = "default";
 
 function toObject(resource: PolicyResource): K8sObject | undefined {
     const token = parseTypeToken(resource.type);
-    if (!token) {
-        return undefined;
+    return token ? new StackObject(resource, token.kind, token.group) : undefined;
+}
+
+/**
+ * A K8sObject whose props-derived fields are read when a policy first asks: finding objects by
+ * kind needs only the type token, so props a stack policy never looks at are never read (the
+ * checker loads large documents on first read).
+ */
+class StackObject implements K8sObject {
+    private meta?: { namespace: string; name: string; labels: Record<string, string> };
+    constructor(readonly resource: PolicyResource, readonly kind: string, readonly group: string) {}
+
+    get props(): Obj {
+        return this.resource.props as Obj;
     }
-    const props = resource.props as Obj;
-    const meta = isObj(props.metadata) ? props.metadata : {};
-    return {
-        resource,
-        kind: token.kind,
-        group: token.group,
-        namespace: typeof meta.namespace === "string" && meta.namespace !== "" ? meta.namespace : DEFAULT_NAMESPACE,
-        name: typeof meta.name === "string" && meta.name !== "" ? meta.name : resource.name,
-        labels: isObj(meta.labels) ? meta.labels : {},
-        props,
-    };
+    get namespace(): string {
+        return this.metadata().namespace;
+    }
+    get name(): string {
+        return this.metadata().name;
+    }
+    get labels(): Record<string, string> {
+        return this.metadata().labels;
+    }
+
+    private metadata(): NonNullable<StackObject["meta"]> {
+        if (!this.meta) {
+            const meta = isObj(this.props.metadata) ? this.props.metadata : {};
+            this.meta = {
+                namespace: typeof meta.namespace === "string" && meta.namespace !== "" ? meta.namespace : DEFAULT_NAMESPACE,
+                name: typeof meta.name === "string" && meta.name !== "" ? meta.name : this.resource.name,
+                labels: isObj(meta.labels) ? meta.labels : {},
+            };
+        }
+        return this.meta;
+    }
 }
 
 /** The stack's Kubernetes objects; exempt ones (common config) are left out of `subjects`. */

@@ -5,33 +5,30 @@ import * as fs from "fs";
 import * as path from "path";
 import * as semver from "semver";
 import { withReferenceTable } from "../../policy/scripts/reference-table";
-import { POLICY_DIR } from "./support";
+import { ensureCheckerBuilt, POLICY_DIR } from "./support";
 
 const pkg = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as {
     version: string;
     main: string;
+    bin: Record<string, string>;
     files: string[];
     dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
     peerDependencies: Record<string, string>;
 };
 
-/** What a consumer needs: the pack entry, its sources, the configs and the docs; never tests, bench or tooling scripts. */
+/**
+ * What a consumer needs: the compiled pack and checker (JavaScript and .d.ts for every source of
+ * the pack), the configs and the docs; never TypeScript sources, tests, bench or tooling scripts.
+ */
 function expectedPackageFiles(): string[] {
-    const sourcesIn = (dir: string, ext: string) =>
-        fs.readdirSync(path.join(POLICY_DIR, dir)).filter((f) => f.endsWith(ext) && !f.endsWith(".test.ts")).map((f) => `${dir}/${f}`);
-    return [
-        "CHANGELOG.md",
-        "PulumiPolicy.yaml",
-        "README.md",
-        "check.ts",
-        "index.ts",
-        "package.json",
-        "tsconfig.json",
-        ...sourcesIn("cli", ".ts"),
-        ...sourcesIn("lib", ".ts"),
-        ...sourcesIn("policies", ".ts"),
-        ...sourcesIn("config", ".json"),
-    ].sort();
+    const sourcesIn = (dir: string): string[] =>
+        fs.readdirSync(path.join(POLICY_DIR, dir), { withFileTypes: true }).flatMap((e) =>
+            e.isDirectory() ? sourcesIn(`${dir}/${e.name}`) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [`${dir}/${e.name}`] : []);
+    const compiled = ["index.ts", "check.ts", ...sourcesIn("cli"), ...sourcesIn("lib"), ...sourcesIn("policies")]
+        .flatMap((ts) => [`dist/${ts.replace(/\.ts$/, ".js")}`, `dist/${ts.replace(/\.ts$/, ".d.ts")}`]);
+    const configs = fs.readdirSync(path.join(POLICY_DIR, "config")).filter((f) => f.endsWith(".json")).map((f) => `config/${f}`);
+    return ["CHANGELOG.md", "PulumiPolicy.yaml", "README.md", "package.json", ...compiled, ...configs].sort();
 }
 
 // Versions scripts/tiers/policy-compat.sh runs the tests against (see policy/README.md, Compatibility).
@@ -40,10 +37,22 @@ const TESTED_POLICY_SDK = { oldest: "1.21.0", newest: "1.21.0" };
 describe("policy pack release readiness", function () {
     this.timeout(60000);
 
-    it("`npm pack` ships exactly the pack, the checker, the configs and the docs", () => {
+    it("`npm pack` ships exactly the compiled pack and checker (.js and .d.ts), the configs and the docs", () => {
+        ensureCheckerBuilt();
         const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: POLICY_DIR, encoding: "utf8" });
         const packed = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path).sort();
         assert.deepEqual(packed, expectedPackageFiles());
+    });
+
+    it("runs without ts-node: main and bin are compiled JavaScript, TypeScript tooling is a dev dependency only", () => {
+        assert.equal(pkg.main, "dist/index.js");
+        assert.deepEqual(pkg.bin, { "k8s-policy-check": "dist/cli/bin.js" });
+        for (const tool of ["ts-node", "typescript"]) {
+            assert.ok(!(tool in pkg.dependencies), `${tool} must not be a runtime dependency`);
+            assert.ok(tool in pkg.devDependencies, `${tool} builds the package`);
+        }
+        ensureCheckerBuilt();
+        assert.match(fs.readFileSync(path.join(POLICY_DIR, pkg.bin["k8s-policy-check"]), "utf8"), /^#!\/usr\/bin\/env node\n/);
     });
 
     it("has a semantic version with a CHANGELOG entry for it", () => {

@@ -1,5 +1,6 @@
-// Shared by the policy tooling tests: run the checker CLI as a child process exactly as
-// `npm run policy:check` does, locate fixtures, and validate SARIF against the 2.1.0 schema.
+// Shared by the policy tooling tests: run the checker CLI as a child process exactly as the
+// package's k8s-policy-check bin runs (compiled dist/cli/bin.js, rebuilt first when a source is
+// newer), locate fixtures, and validate SARIF against the 2.1.0 schema.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -20,13 +21,33 @@ export interface CliRun {
     stderr: string;
 }
 
-/** `ts-node --transpile-only --project policy/tsconfig.json policy/check.ts ARGS`, from the repo root. */
-export function runCheckCli(args: string[], cwd = REPO_ROOT): CliRun {
-    const tsNode = require.resolve("ts-node/dist/bin.js", { paths: [POLICY_DIR] });
-    const r = spawnSync(process.execPath, [tsNode, "--transpile-only", "--project", path.join(POLICY_DIR, "tsconfig.json"), path.join(POLICY_DIR, "check.ts"), ...args], {
-        cwd,
+/** The compiled bin the package ships (`k8s-policy-check`). */
+export const CHECKER_BIN = path.join(POLICY_DIR, "dist", "cli", "bin.js");
+
+let built = false;
+/** Rebuilds policy/dist when a source is newer than the last build (policy/scripts/build.js). */
+export function ensureCheckerBuilt(): void {
+    if (built) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require(path.join(POLICY_DIR, "scripts", "build.js")) as { ensureBuilt(): void }).ensureBuilt();
+    built = true;
+}
+
+export interface RunOptions {
+    cwd?: string;
+    /** Text piped to the checker's stdin (for `-`). */
+    input?: string | Buffer;
+}
+
+/** `node policy/dist/cli/bin.js ARGS` (what node_modules/.bin/k8s-policy-check runs), from the repo root by default. */
+export function runCheckCli(args: string[], options: RunOptions | string = {}): CliRun {
+    const o = typeof options === "string" ? { cwd: options } : options;
+    ensureCheckerBuilt();
+    const r = spawnSync(process.execPath, [CHECKER_BIN, ...args], {
+        cwd: o.cwd ?? REPO_ROOT,
         encoding: "utf8",
-        maxBuffer: 32 * 1024 * 1024,
+        input: o.input,
+        maxBuffer: 256 * 1024 * 1024,
     });
     if (r.error) throw r.error;
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -93,4 +114,35 @@ export function documentStartLines(file: string, firstKey = "apiVersion:"): numb
 
 export function tempDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+const XML_ENTITY = /&(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g;
+
+/**
+ * Well-formedness problems of an XML document (empty when none): elements nest and close,
+ * attributes are quoted, text and attribute values hold no raw `<` or bare `&`, no characters
+ * XML 1.0 forbids. Enough to catch broken escaping without an XML parser dependency.
+ */
+export function xmlProblems(xml: string): string[] {
+    const problems: string[] = [];
+    if (!xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')) problems.push("no XML declaration");
+    if (/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(xml)) problems.push("characters XML 1.0 forbids");
+    const body = xml.replace(/^<\?xml[^?]*\?>/, "");
+    const tag = /<(\/?)([A-Za-z_][\w.-]*)((?:\s+[A-Za-z_][\w.-]*="[^"<]*")*)\s*(\/?)>/g;
+    const stack: string[] = [];
+    let last = 0;
+    for (let m = tag.exec(body); m; m = tag.exec(body)) {
+        const text = body.slice(last, m.index);
+        if (/[<>]/.test(text) || /&/.test(text.replace(XML_ENTITY, ""))) problems.push(`bad text before <${m[2]}>: ${JSON.stringify(text.slice(0, 80))}`);
+        if (/&/.test(m[3].replace(XML_ENTITY, ""))) problems.push(`bare & in attributes of <${m[2]}>`);
+        if (m[1]) {
+            if (stack.pop() !== m[2]) problems.push(`</${m[2]}> does not close the open element`);
+        } else if (!m[4]) {
+            stack.push(m[2]);
+        }
+        last = tag.lastIndex;
+    }
+    if (body.slice(last).trim() !== "") problems.push(`text after the root element: ${JSON.stringify(body.slice(last, last + 80))}`);
+    if (stack.length > 0) problems.push(`unclosed: ${stack.join(", ")}`);
+    return problems;
 }
