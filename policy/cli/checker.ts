@@ -217,7 +217,8 @@ class StreamingCheck {
     private readonly reports: ObjectReport[] = [];
     private readonly byUrn = new Map<string, ObjectReport>();
     private readonly byTypeAndName = new Map<string, ObjectReport>();
-    private readonly knownIds = new Set(allPolicies.map((p) => p.name));
+    // Group ids (former policy ids) exempt their members, so they are known too.
+    private readonly knownIds = new Set([...allPolicies.map((p) => p.name), ...Object.keys(policyGroups)]);
 
     constructor(private readonly options: CheckOptions) {
         this.policies = policiesFor(options.only, options.skip);

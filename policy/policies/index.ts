@@ -54,6 +54,7 @@ import { stackNetworkPolicy } from "./stack-network-policy";
 import { stackPodDisruptionBudget } from "./stack-pod-disruption-budget";
 import { stackServiceMonitor } from "./stack-service-monitor";
 import { stackServiceType } from "./stack-service-type";
+import { registerExemptionGroups } from "../lib/exemptions";
 
 /** Default enforcement level of the pack (each policy may set its own). */
 export const PACK_ENFORCEMENT_LEVEL = "mandatory" as const;
@@ -188,6 +189,8 @@ export const policyGroups: Record<string, PolicyGroup> = {
         members: ["hygiene-liveness-probe", "hygiene-readiness-probe"],
     },
 };
+
+registerExemptionGroups(policyGroups);
 
 /** Settings a group entry may carry: its members' settings plus its opt-in switch. */
 export function groupSettings(groupId: string): Set<string> {

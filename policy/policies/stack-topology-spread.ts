@@ -11,7 +11,7 @@ const spreadKinds = ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationCont
 export const stackTopologySpread = stackPolicy<SpreadConfig>({
     id: "stack-topology-spread",
     title: "Pods spread across nodes or zones",
-    description: "Replicated workloads must spread their pods with topologySpreadConstraints over nodes or zones, so one node or zone failure does not take every replica.",
+    description: "Workloads that run pods continuously (single-replica ones too: an HPA may scale them out) must spread their pods with topologySpreadConstraints over nodes or zones, so one node or zone failure does not take every replica.",
     // Low: it costs availability only when a node or zone fails, and the scheduler's default
     // spreading (kube-scheduler's PodTopologySpread defaults) already prefers spreading.
     severity: "low",

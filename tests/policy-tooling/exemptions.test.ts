@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { resolvePolicies, runPolicies, runPolicyCheck, remediateResource, typeTokenFor, type ManifestResource } from "../../policy/lib/run";
 import { makeResourceValidationArgs } from "../../policy/lib/args";
+import { resourcePolicy } from "../../policy/lib/resource-policy";
 import type { PackResourcePolicy } from "../../policy/lib/types";
 import { allPolicies, selectPolicies } from "../../policy/policies";
 import { unknown } from "../../policy/lib/args";
@@ -31,9 +32,12 @@ describe("exemption annotations (policy factories, runPolicyCheck)", function ()
     it("waive the named policy's findings on that object: reported as exempted with the reason, not as violations", () => {
         const { violations, exempted } = runPolicyCheck(honoured());
         assert.deepEqual(violations, []);
+        // hygiene-probes is the group of the liveness and readiness policies (the id before the split):
+        // its annotation exempts both; the startup probe policy is exempted by its own.
         assert.deepEqual(exempted.map((x) => [x.policy, x.resource.name, x.reason, x.annotation, x.enforcementLevel, x.severity]), [
-            ["hygiene-probes", "queue/worker", PROBES_REASON, `${EXEMPTION_ANNOTATION_PREFIX}hygiene-probes`, "mandatory", "medium"],
-            ["hygiene-probes", "queue/worker", PROBES_REASON, `${EXEMPTION_ANNOTATION_PREFIX}hygiene-probes`, "mandatory", "medium"],
+            ["hygiene-liveness-probe", "queue/worker", PROBES_REASON, `${EXEMPTION_ANNOTATION_PREFIX}hygiene-probes`, "mandatory", "medium"],
+            ["hygiene-readiness-probe", "queue/worker", PROBES_REASON, `${EXEMPTION_ANNOTATION_PREFIX}hygiene-probes`, "mandatory", "medium"],
+            ["hygiene-startup-probe", "queue/worker", PROBES_REASON, `${EXEMPTION_ANNOTATION_PREFIX}hygiene-startup-probe`, "advisory", "low"],
         ]);
         // The waived findings are the ones the policy reports without the annotation.
         const bare = honoured().map((r) => ({ ...r, props: { ...r.props, metadata: { ...(r.props.metadata as object), annotations: {} } } }));
@@ -67,7 +71,7 @@ describe("exemption annotations (policy factories, runPolicyCheck)", function ()
         const { violations, exempted } = runPolicyCheck([...honoured(), ...refused()], { disallowAnnotationExemptions: true });
         assert.deepEqual(exempted, []);
         const worker = violations.filter(on("queue/worker"));
-        assert.equal(worker.length, 2);
+        assert.equal(worker.length, 3);
         for (const v of worker) assert.match(v.message, /not honoured: annotation exemptions are disallowed \(disallowAnnotationExemptions\)\]$/);
         assert.ok(violations.some((v) => v.policy === "stack-network-policy" && v.resource?.name === "lonely/loner"));
     });
@@ -76,8 +80,10 @@ describe("exemption annotations (policy factories, runPolicyCheck)", function ()
         const config = JSON.parse(fs.readFileSync(fixture("configs", "disallow-probe-exemptions.json"), "utf8"));
         validatePolicyConfig(config);
         const { violations, exempted } = runPolicyCheck([...honoured(), ...refused()], { config });
-        assert.equal(violations.filter(on("queue/worker")).length, 2);
-        assert.deepEqual(exempted.map((x) => x.policy), ["stack-network-policy"]);
+        // The group's setting reaches its members (liveness, readiness); the startup probe policy's own
+        // exemption is still honoured.
+        assert.deepEqual(violations.filter(on("queue/worker")).map((v) => v.policy), ["hygiene-liveness-probe", "hygiene-readiness-probe"]);
+        assert.deepEqual(exempted.map((x) => x.policy), ["hygiene-startup-probe", "stack-network-policy"]);
     });
 
     it("PSS controls have no disallowAnnotationExemptions setting; every other policy has it, default false", () => {
@@ -98,16 +104,23 @@ describe("exemption annotations (policy factories, runPolicyCheck)", function ()
     });
 
     it("an honoured exemption waives the remediation too", () => {
+        // Only PSS controls (never exempted) remediate in the pack today, so a hygiene policy with a
+        // fix is made here with the same factory every pack policy uses.
+        const tokenOff = resourcePolicy({
+            id: "test-token-off", title: "token off", description: "test", severity: "low", frameworks: {}, remediation: "set it",
+            check: (args) => (args.props.spec?.automountServiceAccountToken === false ? [] : [{ path: "spec.automountServiceAccountToken", message: "mounts a token" }]),
+            remediate: (props) => { props.spec.automountServiceAccountToken = false; },
+        });
         const pod = (annotations: Record<string, string>): ManifestResource => ({
             type: "kubernetes:core/v1:Pod",
             name: "p",
             props: { apiVersion: "v1", kind: "Pod", metadata: { name: "p", annotations }, spec: { containers: [{ name: "c", image: "r/i:1" }] } },
         });
-        const policies = selectPolicies("hygiene-automount-service-account-token");
-        const config = { "hygiene-automount-service-account-token": "remediate" };
+        const policies = [tokenOff];
+        const config = { "test-token-off": "remediate" };
         const fixed = remediateResource(pod({}), { policies, config }) as { spec: Record<string, unknown> };
         assert.equal(fixed.spec.automountServiceAccountToken, false, "the control: without the annotation the fix applies");
-        const exemptPod = pod({ [`${EXEMPTION_ANNOTATION_PREFIX}hygiene-automount-service-account-token`]: "calls the API" });
+        const exemptPod = pod({ [`${EXEMPTION_ANNOTATION_PREFIX}test-token-off`]: "calls the API" });
         assert.deepEqual(remediateResource(exemptPod, { policies, config }), exemptPod.props);
     });
 });
@@ -153,7 +166,7 @@ describe("exemption annotations in the pack (the @pulumi/policy runtime's analyz
         const perResource = new Map<string, Diagnostic[]>();
         for (const r of resources) perResource.set(r.name, await rpc(analyze, analyzerResource(analyzerproto.AnalyzeRequest, r, urnOf(r))));
         assert.deepEqual(perResource.get("queue/worker"), [], "the exempted probes findings are not violations");
-        assert.ok(perResource.get("queue/no-reason")?.some((d) => d.policyName === "hygiene-probes" && /not honoured: an exemption needs a reason/.test(d.message)));
+        assert.ok(perResource.get("queue/no-reason")?.some((d) => d.policyName === "hygiene-liveness-probe" && /not honoured: an exemption needs a reason/.test(d.message)));
         assert.ok(perResource.get("ops/debug")?.some((d) => d.policyName === "pss-baseline-privileged" && d.message.includes("not honoured")));
 
         const stackReq = new analyzerproto.AnalyzeStackRequest();
@@ -166,8 +179,12 @@ describe("exemption annotations in the pack (the @pulumi/policy runtime's analyz
         // Advisory in the proto enum (EnforcementLevel.ADVISORY = 0): visible, never blocking.
         assert.deepEqual(reported.filter((d) => d.enforcementLevel !== analyzerproto.EnforcementLevel.ADVISORY), []);
         const worker = reported.filter((d) => d.urn === urnOf(resources[0]));
-        assert.equal(worker.length, 2);
-        for (const d of worker) assert.ok(d.message.includes(`hygiene-probes exempted by ${EXEMPTION_ANNOTATION_PREFIX}hygiene-probes: "${PROBES_REASON}"`), d.message);
+        assert.deepEqual(worker.map((d) => d.message.slice(0, d.message.indexOf(": \""))), [
+            `hygiene-liveness-probe exempted by ${EXEMPTION_ANNOTATION_PREFIX}hygiene-probes`,
+            `hygiene-readiness-probe exempted by ${EXEMPTION_ANNOTATION_PREFIX}hygiene-probes`,
+            `hygiene-startup-probe exempted by ${EXEMPTION_ANNOTATION_PREFIX}hygiene-startup-probe`,
+        ]);
+        for (const d of worker) assert.ok(d.message.includes(`: "${PROBES_REASON}"`), d.message);
         const loner = resources.find((r) => r.name === "lonely/loner") as ManifestResource;
         assert.ok(reported.some((d) => d.urn === urnOf(loner) && d.message.includes("stack-network-policy exempted")), "stack policies' waived findings too");
         assert.ok(!stack.some((d) => d.policyName === "stack-network-policy" && d.urn === urnOf(loner)));
@@ -178,15 +195,14 @@ describe("exemption annotations in the pack (the @pulumi/policy runtime's analyz
     it("runPolicies reads the runtime's leveled reports the same way (the report policy's findings stay advisory)", () => {
         // Outside a runner (as in the pack), waived findings queue for policy-exemptions.
         const [worker] = honoured();
-        const probes = selectPolicies("hygiene-probes")[0] as PackResourcePolicy;
+        const probes = selectPolicies("hygiene-liveness-probe")[0] as PackResourcePolicy;
         const args = makeResourceValidationArgs({ ...worker, urn: "urn:w" }, { config: resolvePolicies([probes])[0].config });
         const reported: string[] = [];
         (probes.validateResource as (a: unknown, r: (m: string) => void) => void)(args, (m) => reported.push(m));
         assert.deepEqual(reported, []);
         const v = runPolicies([{ ...worker, urn: "urn:w" }], { policies: [exemptionReportPolicy], config: { all: "mandatory" } });
-        assert.equal(v.length, 2);
-        assert.deepEqual(v.map((x) => [x.enforcementLevel, x.resource?.urn]), [["advisory", "urn:w"], ["advisory", "urn:w"]]);
-        assert.match(v[0].message, /^hygiene-probes exempted by exempt\.websvc-k8s\/hygiene-probes: "consumes a queue/);
+        assert.deepEqual(v.map((x) => [x.enforcementLevel, x.resource?.urn]), [["advisory", "urn:w"]]);
+        assert.match(v[0].message, /^hygiene-liveness-probe exempted by exempt\.websvc-k8s\/hygiene-probes: "consumes a queue/);
     });
 
     it("the pack registers policy-exemptions last (it reports what the policies before it waived)", () => {
