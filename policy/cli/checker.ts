@@ -346,9 +346,11 @@ function syntheticUrn(type: string, name: string, index: number): string {
     return `urn:pulumi:manifests::policy-check::${type}::${name}#${index}`;
 }
 
-// The whole file was validated against the full pack; pass on only what the selected policies read.
+// The whole file was validated against the full pack; pass on only what the selected policies read:
+// their own entries, and the entries of the groups (former policy ids) they belong to.
 function configForPolicies(config: PolicyConfigFile, policies: PackPolicy[]): PolicyConfigFile {
     const ids = new Set(policies.map((p) => p.name));
-    return Object.fromEntries(Object.entries(config).filter(([key]) => key === "all" || ids.has(key))) as PolicyConfigFile;
+    const read = (key: string) => key === "all" || ids.has(key) || (policyGroups[key]?.members.some((m) => ids.has(m)) ?? false);
+    return Object.fromEntries(Object.entries(config).filter(([key]) => read(key))) as PolicyConfigFile;
 }
 

@@ -22,7 +22,10 @@
 // Copy-on-write: the input is never modified (it may be the runtime's props proxy); objects along
 // a changed path are shallow-copied. A value that is unknown during preview is left alone, so the
 // policy that reads it reports the unknown exactly as before.
-import { UnknownValueError } from "@pulumi/policy";
+// From proxy.js (no dependencies), the class the package root re-exports: the root would load the
+// policy runtime's server, @pulumi/pulumi and gRPC into every checker run.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UnknownValueError } = require("@pulumi/policy/proxy") as Pick<typeof import("@pulumi/policy"), "UnknownValueError">;
 // Not imported from k8s.ts, which imports this module (its pod view applies these defaults).
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

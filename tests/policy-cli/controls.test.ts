@@ -38,9 +38,11 @@ describe("policy:check controls (k8s-policy-check bin, child processes)", functi
             assert.equal(code, 0);
             const worker = entryFor(entries, "Deployment", "queue/worker") as Entry;
             assert.deepEqual(worker.violations, []);
+            // hygiene-probes (the id before the split) is the group of the liveness and readiness policies.
             assert.deepEqual(worker.exempted?.map((x) => [x.policy, x.reason, x.annotation, x.severity]), [
-                ["hygiene-probes", PROBES_REASON, "exempt.websvc-k8s/hygiene-probes", "medium"],
-                ["hygiene-probes", PROBES_REASON, "exempt.websvc-k8s/hygiene-probes", "medium"],
+                ["hygiene-liveness-probe", PROBES_REASON, "exempt.websvc-k8s/hygiene-probes", "medium"],
+                ["hygiene-readiness-probe", PROBES_REASON, "exempt.websvc-k8s/hygiene-probes", "medium"],
+                ["hygiene-startup-probe", PROBES_REASON, "exempt.websvc-k8s/hygiene-startup-probe", "low"],
             ]);
             // Objects without exemptions keep the documented shape exactly.
             assert.deepEqual(Object.keys(entryFor(entries, "NetworkPolicy", "queue/default-deny")).sort(), ["file", "kind", "name", "violations"]);
@@ -49,13 +51,13 @@ describe("policy:check controls (k8s-policy-check bin, child processes)", functi
         it("table: one row per exempted finding, marked exempted, with the reason; counted in the summary", () => {
             const run = runCheckCli([honoured]);
             const rows = run.stdout.trim().split("\n");
-            const exempted = rows.filter((l) => /\bhygiene-probes\b/.test(l));
-            assert.equal(exempted.length, 2);
+            const exempted = rows.filter((l) => /\bhygiene-(liveness|readiness|startup)-probe\b/.test(l));
+            assert.equal(exempted.length, 3);
             for (const l of exempted) {
-                assert.match(l, /^tests\/policy-tooling\/fixtures\/exemptions\/honoured\.yaml:3\s+Deployment\s+queue\/worker\s+hygiene-probes\s+medium\s+exempted\s+/);
-                assert.ok(l.endsWith(`(exempted by exempt.websvc-k8s/hygiene-probes: ${PROBES_REASON})`), l);
+                assert.match(l, /^tests\/policy-tooling\/fixtures\/exemptions\/honoured\.yaml:4\s+Deployment\s+queue\/worker\s+hygiene-(liveness|readiness|startup)-probe\s+(medium|low)\s+exempted\s+/);
+                assert.ok(l.endsWith(`: ${PROBES_REASON})`) && /\(exempted by exempt\.websvc-k8s\/hygiene-(probes|startup-probe): /.test(l), l);
             }
-            assert.match(rows[rows.length - 1], /: 0 violations \(0 mandatory, 0 advisory\); 2 exempted by annotations$/);
+            assert.match(rows[rows.length - 1], /: 0 violations \(0 mandatory, 0 advisory\); 3 exempted by annotations$/);
             assert.equal(run.code, 0);
         });
 
@@ -66,21 +68,23 @@ describe("policy:check controls (k8s-policy-check bin, child processes)", functi
             const results = log.runs[0].results as Array<{ ruleId: string; level: string; message: { text: string }; suppressions?: Array<{ kind: string; status: string; justification: string }> }>;
             const suppressed = results.filter((r) => r.suppressions);
             assert.deepEqual(suppressed.map((r) => [r.ruleId, r.suppressions?.[0].kind, r.suppressions?.[0].status, r.suppressions?.[0].justification]), [
-                ["hygiene-probes", "inSource", "accepted", PROBES_REASON],
-                ["hygiene-probes", "inSource", "accepted", PROBES_REASON],
+                ["hygiene-liveness-probe", "inSource", "accepted", PROBES_REASON],
+                ["hygiene-readiness-probe", "inSource", "accepted", PROBES_REASON],
+                ["hygiene-startup-probe", "inSource", "accepted", PROBES_REASON],
                 ["stack-network-policy", "inSource", "accepted", "egress-only batch job on an isolated node pool (SEC-9)"],
             ]);
-            assert.ok(suppressed.every((r) => r.level === "error"), "a suppressed result keeps the level it would have had");
+            // A suppressed result keeps the level it would have had (the startup probe policy is advisory).
+            assert.deepEqual(suppressed.map((r) => r.level), ["error", "error", "warning", "error"]);
             assert.ok(results.some((r) => !r.suppressions && r.ruleId === "pss-baseline-privileged"));
         });
 
         it("junit: exempted findings are skipped test cases whose message gives the reason", () => {
             const run = runCheckCli(["--format", "junit", honoured]);
             assert.deepEqual(xmlProblems(run.stdout), []);
-            const skipped = [...run.stdout.matchAll(/<testcase name="Deployment queue\/worker: hygiene-probes" classname="hygiene-probes">\s*<skipped message="([^"]*)"\/>/g)];
-            assert.equal(skipped.length, 2);
-            assert.ok(skipped[0][1].includes(`exempted by exempt.websvc-k8s/hygiene-probes: ${PROBES_REASON}`), skipped[0][1]);
-            assert.match(run.stdout, /<testsuites name="websvc-k8s-policy-pack" tests="\d+" failures="0" errors="0" skipped="2">/);
+            const skipped = [...run.stdout.matchAll(/<testcase name="Deployment queue\/worker: (hygiene-[a-z-]+-probe)" classname="\1">\s*<skipped message="([^"]*)"\/>/g)];
+            assert.deepEqual(skipped.map((m) => m[1]), ["hygiene-liveness-probe", "hygiene-readiness-probe", "hygiene-startup-probe"]);
+            assert.ok(skipped[0][2].includes(`exempted by exempt.websvc-k8s/hygiene-probes: ${PROBES_REASON}`), skipped[0][2]);
+            assert.match(run.stdout, /<testsuites name="websvc-k8s-policy-pack" tests="\d+" failures="0" errors="0" skipped="3">/);
         });
 
         it("--disallow-annotation-exemptions: the findings are violations again, saying the annotation was not honoured (exit 1)", () => {
@@ -88,14 +92,16 @@ describe("policy:check controls (k8s-policy-check bin, child processes)", functi
             assert.equal(code, 1);
             const worker = entryFor(entries, "Deployment", "queue/worker") as Entry;
             assert.equal(worker.exempted, undefined);
-            assert.deepEqual(policiesOf(worker), ["hygiene-probes"]);
-            for (const v of worker.violations) assert.match(v.message, /\[exemption exempt\.websvc-k8s\/hygiene-probes not honoured: annotation exemptions are disallowed/);
+            assert.deepEqual(policiesOf(worker), ["hygiene-liveness-probe", "hygiene-readiness-probe", "hygiene-startup-probe"]);
+            for (const v of worker.violations) assert.match(v.message, /\[exemption exempt\.websvc-k8s\/hygiene-(probes|startup-probe) not honoured: annotation exemptions are disallowed/);
         });
 
         it("a policy's disallowAnnotationExemptions setting (--config) refuses its exemptions only", () => {
             const { code, entries } = json(["--config", rel(fixture("configs", "disallow-probe-exemptions.json")), honoured, refused]);
             assert.equal(code, 1);
-            assert.deepEqual(policiesOf(entryFor(entries, "Deployment", "queue/worker")), ["hygiene-probes"]);
+            // The group's setting reaches its members; the startup probe policy's own exemption stands.
+            assert.deepEqual(policiesOf(entryFor(entries, "Deployment", "queue/worker")), ["hygiene-liveness-probe", "hygiene-readiness-probe"]);
+            assert.deepEqual((entryFor(entries, "Deployment", "queue/worker") as Entry).exempted?.map((x) => x.policy), ["hygiene-startup-probe"]);
             assert.deepEqual((entryFor(entries, "CronJob", "lonely/loner") as Entry).exempted?.map((x) => x.policy), ["stack-network-policy"]);
         });
 
@@ -238,7 +244,10 @@ describe("policy:check controls (k8s-policy-check bin, child processes)", functi
             }
             const { entries } = json([rel(fixture("violating"))]);
             const debugPolicies = policiesOf(entryFor(entries, "Pod", "ops/debug"));
-            for (const id of debugPolicies) assert.match(run.stdout, new RegExp(`<testcase name="Pod ops/debug: ${id}" classname="${id}">\\s*<failure type="mandatory" message="\\[`));
+            // The failure's type is the policy's enforcement level (default config).
+            const levels = new Map((JSON.parse(runCheckCli(["--list", "--format", "json"]).stdout) as Array<{ id: string; enforcementLevel: string }>).map((p) => [p.id, p.enforcementLevel]));
+            assert.ok(debugPolicies.some((id) => levels.get(id) === "mandatory") && debugPolicies.some((id) => levels.get(id) === "advisory"), "both levels are covered");
+            for (const id of debugPolicies) assert.match(run.stdout, new RegExp(`<testcase name="Pod ops/debug: ${id}" classname="${id}">\\s*<failure type="${levels.get(id)}" message="\\[`));
             assert.match(run.stdout, /<testcase name="Deployment shop\/web" classname="all selected policies"\/>/);
         });
 
