@@ -1,5 +1,6 @@
 // Builds and runs scripts/fixtures/pss-oracle (the real k8s.io/pod-security-admission) over JSON lines.
 import { execFileSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -15,10 +16,15 @@ export function oracleBinary(): string {
     if (given) {
         return given;
     }
-    const bin = path.join(os.tmpdir(), "websvc-pss-oracle");
-    const sources = ["main.go", "go.mod", "go.sum"].map((f) => fs.statSync(path.join(sourceDir, f)).mtimeMs);
-    if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < Math.max(...sources)) {
-        execFileSync("go", ["build", "-o", bin, "."], { cwd: sourceDir, stdio: "inherit", env: { ...process.env, GOTOOLCHAIN: "local" } });
+    // Named by the hash of its sources, not judged by mtimes: other checkouts on the machine build
+    // their own oracle into the same temp dir, and a newer binary from other sources must not be used.
+    const hash = crypto.createHash("sha256");
+    for (const f of ["main.go", "go.mod", "go.sum"]) hash.update(fs.readFileSync(path.join(sourceDir, f)));
+    const bin = path.join(os.tmpdir(), `websvc-pss-oracle-${hash.digest("hex").slice(0, 16)}`);
+    if (!fs.existsSync(bin)) {
+        const tmp = `${bin}.${process.pid}.tmp`; // renamed when complete: an interrupted build leaves no half binary
+        execFileSync("go", ["build", "-o", tmp, "."], { cwd: sourceDir, stdio: "inherit", env: { ...process.env, GOTOOLCHAIN: "local" } });
+        fs.renameSync(tmp, bin);
     }
     return bin;
 }
