@@ -18,9 +18,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/tiers/lib/engine.sh
 source scripts/tiers/lib/engine.sh
-STACKS=("$@")
-[ ${#STACKS[@]} -eq 0 ] && STACKS=(staging production)
-engine_setup cluster
+engine_setup cluster "$@"
 T_TIER=$(date +%s)
 
 CLUSTER=(bash "$ROOT/scripts/cluster.sh")

@@ -16,9 +16,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/tiers/lib/engine.sh
 source scripts/tiers/lib/engine.sh
-STACKS=("$@")
-[ ${#STACKS[@]} -eq 0 ] && STACKS=(staging production)
-engine_setup engine
+engine_setup engine "$@"
 [ -n "${KEEP_ENGINE_WORKDIR:-}" ] || trap 'rm -rf "$WORK"' EXIT
 IMAGE_REF="registry.example.com/websvc/app@sha256:$(printf 'engine-test' | sha256sum | cut -d' ' -f1)"
 

@@ -1,7 +1,8 @@
 # Shared by the real-engine tiers (scripts/tiers/test-engine.sh: render mode; scripts/tiers/test-cluster.sh: a
 # real API server). Source it from a tier script after `set -uo pipefail`; it expects ROOT.
-#   engine_setup <tier>          toolchain on PATH, private PULUMI_HOME, file backend, pack copy ($POLICY);
-#                                prints "SKIPPED: ..." and exits 0 when the toolchain is missing
+#   engine_setup <tier> [stack...]   toolchain on PATH, private PULUMI_HOME, file backend, pack copy
+#                                ($POLICY), STACKS (default: staging production); prints "SKIPPED: ..."
+#                                and exits 0 when the toolchain is missing
 #   program_copy <dir>           a copy of the program (the CLI writes stack files; the repo stays clean)
 #   stack_config <s> <dir> k=json...   plain config values into the copy's Pulumi.<s>.yaml
 #   cli_required_config <s> <dir>      the keys this CLI requires although Pulumi.yaml defaults them
@@ -17,8 +18,10 @@ run() { local logf="$1"; shift; "$@" >"$logf" 2>&1; }
 show() { sed 's/^/       | /' "$1" | tail -n "${2:-25}"; }
 tier_summary() { echo; echo "$1: ${PASSED} passed, ${FAILED} failed, ${SKIPPED} skipped"; [ "$FAILED" -eq 0 ]; }
 
-engine_setup() { # tier-name
-  local tier="$1"
+engine_setup() { # tier-name [stack...]
+  local tier="$1"; shift
+  STACKS=("$@")
+  [ ${#STACKS[@]} -eq 0 ] && STACKS=(staging production)
   # shellcheck source=/dev/null
   source "$ROOT/scripts/node22.sh"
   BIN="$(bash "$ROOT/scripts/pulumi-toolchain.sh" --print-bin-dir)" || {
