@@ -255,12 +255,22 @@ describe("hygiene-no-secret-env-literals", () => {
     const env = (name: string, value: string) => (p: PodParts) => { p.spec.containers[0].env = [{ name, value }]; };
     it("reports secret-looking literals", () => {
         assert.deepStrictEqual(messages(id, env("DB_PASSWORD", "hunter2")), ['spec.template.spec.containers[0].env[0].value: container "container1" sets secret-looking variable DB_PASSWORD to a literal value']);
-        for (const name of ["API_KEY", "github_token", "AWS_SECRET_ACCESS_KEY", "PRIVATE-KEY"]) {
+        for (const name of ["API_KEY", "github_token", "AWS_SECRET_ACCESS_KEY", "PRIVATE-KEY", "BEARER"]) {
             assert.strictEqual(messages(id, env(name, "x")).length, 1, name);
         }
     });
-    it("ignores ordinary names, empty values and allowed names", () => {
+    it("reports a literal private key under any name, allowed names included", () => {
+        const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE\n-----END OPENSSH PRIVATE KEY-----\n";
+        assert.deepStrictEqual(messages(id, env("THE_GOOD_STUFF", key)), ['spec.template.spec.containers[0].env[0].value: container "container1" sets variable THE_GOOD_STUFF to a literal private key']);
+        assert.strictEqual(messages(id, env("SSH_KEY", key), { config: { allowedNames: ["SSH_KEY"] } }).length, 1);
+        for (const armour of ["---BEGIN RSA PRIVATE KEY---", "-----BEGIN ENCRYPTED PRIVATE KEY-----", "-----BEGIN PGP PRIVATE KEY BLOCK-----", "-----begin ec private key-----"]) {
+            assert.strictEqual(messages(id, env("DATA", `${armour}\nMII...`)).length, 1, armour);
+        }
+        assert.deepStrictEqual(messages(id, env("JWT_VERIFY", "-----BEGIN PUBLIC KEY-----\nMII...")), [], "a public key is no secret");
+    });
+    it("ignores ordinary names, empty values, allowed names and values from elsewhere", () => {
         assert.deepStrictEqual(messages(id, env("LOG_LEVEL", "debug")), []);
+        assert.deepStrictEqual(messages(id, (p) => { p.spec.containers[0].env = [{ name: "token", valueFrom: { secretKeyRef: { name: "a-secret", key: "token" } } }]; }), []);
         assert.deepStrictEqual(messages(id, env("DB_PASSWORD", "")), []);
         assert.deepStrictEqual(messages(id, env("TOKEN_TTL_SECONDS", "300"), { config: { allowedNames: ["TOKEN_TTL_SECONDS"] } }), []);
     });
@@ -325,6 +335,7 @@ describe("hygiene-no-secrets-in-configmaps", () => {
             "data.DB_PASSWORD: ConfigMap entry DB_PASSWORD looks like a secret",
             "data.tls.key: ConfigMap entry tls.key holds a private key",
         ]);
+        assert.deepStrictEqual(validateResource(policy(id), cm({ ssh_access: "---BEGIN OPENSSH PRIVATE KEY---\nxxxx\n" })).messages, ["data.ssh_access: ConfigMap entry ssh_access holds a private key"]);
     });
     it("accepts ordinary entries, empty values, allowed keys and other kinds", () => {
         assert.deepStrictEqual(validateResource(policy(id), cm({ LOG_LEVEL: "info", API_TOKEN: "" })).messages, []);
