@@ -4,6 +4,9 @@ import { DEFAULT_SECRET_NAME_PATTERN, isPrivateKey } from "../lib/secret-pattern
 
 interface SecretEnvConfig { secretNamePattern: string; allowedNames: string[] }
 
+/** Kept here too: this module exported it before it moved to lib/secret-patterns. */
+export { DEFAULT_SECRET_NAME_PATTERN };
+
 export const hygieneNoSecretEnvLiterals = resourcePolicy<SecretEnvConfig>({
     id: "hygiene-no-secret-env-literals",
     title: "No secrets in literal env values",

@@ -308,6 +308,24 @@ describe("hygiene-insecure-capabilities (what the container keeps, not PSS restr
     });
 });
 
+describe("hygiene-dangerous-capabilities (a denylist read as runtimes read names, not PSS baseline's allowlist)", () => {
+    const id = "hygiene-dangerous-capabilities";
+    const add = (caps: string[]) => (p: PodParts) => { p.spec.initContainers[0].securityContext.capabilities = { drop: ["ALL"], add: caps }; };
+    it("reports ALL, SYS_ADMIN and NET_ADMIN in any case and with CAP_, on init containers too", () => {
+        assert.deepStrictEqual(messages(id, add(["nEt_aDmIn"])), ['spec.template.spec.initContainers[0].securityContext.capabilities.add[0]: container "initcontainer1" must not add capability nEt_aDmIn']);
+        for (const cap of ["ALL", "all", "SYS_ADMIN", "CAP_SYS_ADMIN", "cap_net_admin"]) {
+            assert.strictEqual(messages(id, add([cap])).length, 1, cap);
+        }
+    });
+    it("accepts other added capabilities, which PSS baseline judges", () => {
+        assert.deepStrictEqual(messages(id, add(["NET_BIND_SERVICE", "NET_RAW", "SYS_PTRACE"])), []);
+    });
+    it("config: forbidden", () => {
+        assert.strictEqual(messages(id, add(["SYS_PTRACE"]), { config: { forbidden: ["sys_ptrace"] } }).length, 1);
+        assert.deepStrictEqual(messages(id, add(["SYS_ADMIN"]), { config: { forbidden: ["SYS_PTRACE"] } }), []);
+    });
+});
+
 describe("hygiene-run-as-non-root-user (by effect: the container's setting overrides the pod's)", () => {
     const id = "hygiene-run-as-non-root-user";
     it("accepts runAsNonRoot or a non-zero runAsUser, on the pod or the container", () => {
