@@ -1,21 +1,37 @@
 // RBAC helpers for the rbac-* policies: what a rule grants, and which (Cluster)Role of the set a
 // binding grants. Roles and their bindings are judged by effect: a binding to a role defined in
 // the same stack or manifest set is judged by that role's rules.
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { asArray, isObj } from "./k8s";
 import type { K8sObject, StackObjects } from "./stack-policy";
 
 export const RBAC_GROUP = "rbac.authorization.k8s.io";
 
-/** Roles Kubernetes bootstraps itself; their rules are Kubernetes' business, not the stack's. */
-export const bootstrapRoleNames: readonly string[] = [
-    "cluster-admin", "admin", "edit", "system:aggregate-to-edit",
-    "system:controller:generic-garbage-collector", "system:controller:namespace-controller",
-];
+/**
+ * The API server's user-facing default ClusterRoles. The rest of its bootstrap RBAC is named
+ * `system:...`, a prefix Kubernetes reserves for objects the control plane (and add-ons installed
+ * as part of it) manage; see systemNamed.
+ */
+export const bootstrapRoleNames: readonly string[] = ["cluster-admin", "admin", "edit"];
 
-/** ClusterRoleBindings Kubernetes bootstraps (to cluster-admin and controller roles). */
-export const bootstrapBindingNames: readonly string[] = [
-    "cluster-admin", "system:controller:generic-garbage-collector", "system:controller:namespace-controller",
-];
+/** The bootstrap ClusterRoleBinding that gives system:masters cluster-admin. */
+export const bootstrapBindingName = "cluster-admin";
+
+export interface RbacConfig { judgeSystemObjects: boolean }
+
+/** The setting every rbac-* policy takes: whether system:-named objects are judged too. */
+export const rbacConfigSchema: Record<string, PolicyConfigJSONSchema> = {
+    judgeSystemObjects: {
+        type: "boolean",
+        default: false,
+        description: "Also judge Roles, ClusterRoles and bindings whose own name starts with \"system:\", the prefix Kubernetes reserves for the control plane's RBAC (set it where anyone could hide a grant under that prefix).",
+    },
+};
+
+/** Named with the reserved system: prefix: the control plane's own object, not the stack's. */
+export function systemNamed(o: K8sObject): boolean {
+    return o.name.startsWith("system:");
+}
 
 export interface Rule { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames: string[] }
 
@@ -69,10 +85,12 @@ export function boundRole(objects: StackObjects, binding: K8sObject): K8sObject 
     return objects.ofKind(ref.kind).find((r) => r.group === RBAC_GROUP && r.name === ref.name && (ref.kind === "ClusterRole" || r.namespace === binding.namespace));
 }
 
-export function bindings(objects: StackObjects): K8sObject[] {
-    return objects.subjects("RoleBinding", "ClusterRoleBinding").filter((b) => b.group === RBAC_GROUP);
+/** Bindings the policies judge: system:-named ones only when the config says so. A binding's
+ *  role is looked up among all objects (boundRole), whatever its name. */
+export function bindings(objects: StackObjects, cfg: RbacConfig): K8sObject[] {
+    return objects.subjects("RoleBinding", "ClusterRoleBinding").filter((b) => b.group === RBAC_GROUP && (cfg.judgeSystemObjects || !systemNamed(b)));
 }
 
-export function roles(objects: StackObjects): K8sObject[] {
-    return objects.subjects("Role", "ClusterRole").filter(isRoleKind);
+export function roles(objects: StackObjects, cfg: RbacConfig): K8sObject[] {
+    return objects.subjects("Role", "ClusterRole").filter((r) => isRoleKind(r) && (cfg.judgeSystemObjects || !systemNamed(r)));
 }

@@ -1,10 +1,8 @@
 import { isObj, kindOf } from "../lib/k8s";
 import { resourcePolicy, type Finding } from "../lib/resource-policy";
-import { DEFAULT_SECRET_NAME_PATTERN } from "./hygiene-no-secret-env-literals";
+import { DEFAULT_SECRET_NAME_PATTERN, isPrivateKey } from "../lib/secret-patterns";
 
 interface ConfigMapSecretsConfig { secretKeyPattern: string; allowedKeys: string[] }
-
-const privateKey = /-----BEGIN\s+[A-Z ]*PRIVATE KEY-----/;
 
 // ConfigMaps are stored and shown in plain text and readable by anyone who may read the namespace's
 // configuration; credentials belong in a Secret.
@@ -30,7 +28,7 @@ export const hygieneNoSecretsInConfigMaps = resourcePolicy<ConfigMapSecretsConfi
             const entries = isObj(args.props[field]) ? Object.entries(args.props[field] as Record<string, unknown>) : [];
             for (const [key, value] of entries) {
                 const text = typeof value === "string" ? value : "";
-                if (privateKey.test(text)) {
+                if (isPrivateKey(text)) {
                     findings.push({ path: `${field}.${key}`, message: `ConfigMap entry ${key} holds a private key` });
                 } else if (text !== "" && pattern.test(key) && !cfg.allowedKeys.includes(key)) {
                     findings.push({ path: `${field}.${key}`, message: `ConfigMap entry ${key} looks like a secret` });

@@ -4,6 +4,7 @@ import { kubernetesMinor, type CommonConfig } from "../lib/config";
 import type { PackPolicy, PackResourcePolicy } from "../lib/types";
 import { hygieneAllowedRegistries } from "./hygiene-allowed-registries";
 import { hygieneAutomountServiceAccountToken } from "./hygiene-automount-service-account-token";
+import { hygieneDangerousCapabilities } from "./hygiene-dangerous-capabilities";
 import { hygieneHighUidGid } from "./hygiene-high-uid-gid";
 import { hygieneImageTag } from "./hygiene-image-tag";
 import { hygieneInsecureCapabilities } from "./hygiene-insecure-capabilities";
@@ -103,6 +104,7 @@ export const hygienePolicies: PackPolicy[] = [
     hygieneNoSecretEnvLiterals,
     hygieneHighUidGid,
     hygieneInsecureCapabilities,
+    hygieneDangerousCapabilities,
     hygieneRunAsNonRootUser,
     hygienePriorityClass,
     hygieneNoSecretsInConfigMaps,

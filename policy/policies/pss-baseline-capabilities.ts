@@ -14,7 +14,7 @@ export const pssBaselineCapabilities = pssPolicy({
     level: "baseline",
     psaCheckId: "capabilities_baseline",
     severity: "high",
-    frameworks: { polaris: "dangerousCapabilities", checkov: "CKV_K8S_39", kyverno: "disallow-capabilities" },
+    frameworks: { checkov: "CKV_K8S_39", kyverno: "disallow-capabilities" },
     remediation: "Remove non-default capabilities from securityContext.capabilities.add.",
     versions: [{
         since: 0,

@@ -1,7 +1,7 @@
-import { bindings, bootstrapBindingNames, boundRole, roleRefOf, ruleIsClusterAdmin, rulesOf } from "../lib/rbac";
+import { bindings, bootstrapBindingName, boundRole, rbacConfigSchema, roleRefOf, ruleIsClusterAdmin, rulesOf, type RbacConfig } from "../lib/rbac";
 import { objectLabel, stackPolicy, type StackFinding } from "../lib/stack-policy";
 
-export const rbacNoClusterAdminBinding = stackPolicy({
+export const rbacNoClusterAdminBinding = stackPolicy<RbacConfig>({
     id: "rbac-no-cluster-admin-binding",
     category: "rbac",
     title: "No cluster-admin binding",
@@ -12,8 +12,9 @@ export const rbacNoClusterAdminBinding = stackPolicy({
         kubeLinter: "cluster-admin-role-binding",
     },
     remediation: "Bind a role that lists the verbs and resources the subject needs instead of cluster-admin or a wildcard role.",
-    check: (objects) => bindings(objects).flatMap((binding): StackFinding[] => {
-        if (binding.kind === "ClusterRoleBinding" && bootstrapBindingNames.includes(binding.name)) return [];
+    config: rbacConfigSchema,
+    check: (objects, cfg) => bindings(objects, cfg).flatMap((binding): StackFinding[] => {
+        if (binding.kind === "ClusterRoleBinding" && binding.name === bootstrapBindingName) return [];
         const ref = roleRefOf(binding);
         if (!ref) return [];
         if (ref.kind === "ClusterRole" && ref.name === "cluster-admin") {

@@ -1,4 +1,4 @@
-import { bindings, boundRole, roleRefOf, ruleGrants, rulesOf } from "../lib/rbac";
+import { bindings, boundRole, rbacConfigSchema, roleRefOf, ruleGrants, rulesOf, type RbacConfig } from "../lib/rbac";
 import { objectLabel, stackPolicy, type K8sObject, type StackFinding } from "../lib/stack-policy";
 
 const readVerbs = ["get", "list", "watch"];
@@ -11,7 +11,7 @@ function readsSecrets(role: K8sObject): boolean {
 
 // A ClusterRole reads Secrets cluster-wide only through a ClusterRoleBinding; bound by a
 // RoleBinding it is limited to that namespace (and then judged like any namespaced grant).
-export const rbacNoClusterWideSecretRead = stackPolicy({
+export const rbacNoClusterWideSecretRead = stackPolicy<RbacConfig>({
     id: "rbac-no-cluster-wide-secret-read",
     category: "rbac",
     title: "No cluster-wide read of Secrets",
@@ -19,7 +19,8 @@ export const rbacNoClusterWideSecretRead = stackPolicy({
     severity: "high",
     frameworks: { kubeLinter: "access-to-secrets" },
     remediation: "Grant Secret access with a Role and RoleBinding in the namespace that holds the Secret, ideally limited by resourceNames.",
-    check: (objects) => bindings(objects).filter((b) => b.kind === "ClusterRoleBinding").flatMap((binding): StackFinding[] => {
+    config: rbacConfigSchema,
+    check: (objects, cfg) => bindings(objects, cfg).filter((b) => b.kind === "ClusterRoleBinding").flatMap((binding): StackFinding[] => {
         const ref = roleRefOf(binding);
         if (!ref || ref.kind !== "ClusterRole") return [];
         const role = boundRole(objects, binding);

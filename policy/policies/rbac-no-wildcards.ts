@@ -1,7 +1,7 @@
-import { bootstrapRoleNames, roles, rulesOf } from "../lib/rbac";
+import { bootstrapRoleNames, rbacConfigSchema, roles, rulesOf, type RbacConfig } from "../lib/rbac";
 import { objectLabel, stackPolicy, type StackFinding } from "../lib/stack-policy";
 
-export const rbacNoWildcards = stackPolicy({
+export const rbacNoWildcards = stackPolicy<RbacConfig>({
     id: "rbac-no-wildcards",
     category: "rbac",
     title: "No wildcard verbs or resources",
@@ -9,7 +9,8 @@ export const rbacNoWildcards = stackPolicy({
     severity: "high",
     frameworks: { checkov: "CKV_K8S_49", kubeLinter: "wildcard-in-rules" },
     remediation: "Replace \"*\" in rules[].verbs and rules[].resources with the verbs and resources the subject needs.",
-    check: (objects) => roles(objects).flatMap((role): StackFinding[] => {
+    config: rbacConfigSchema,
+    check: (objects, cfg) => roles(objects, cfg).flatMap((role): StackFinding[] => {
         if (bootstrapRoleNames.includes(role.name)) return [];
         return rulesOf(role).flatMap((rule, i) => (["verbs", "resources"] as const)
             .filter((field) => rule[field].some((v) => v === "*"))

@@ -255,12 +255,22 @@ describe("hygiene-no-secret-env-literals", () => {
     const env = (name: string, value: string) => (p: PodParts) => { p.spec.containers[0].env = [{ name, value }]; };
     it("reports secret-looking literals", () => {
         assert.deepStrictEqual(messages(id, env("DB_PASSWORD", "hunter2")), ['spec.template.spec.containers[0].env[0].value: container "container1" sets secret-looking variable DB_PASSWORD to a literal value']);
-        for (const name of ["API_KEY", "github_token", "AWS_SECRET_ACCESS_KEY", "PRIVATE-KEY"]) {
+        for (const name of ["API_KEY", "github_token", "AWS_SECRET_ACCESS_KEY", "PRIVATE-KEY", "BEARER"]) {
             assert.strictEqual(messages(id, env(name, "x")).length, 1, name);
         }
     });
-    it("ignores ordinary names, empty values and allowed names", () => {
+    it("reports a literal private key under any name, allowed names included", () => {
+        const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE\n-----END OPENSSH PRIVATE KEY-----\n";
+        assert.deepStrictEqual(messages(id, env("THE_GOOD_STUFF", key)), ['spec.template.spec.containers[0].env[0].value: container "container1" sets variable THE_GOOD_STUFF to a literal private key']);
+        assert.strictEqual(messages(id, env("SSH_KEY", key), { config: { allowedNames: ["SSH_KEY"] } }).length, 1);
+        for (const armour of ["---BEGIN RSA PRIVATE KEY---", "-----BEGIN ENCRYPTED PRIVATE KEY-----", "-----BEGIN PGP PRIVATE KEY BLOCK-----", "-----begin ec private key-----"]) {
+            assert.strictEqual(messages(id, env("DATA", `${armour}\nMII...`)).length, 1, armour);
+        }
+        assert.deepStrictEqual(messages(id, env("JWT_VERIFY", "-----BEGIN PUBLIC KEY-----\nMII...")), [], "a public key is no secret");
+    });
+    it("ignores ordinary names, empty values, allowed names and values from elsewhere", () => {
         assert.deepStrictEqual(messages(id, env("LOG_LEVEL", "debug")), []);
+        assert.deepStrictEqual(messages(id, (p) => { p.spec.containers[0].env = [{ name: "token", valueFrom: { secretKeyRef: { name: "a-secret", key: "token" } } }]; }), []);
         assert.deepStrictEqual(messages(id, env("DB_PASSWORD", "")), []);
         assert.deepStrictEqual(messages(id, env("TOKEN_TTL_SECONDS", "300"), { config: { allowedNames: ["TOKEN_TTL_SECONDS"] } }), []);
     });
@@ -298,6 +308,24 @@ describe("hygiene-insecure-capabilities (what the container keeps, not PSS restr
     });
 });
 
+describe("hygiene-dangerous-capabilities (a denylist read as runtimes read names, not PSS baseline's allowlist)", () => {
+    const id = "hygiene-dangerous-capabilities";
+    const add = (caps: string[]) => (p: PodParts) => { p.spec.initContainers[0].securityContext.capabilities = { drop: ["ALL"], add: caps }; };
+    it("reports ALL, SYS_ADMIN and NET_ADMIN in any case and with CAP_, on init containers too", () => {
+        assert.deepStrictEqual(messages(id, add(["nEt_aDmIn"])), ['spec.template.spec.initContainers[0].securityContext.capabilities.add[0]: container "initcontainer1" must not add capability nEt_aDmIn']);
+        for (const cap of ["ALL", "all", "SYS_ADMIN", "CAP_SYS_ADMIN", "cap_net_admin"]) {
+            assert.strictEqual(messages(id, add([cap])).length, 1, cap);
+        }
+    });
+    it("accepts other added capabilities, which PSS baseline judges", () => {
+        assert.deepStrictEqual(messages(id, add(["NET_BIND_SERVICE", "NET_RAW", "SYS_PTRACE"])), []);
+    });
+    it("config: forbidden", () => {
+        assert.strictEqual(messages(id, add(["SYS_PTRACE"]), { config: { forbidden: ["sys_ptrace"] } }).length, 1);
+        assert.deepStrictEqual(messages(id, add(["SYS_ADMIN"]), { config: { forbidden: ["SYS_PTRACE"] } }), []);
+    });
+});
+
 describe("hygiene-run-as-non-root-user (by effect: the container's setting overrides the pod's)", () => {
     const id = "hygiene-run-as-non-root-user";
     it("accepts runAsNonRoot or a non-zero runAsUser, on the pod or the container", () => {
@@ -325,6 +353,7 @@ describe("hygiene-no-secrets-in-configmaps", () => {
             "data.DB_PASSWORD: ConfigMap entry DB_PASSWORD looks like a secret",
             "data.tls.key: ConfigMap entry tls.key holds a private key",
         ]);
+        assert.deepStrictEqual(validateResource(policy(id), cm({ ssh_access: "---BEGIN OPENSSH PRIVATE KEY---\nxxxx\n" })).messages, ["data.ssh_access: ConfigMap entry ssh_access holds a private key"]);
     });
     it("accepts ordinary entries, empty values, allowed keys and other kinds", () => {
         assert.deepStrictEqual(validateResource(policy(id), cm({ LOG_LEVEL: "info", API_TOKEN: "" })).messages, []);

@@ -5,7 +5,7 @@ import { allPolicies, selectPolicies } from "../../policy/policies";
 import { validateStack } from "./support/harness";
 
 const policy = (id: string) => allPolicies.find((p) => p.name === id)!;
-const run = (id: string, resources: ResourceInit[]) => validateStack(policy(id), resources).messages;
+const run = (id: string, resources: ResourceInit[], config?: Record<string, unknown>) => validateStack(policy(id), resources, { config }).messages;
 
 type RuleSpec = { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[] };
 const rule = (resources: string[], verbs: string[], apiGroups = [""]): RuleSpec => ({ apiGroups, resources, verbs });
@@ -66,6 +66,38 @@ describe("rbac-no-pods-exec-attach", () => {
             "RoleBinding apps/dev grants pods/exec through ClusterRole debug",
         ]);
         assert.deepStrictEqual(run(id, [binding("dev", "ClusterRole", "elsewhere")]), []);
+    });
+    it("judges a binding to a bootstrap or system: role of the set by that role's rules", () => {
+        assert.deepStrictEqual(run(id, [clusterRole("edit", [rule(["pods/exec"], ["create"])]), binding("dev", "ClusterRole", "edit")]), [
+            "RoleBinding apps/dev grants pods/exec through ClusterRole edit",
+        ]);
+        assert.deepStrictEqual(run(id, [role("system:debug", [rule(["pods/attach"], ["get"])]), binding("dev", "Role", "system:debug")]), [
+            "RoleBinding apps/dev grants pods/attach through Role system:debug",
+        ]);
+    });
+});
+
+// Kubernetes reserves the system: prefix for the control plane's own RBAC objects.
+describe("system:-named RBAC objects", () => {
+    const godRole = (name: string) => clusterRole(name, [rule(["*"], ["*"], ["*"])]);
+    it("are left to the control plane by every rbac policy", () => {
+        assert.deepStrictEqual(run("rbac-no-pods-exec-attach", [godRole("system:controller:glbc")]), []);
+        assert.deepStrictEqual(run("rbac-no-wildcards", [godRole("system:controller:glbc")]), []);
+        assert.deepStrictEqual(run("rbac-no-cluster-admin-binding", [clusterBinding("system:ops", "cluster-admin")]), []);
+        assert.deepStrictEqual(run("rbac-no-cluster-wide-secret-read", [clusterBinding("system:ops", "admin")]), []);
+    });
+    it("are judged with judgeSystemObjects: true", () => {
+        const judge = { judgeSystemObjects: true };
+        assert.deepStrictEqual(run("rbac-no-pods-exec-attach", [godRole("system:controller:glbc")], judge), ["ClusterRole default/system:controller:glbc allows pods/exec and pods/attach"]);
+        assert.strictEqual(run("rbac-no-wildcards", [godRole("system:controller:glbc")], judge).length, 2);
+        assert.deepStrictEqual(run("rbac-no-cluster-admin-binding", [clusterBinding("system:ops", "cluster-admin")], judge), ["ClusterRoleBinding default/system:ops binds the cluster-admin ClusterRole"]);
+        assert.strictEqual(run("rbac-no-cluster-wide-secret-read", [clusterBinding("system:ops", "admin")], judge).length, 1);
+    });
+    it("the prefix is read on the object's own name: a user's binding to a system: role is judged", () => {
+        assert.deepStrictEqual(run("rbac-no-cluster-admin-binding", [role("system:test", [rule(["*"], ["*"], ["*"])]), binding("ops", "Role", "system:test")]), [
+            "RoleBinding apps/ops binds Role system:test, which allows every verb on every resource (cluster-admin in effect)",
+        ]);
+        assert.deepStrictEqual(run("rbac-no-pods-exec-attach", [godRole("not-system:x")]), ["ClusterRole default/not-system:x allows pods/exec and pods/attach"]);
     });
 });
 
