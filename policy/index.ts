@@ -1,3 +1,5 @@
+// The compile cache comes first, so every module after it is cached (lib/compile-cache.ts).
+import { flushCompileCacheWhileRunning } from "./lib/compile-cache";
 import { PolicyPack } from "@pulumi/policy";
 import { exemptionReportPolicy } from "./lib/exemption-report";
 import { allPolicies, PACK_ENFORCEMENT_LEVEL } from "./policies";
@@ -7,3 +9,4 @@ new PolicyPack("websvc-k8s", {
     policies: [...allPolicies, exemptionReportPolicy],
     enforcementLevel: PACK_ENFORCEMENT_LEVEL,
 });
+flushCompileCacheWhileRunning();
