@@ -11,7 +11,8 @@ function previewLog(parts: { launch: string; started: string; calls: [string, st
         line(parts.launch, "plugin.go:249", `newPlugin(): Launching plugin '${PACK} (analyzer)' from '/bin/pulumi-analyzer-policy' with args: 127.0.0.1:35279,.`),
         "some plugin output without a glog prefix",
         line(parts.launch, "analyzer_plugin.go:461", `Analyzer[${PACK}].GetAnalyzerInfo() executing`),
-        line(parts.started, "deployment_executor.go:238", "deploymentExecutor.Execute(...): waiting for incoming events"),
+        // the CLI's progress output shares a line with the log when both go to one stream
+        `@ previewing update....${line(parts.started, "deployment_executor.go:238", "deploymentExecutor.Execute(...): waiting for incoming events")}`,
         ...parts.calls.flatMap(([kind, start, end]) => [
             line(start, "analyzer_plugin.go:288", `Analyzer[${PACK}].${kind}(kubernetes:core/v1:Pod) executing (#props=4)`),
             line(start, "rpc.go:77", "Marshaling property for RPC[]: kind={Pod}"),

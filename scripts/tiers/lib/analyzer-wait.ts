@@ -19,7 +19,8 @@ export interface AnalyzerWait {
     totalMs: number;
 }
 
-const GLOG_LINE = /^[IWEF]\d{4} (\d{2}):(\d{2}):(\d{2})\.(\d{6})\s+\d+ (\S+?):\d+\] (.*)$/;
+// Not anchored: the CLI's progress output ("@ previewing update....") can share the line.
+const GLOG_LINE = /[IWEF]\d{4} (\d{2}):(\d{2}):(\d{2})\.(\d{6})\s+\d+ ([\w.-]+?):\d+\] (.*)$/;
 const LAUNCH = /^newPlugin\(\): Launching plugin '.*\(analyzer\)'/;
 const LOAD_DONE = /^deploymentExecutor\.Execute\(/;
 const RPC_START = /^Analyzer\[.*\]\.(Remediate|Analyze|AnalyzeStack)\(.*\) executing/;
