@@ -103,26 +103,31 @@ pack_cost() {
     pulumi -C "$dir" --non-interactive preview "${pack[@]}" >"$l/$1.log" 2>&1 || { echo FAILED; return; }
     echo $(( ($(date +%s%N) - started) / 1000000 ))
   }
-  # waited <variant>: "<total> <load> <calls ms> <calls>" the engine waited on the analyzer in one preview.
-  waited() {
-    pulumi -C "$dir" --non-interactive preview --policy-pack "$(pack_dir "$1")" --logtostderr -v=9 >"$l/$1-v9.out" 2>"$l/$1-v9.log" || { echo FAILED; return; }
-    "${WAIT[@]}" "$l/$1-v9.log" 2>>"$l/analyzer-wait.err" || { echo FAILED; sed "s/^/analyzer-wait: /" "$l/analyzer-wait.err" >&2; }
+  # logged <variant> <log>: one preview with the engine's log (-v=9) in <log>.
+  logged() {
+    pulumi -C "$dir" --non-interactive preview --policy-pack "$(pack_dir "$1")" --logtostderr -v=9 >"$2.out" 2>"$2" \
+      || { fail "pack cost: a preview with the $1 pack failed"; show "$2"; return 1; }
+  }
+  # waits <out> <log...>: "<total> <load> <calls ms> <calls>" per log, the engine's wait on the analyzer
+  # (one parser start for all the logs).
+  waits() {
+    local out="$1"; shift
+    "${WAIT[@]}" "$@" >"$out" 2>"$out.err" || { fail "pack cost: $(cat "$out.err")"; return 1; }
   }
   median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
   list() { printf '%s\n' "$@" | median; }
   local -A ours_wait=() noop_wait=()
   # measure_env <label>: both measures in the current environment.
   measure_env() {
-    local label="$1" i v order t lo rp n ot=() nt=() parts=() ow=() nw=()
+    local label="$1" tag="${1// /-}" i v order t lo rp n ot=() nt=() parts=() ow=() nw=() ours_logs=() noop_logs=()
     wall none >/dev/null; wall ours >/dev/null; wall noop >/dev/null   # warm-up: file caches, plugin discovery, the compile cache
     for ((i = 0; i < runs; i++)); do
-      read -r t lo rp n <<<"$(waited ours)"
-      [ "$t" = FAILED ] && { fail "pack cost ($label): a preview with the pack, or reading its log, failed"; show "$l/ours-v9.log"; return 1; }
-      ot+=("$t"); parts+=("${lo}+${rp}")
-      read -r t lo rp n <<<"$(waited noop)"
-      [ "$t" = FAILED ] && { fail "pack cost ($label): a preview with the no-op pack, or reading its log, failed"; show "$l/noop-v9.log"; return 1; }
-      nt+=("$t")
+      ours_logs+=("$l/$tag-ours-$i.log"); noop_logs+=("$l/$tag-noop-$i.log")
+      logged ours "${ours_logs[i]}" && logged noop "${noop_logs[i]}" || return 1
     done
+    waits "$l/$tag-ours.waits" "${ours_logs[@]}" && waits "$l/$tag-noop.waits" "${noop_logs[@]}" || return 1
+    while read -r t lo rp n; do ot+=("$t"); parts+=("${lo}+${rp}"); done <"$l/$tag-ours.waits"
+    while read -r t _; do nt+=("$t"); done <"$l/$tag-noop.waits"
     for ((i = 0; i < rounds; i++)); do
       case $((i % 3)) in 0) order="none ours noop" ;; 1) order="ours noop none" ;; *) order="noop none ours" ;; esac
       local -A w=()
@@ -141,12 +146,15 @@ pack_cost() {
   export NODE_COMPILE_CACHE="$l/node-compile-cache"
   measure_env "NODE_COMPILE_CACHE" || { unset NODE_COMPILE_CACHE; return; }
   unset NODE_COMPILE_CACHE
-  local i tt=()
+  local i t tt=() ts_logs=()
   for ((i = 0; i < ts_rounds; i++)); do
-    read -r t _ <<<"$(waited ts)"
-    [ "$t" = FAILED ] && { fail "pack cost: preview with the pack from TypeScript sources failed"; show "$l/ts-v9.log"; return; }
-    tt+=("$t")
+    ts_logs+=("$l/ts-$i.log")
+    logged ts "${ts_logs[i]}" || return
   done
+  if [ "${#ts_logs[@]}" -gt 0 ]; then
+    waits "$l/ts.waits" "${ts_logs[@]}" || return
+    while read -r t _; do tt+=("$t"); done <"$l/ts.waits"
+  fi
   [ "${#tt[@]}" -gt 0 ] && echo "  pack cost: the pack loaded from its TypeScript sources (as before) kept the engine waiting $(list "${tt[@]}") ms (${tt[*]} ms)"
   local cost="${ours_wait[NODE_COMPILE_CACHE]}" floor="${noop_wait[NODE_COMPILE_CACHE]}"
   local extra=$((cost - floor))

@@ -8,8 +8,9 @@
 //   load: from launching the analyzer to the deployment starting (start-up, GetAnalyzerInfo,
 //         the engine's checks of the pack's config schemas, Configure)
 //   rpc:  every Remediate, Analyze and AnalyzeStack call, from "executing" to its answer
-// Usage: ts-node analyzer-wait.ts <log>            prints {"loadMs":..,"rpcMs":..,"rpcCalls":..,"totalMs":..}
-//        ts-node analyzer-wait.ts --fields <log>   prints "<totalMs> <loadMs> <rpcMs> <rpcCalls>" (for shell)
+// Usage: ts-node analyzer-wait.ts <log...>            prints {"loadMs":..,"rpcMs":..,"rpcCalls":..,"totalMs":..}
+//        ts-node analyzer-wait.ts --fields <log...>   prints "<totalMs> <loadMs> <rpcMs> <rpcCalls>" (for shell)
+// One line per log, in the order given; exit 1 at the first log that lacks the waits.
 import * as fs from "fs";
 
 export interface AnalyzerWait {
@@ -76,11 +77,13 @@ export function analyzerWait(log: string): AnalyzerWait {
 if (require.main === module) {
     const args = process.argv.slice(2);
     const fields = args[0] === "--fields";
-    try {
-        const w = analyzerWait(fs.readFileSync(args[fields ? 1 : 0], "utf8"));
-        console.log(fields ? `${w.totalMs} ${w.loadMs} ${w.rpcMs} ${w.rpcCalls}` : JSON.stringify(w));
-    } catch (e) {
-        console.error(`analyzer-wait: ${(e as Error).message}`);
-        process.exit(1);
+    for (const file of fields ? args.slice(1) : args) {
+        try {
+            const w = analyzerWait(fs.readFileSync(file, "utf8"));
+            console.log(fields ? `${w.totalMs} ${w.loadMs} ${w.rpcMs} ${w.rpcCalls}` : JSON.stringify(w));
+        } catch (e) {
+            console.error(`analyzer-wait: ${file}: ${(e as Error).message}`);
+            process.exit(1);
+        }
     }
 }
