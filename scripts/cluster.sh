@@ -43,7 +43,9 @@ budget_start
 remaining() { budget_remaining; }
 
 # ---------------------------------------------------------------- build
-BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+# kubelet and kube-proxy serve the real nodes (`up --real-nodes N`); same wrapper module, same ldflags.
+KUBE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
+BINARIES=(etcd "${KUBE_BINARIES[@]}" kwok)
 stamp_ok() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/.$1.stamp" 2>/dev/null)" = "$2" ]; }
 # go with the remaining budget; exit 3 (budget) or 4 (failure) with the log's tail.
 gobuild() { # logfile what go-args...
@@ -65,7 +67,7 @@ record() { # name stamp seconds
 # v0.<minor>.<patch> release, read from that version's go.mod.
 build_kubernetes() {
   local want="$K8S_VERSION" todo=() b
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do stamp_ok "$b" "$want" || todo+=("$b"); done
+  for b in "${KUBE_BINARIES[@]}"; do stamp_ok "$b" "$want" || todo+=("$b"); done
   [ ${#todo[@]} -eq 0 ] && return 0
   local dir="$SRC/kubernetes" lf="$BUILD_LOGS/kubernetes.log" t0; t0=$(date +%s); : > "$lf"
   log "building ${todo[*]} from k8s.io/kubernetes@$want (log: $lf; about 6 min cold on 2 cores)"
@@ -79,7 +81,7 @@ build_kubernetes() {
       | while read -r m; do printf 'replace %s => %s %s\n' "$m" "$m" "$staging_v"; done
   } > "$dir/go.mod"
   { printf '//go:build tools\n\npackage tools\n\nimport (\n'
-    for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$b"; done
+    for b in "${KUBE_BINARIES[@]}"; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$b"; done
     printf ')\n'; } > "$dir/tools.go"
   (cd "$dir" && gobuild "$lf" "kubernetes wrapper go mod tidy" mod tidy) || exit $?
   # Without version ldflags the server reports v0.0.0-master+$Format:%H$, which kubectl and the
