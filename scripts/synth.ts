@@ -83,6 +83,7 @@ async function resolveStackOutputs(exports: Record<string, unknown>): Promise<Re
 
 function runPolicyPack(recorder: ResourceRecorder, environment: string, configFile: string | undefined): number {
     // Imported lazily: the pack is its own package with its own node_modules.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
     const { runPolicies } = require(path.join(PROJECT_DIR, "policy/lib/run")) as typeof import("../policy/lib/run");
     const defaultConfig = path.join(PROJECT_DIR, "policy/config", `${environment}.json`);
     const file = configFile ?? (fs.existsSync(defaultConfig) ? defaultConfig : undefined);
@@ -114,6 +115,7 @@ async function main(): Promise<number> {
         secretKeys: loaded.secretKeys,
     });
     // The program reads config and registers resources as it is loaded, exactly as under the CLI.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the mocks are set, as the CLI does
     const program = require(path.join(PROJECT_DIR, "index")) as Record<string, unknown>;
     const outputs = await resolveStackOutputs(program);
     await recorder.settled();

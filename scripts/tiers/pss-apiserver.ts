@@ -86,7 +86,7 @@ function request(client: Client, method: string, apiPath: string, body?: unknown
             res.on("data", (c: Buffer) => chunks.push(c));
             res.on("end", () => {
                 const text = Buffer.concat(chunks).toString();
-                let parsed: Record<string, any> = {};
+                let parsed: Record<string, any>;
                 try { parsed = text ? JSON.parse(text) : {}; } catch { parsed = { message: text }; }
                 const header = res.headers.warning;
                 const warnings = header === undefined ? [] : Array.isArray(header) ? header : [header];

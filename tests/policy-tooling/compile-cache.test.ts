@@ -11,6 +11,7 @@ import { ensureCheckerBuilt, POLICY_DIR } from "./support";
 // plays that analyzer: after its main script, it loads the compiled compile-cache module and a
 // module of its own, optionally asks for the flush, and is killed 1.5 s after it started.
 const COMPILE_CACHE_JS = path.join(POLICY_DIR, "dist", "lib", "compile-cache.js");
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- flushCompileCache is missing from @types/node 22
 const supported = typeof (require("module") as { flushCompileCache?: unknown }).flushCompileCache === "function";
 
 function killedAnalyzer(flush: boolean): string[] {

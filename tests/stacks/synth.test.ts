@@ -160,7 +160,7 @@ describe("synth refuses bad configuration before registering anything", function
         assert.equal(run.result.status, 1, run.result.stdout + run.result.stderr);
         const lines = run.result.stderr.trim().split("\n");
         assert.equal(lines[0], "Invalid stack configuration:");
-        const problems = lines.slice(1).map((l) => l.replace(/^  - /, ""));
+        const problems = lines.slice(1).map((l) => l.replace(/^ {2}- /, ""));
         assert.equal(problems.length, 3, run.result.stderr);
         assert.ok(problems.some((p) => /^websvc:appSettings key "DB_PASSWORD" looks like a secret/.test(p)), run.result.stderr);
         assert.ok(problems.some((p) => /^websvc:rbacRules\[0\] may read Secrets only with "get" on named resources/.test(p)), run.result.stderr);
