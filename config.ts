@@ -469,20 +469,40 @@ export function monitoringArgs(c: ParsedConfig, alertWebhookUrl: pulumi.Input<st
 /** Longest-prefix renames from a component's arg paths to config paths; unmatched paths stay as they are. */
 type KeyMap = Array<[argPrefix: string, configPrefix: string]>;
 
-const KEYS: Record<string, KeyMap> = {
-    image: [["", "image"], ["build.platforms[0]", "image.build.platform"], ["build.platforms", "image.build.platform"], ["ref", "image.ref"], ["build", "image.build"], ["registry", "image.registry"]],
-    workload: [["image", "image.ref"]],
-    ingress: [["", "ingress"], ["gateway", "ingress.gateway"], ["corsAllowedOrigins", "ingress.corsAllowedOrigins"], ["hstsMaxAgeSeconds", "ingress.hstsMaxAgeSeconds"], ["hstsPreload", "ingress.hstsMaxAgeSeconds"]],
-    monitoring: [["", "monitoring"], ["slo", "monitoring"], ["alerting.webhookUrl", "alertWebhookUrl"], ["identity.environment", "environment"]],
-    platform: [["chartVersions", "platform.chartVersions"], ["hsts.maxAgeSeconds", "ingress.hstsMaxAgeSeconds"]],
+export const CONFIG_PATH_MAP: Record<string, KeyMap> = {
+    image: [
+        ["", "image"], ["build.platforms[0]", "image.build.platform"], ["build.platforms", "image.build.platform"], ["ref", "image.ref"],
+        ["build", "image.build"], ["registry", "image.registry"], ["registry.password", "registryPassword"], ["environment", "environment"],
+    ],
+    workload: [
+        ["image", "image.ref"], ["extraEgress", "networkPolicy.extraEgress"], ["instance", "appName"],
+        ["ingressControllerNamespace", "networkPolicy.ingressControllerNamespace"], ["prometheusNamespace", "monitoring.prometheusNamespace"],
+    ],
+    ingress: [
+        ["", "ingress"], ["host", "domain"], ["clusterIssuer", "tls.clusterIssuer"], ["gateway", "ingress.gateway"],
+        ["corsAllowedOrigins", "ingress.corsAllowedOrigins"], ["hstsMaxAgeSeconds", "ingress.hstsMaxAgeSeconds"], ["hstsPreload", "ingress.hstsMaxAgeSeconds"],
+    ],
+    monitoring: [
+        ["", "monitoring"], ["slo", "monitoring"], ["alerting.receiver", "monitoring.alertReceiver"], ["alerting.webhookUrl", "alertWebhookUrl"],
+        ["identity.environment", "environment"], ["identity.name", "appName"], ["identity.instance", "appName"],
+    ],
+    platform: [
+        ["installIngressNginx", "platform.installIngressNginx"], ["installCertManager", "platform.installCertManager"],
+        ["installKubePrometheusStack", "platform.installKubePrometheusStack"], ["chartVersions", "platform.chartVersions"],
+        ["clusterIssuer.name", "tls.clusterIssuer"], ["clusterIssuer.acmeServer", "tls.acmeServer"], ["clusterIssuer.email", "tls.acmeEmail"],
+        ["clusterIssuer.solver.gateway", "ingress.gateway"], ["clusterIssuer.solver.ingressClassName", "ingress.className"],
+        ["ingressClassName", "ingress.className"], ["hsts.maxAgeSeconds", "ingress.hstsMaxAgeSeconds"], ["prometheusRelease", "monitoring.prometheusRelease"],
+        ["namespaces.ingressNginx", "networkPolicy.ingressControllerNamespace"], ["namespaces.monitoring", "monitoring.prometheusNamespace"],
+    ],
     appSecrets: [["", "appSecrets"], ["secrets", "appSecrets"], ["rotation", "secretsRotation"]],
 };
 
 const startsPath = (path: string, prefix: string) =>
     prefix === "" || path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
 
-function configPath(map: KeyMap, path: string): string {
-    const [argPrefix, configPrefix] = map
+/** The config path a component's arg path came from (CONFIG_PATH_MAP; tests/config/config-keys.test.ts holds it to the builders). */
+export function configPath(component: keyof typeof CONFIG_PATH_MAP, path: string): string {
+    const [argPrefix, configPrefix] = CONFIG_PATH_MAP[component]
         .filter(([prefix]) => startsPath(path, prefix))
         .sort(([a], [b]) => b.length - a.length)[0] ?? ["", ""];
     const rest = path.slice(argPrefix.length);
@@ -526,20 +546,35 @@ function readRaw(cfg: pulumi.Config, project: string, problems: string[], stack:
     return raw;
 }
 
+/**
+ * Each component's args as this config builds them for its rules, keyed like CONFIG_PATH_MAP. The
+ * registry password's presence is checked with the other secrets; a stand-in lets the image rules run.
+ */
+export function componentArgs(c: ParsedConfig) {
+    return {
+        image: imageBuildArgs(c, "stand-in"),
+        workload: { ...workloadArgs(c), image: c.image.ref },
+        ingress: ingressArgs(c),
+        monitoring: { ...monitoringArgs(c, undefined), identity: appIdentity(c) },
+        platform: platformArgs(c),
+        appSecrets: { secrets: appSecretsSpecs(c), rotation: c.secretsRotation },
+    };
+}
+
 /** The components' rules over the args this config builds, as [config path, problem] pairs. */
 function componentRuleProblems(c: ParsedConfig): Array<[string, ArgProblem]> {
     const found: Array<[string, ArgProblem]> = [];
-    const add = (component: keyof typeof KEYS, problems: ArgProblem[]) => {
-        for (const p of problems) found.push([configPath(KEYS[component], p.path), p]);
+    const add = (component: keyof typeof CONFIG_PATH_MAP, problems: ArgProblem[]) => {
+        for (const p of problems) found.push([configPath(component, p.path), p]);
     };
-    // The registry password's presence is checked with the other secrets; a stand-in lets the image rules run.
-    add("image", imageBuildArgsProblems(imageBuildArgs(c, "stand-in")));
-    add("workload", workloadArgsProblems({ ...workloadArgs(c), image: c.image.ref }));
-    add("ingress", ingressArgsProblems(ingressArgs(c)));
-    add("monitoring", monitoringStackArgsProblems({ ...monitoringArgs(c, undefined), identity: appIdentity(c) }));
-    add("platform", platformArgsProblems(platformArgs(c)));
+    const args = componentArgs(c);
+    add("image", imageBuildArgsProblems(args.image));
+    add("workload", workloadArgsProblems(args.workload));
+    add("ingress", ingressArgsProblems(args.ingress));
+    add("monitoring", monitoringStackArgsProblems(args.monitoring));
+    add("platform", platformArgsProblems(args.platform));
     // An empty list means no generated secrets at all (index.ts then creates no AppSecrets).
-    if (c.appSecrets.length > 0) add("appSecrets", appSecretsArgsProblems({ secrets: appSecretsSpecs(c), rotation: c.secretsRotation }));
+    if (c.appSecrets.length > 0) add("appSecrets", appSecretsArgsProblems(args.appSecrets));
     return found;
 }
 
