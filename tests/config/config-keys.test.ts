@@ -3,6 +3,8 @@
 // the defaults the engine tiers hand a CLI, and the path map from component args back to config
 // keys are checked against it here, so a key added, renamed or dropped in one place only fails.
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import {
     CONFIG_PATH_MAP, CONFIG_SCHEMA_SHAPE, KEY_KINDS, NUMBER_FIELDS, SECRET_KEYS, componentArgs, configPath, numberFieldOf,
@@ -151,5 +153,16 @@ describe("one source for config keys", () => {
             const tops = new Set(Object.keys(KEY_KINDS));
             for (const map of Object.values(CONFIG_PATH_MAP)) for (const [, key] of map) assert.ok(key === "" || tops.has(key.split(/[.[]/)[0]), key);
         });
+    });
+});
+
+describe("docs/configuration.md against NUMBER_FIELDS", () => {
+    it("the bounds table lists every numeric field", () => {
+        const doc = fs.readFileSync(path.join(ROOT, "docs/configuration.md"), "utf8");
+        const table = doc.slice(doc.indexOf("### Bounds"), doc.indexOf("## One source"));
+        for (const field of Object.keys(NUMBER_FIELDS)) {
+            const last = field.split(".").pop()!;
+            assert.ok(table.includes(`\`${field}\``) || table.includes(`\`${last}\``), `${field} is missing from the bounds table`);
+        }
     });
 });
