@@ -97,6 +97,16 @@ export function pathValue(raw: string): PathValue {
 /** `--type` values of `pulumi config set`, and what each stores (checked on the real CLI too). */
 export type CliValueType = "string" | "int" | "bool" | "float";
 
+/** What `pulumi config set --path --type <type> <key> <text>` stores (the engine tier checks it on the real CLI). */
+export function typedPathValue(text: string, type: CliValueType | undefined): PathValue {
+    switch (type) {
+        case undefined: return pathValue(text);
+        case "string": return text;
+        case "bool": return text === "true";
+        case "int": case "float": return Number(text);
+    }
+}
+
 /**
  * [text on the command line, --type (none: the rules above), what the stack file then holds].
  * Verified on the real CLI by the engine tier; the unit tests check pathValue against the rows

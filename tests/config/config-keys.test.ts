@@ -10,8 +10,7 @@ import {
     CONFIG_PATH_MAP, CONFIG_SCHEMA_SHAPE, KEY_KINDS, NUMBER_FIELDS, SECRET_KEYS, componentArgs, configPath, numberFieldOf,
     schemaDefaults, validateConfig, type ParsedConfig,
 } from "../../config";
-import { loadStackConfig } from "../../scripts/lib/stack-config";
-import { configSchemaLeaves, describedLeaves, pulumiYamlDeclarations, pulumiYamlLeaves, ROOT, shapeLeaves } from "./declared-keys";
+import { configSchemaLeaves, describedLeaves, pulumiYamlDeclarations, pulumiYamlLeaves, ROOT, shapeLeaves, stackRaw } from "./declared-keys";
 
 const DECLARED = pulumiYamlDeclarations();
 const sorted = (xs: Iterable<string>) => [...xs].sort();
@@ -71,13 +70,7 @@ describe("one source for config keys", () => {
             for (const k of ["networkPolicy", "platform", "rbacRules", "appSecrets", "storage", "kubernetes"]) assert.ok(k in defaults, k);
         });
         it("a stack given those defaults explicitly validates to the same config as one that leaves them unset", () => {
-            const { config } = loadStackConfig(ROOT, "staging");
-            const raw: Record<string, unknown> = {};
-            for (const [fullKey, value] of Object.entries(config)) {
-                const key = fullKey.replace(/^websvc:/, "") as keyof typeof KEY_KINDS;
-                if (KEY_KINDS[key] === "secret") continue;
-                raw[key] = ["string", "integer"].includes(KEY_KINDS[key]) ? value : JSON.parse(value);
-            }
+            const raw = stackRaw("staging");
             const unset = Object.fromEntries(Object.entries(raw).filter(([k]) => !(k in schemaDefaults())));
             const explicit = { ...unset, ...JSON.parse(JSON.stringify(schemaDefaults())) };
             assert.deepEqual(validateConfig(explicit, "staging", "websvc"), validateConfig(unset, "staging", "websvc"));
@@ -123,13 +116,7 @@ describe("one source for config keys", () => {
         };
         let parsed: ParsedConfig;
         before(() => {
-            const { config } = loadStackConfig(ROOT, "production");
-            const raw: Record<string, unknown> = {};
-            for (const [fullKey, value] of Object.entries(config)) {
-                const key = fullKey.replace(/^websvc:/, "") as keyof typeof KEY_KINDS;
-                if (KEY_KINDS[key] === "secret") continue;
-                raw[key] = ["string", "integer"].includes(KEY_KINDS[key]) ? value : JSON.parse(value);
-            }
+            const raw = stackRaw("production");
             parsed = validateConfig({ ...raw, ...FULL, monitoring: { ...(raw.monitoring as object), runbookBaseUrl: "https://runbooks.example.com" } }, "production", "websvc");
         });
         it("every leaf of every component's args maps to the config key holding its value (or is listed as derived)", () => {

@@ -1,11 +1,14 @@
-// The config keys as each place declares them, as leaf paths ("ingress.gateway.name",
+// Config keys and stack values for the config tests. The keys as each place declares them, as leaf paths ("ingress.gateway.name",
 // "networkPolicy.extraEgress[].ports[].port"): Pulumi.yaml (top-level declarations, and the nested
 // keys its descriptions list in braces) and config.ts's zod schema. Shared by the config-keys test
-// and the engine tier's CLI check, which writes every declared nested key with the real CLI.
+// and the engine tier's CLI check, which writes every declared nested key with the real CLI; and the
+// stack files' values as the program reads them, with `--path`-style edits.
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { CONFIG_SCHEMA_SHAPE, numberFieldOf } from "../../config";
+import { CONFIG_SCHEMA_SHAPE, ConfigError, KEY_KINDS, numberFieldOf, validateConfig } from "../../config";
+import { parsePropertyPath, setAtPath } from "../../scripts/lib/config-path";
+import { loadStackConfig } from "../../scripts/lib/stack-config";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
@@ -97,4 +100,48 @@ export function schemaLeaves(schema: unknown, prefix: string): Array<[string, un
 /** Every leaf of config.ts's schema (secrets are declared apart, in KEY_KINDS). */
 export function configSchemaLeaves(): Array<[string, unknown]> {
     return Object.entries(CONFIG_SCHEMA_SHAPE).flatMap(([key, schema]) => schemaLeaves(schema, key));
+}
+
+// ---------------------------------------------------------------- stack values as the program reads them
+
+/** A stack file's values as config.ts reads them (scalars as the engine's strings, objects parsed), secrets left out. */
+export function stackRaw(stack: string, root = ROOT): Record<string, unknown> {
+    const { config } = loadStackConfig(root, stack);
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(config)) {
+        const key = fullKey.replace(/^websvc:/, "") as keyof typeof KEY_KINDS;
+        const kind = KEY_KINDS[key];
+        if (kind === "secret") continue;
+        raw[key] = kind === "string" || kind === "integer" ? value : JSON.parse(value);
+    }
+    return raw;
+}
+
+/** `raw` with `value` set at a `--path` key (`a.b[0].c`), the way `pulumi config set --path` sets it. */
+export function setPath(raw: Record<string, unknown>, propertyPath: string, value: unknown): void {
+    const { key, segments } = parsePropertyPath(propertyPath);
+    raw[key] = setAtPath(raw[key], segments, value, propertyPath);
+}
+
+/** `raw` without the value at a `--path` key, like `pulumi config rm --path`. */
+export function removePath(raw: Record<string, unknown>, propertyPath: string): void {
+    const { key, segments } = parsePropertyPath(propertyPath);
+    if (segments.length === 0) {
+        delete raw[key];
+        return;
+    }
+    let cur = raw[key] as Record<string | number, unknown> | undefined;
+    for (const s of segments.slice(0, -1)) cur = cur?.[s] as Record<string | number, unknown> | undefined;
+    if (cur) delete cur[segments[segments.length - 1]];
+}
+
+/** The problems config.ts finds in `raw` on `stack` (none: []). */
+export function configProblems(raw: Record<string, unknown>, stack: string): string[] {
+    try {
+        validateConfig(raw, stack, "websvc");
+        return [];
+    } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        return e.problems;
+    }
 }

@@ -3,47 +3,30 @@
 // the CLI's own table (scripts/lib/config-path.ts, checked against the real CLI in the engine tier),
 // then validated by config.ts, the way `npm run synth -- --set` and the engine do.
 import { strict as assert } from "assert";
-import * as path from "path";
 import fc from "fast-check";
-import { ConfigError, KEY_KINDS, NUMBER_FIELDS, validateConfig, type NumberField } from "../../config";
-import { parsePropertyPath, pathValue, setAtPath } from "../../scripts/lib/config-path";
-import { loadStackConfig } from "../../scripts/lib/stack-config";
+import { NUMBER_FIELDS, type NumberField } from "../../config";
+import { pathValue } from "../../scripts/lib/config-path";
+import { configProblems, setPath, stackRaw } from "./declared-keys";
 
-const ROOT = path.resolve(__dirname, "../..");
 const STACK = "production";
 
 /** The production stack file as the engine hands it to the program, with one list item where fields are inside lists. */
 function readBase(): Record<string, unknown> {
-    const { config } = loadStackConfig(ROOT, STACK);
-    const raw: Record<string, unknown> = {};
-    for (const [fullKey, value] of Object.entries(config)) {
-        const key = fullKey.replace(/^websvc:/, "") as keyof typeof KEY_KINDS;
-        const kind = KEY_KINDS[key];
-        if (kind === "secret") continue;
-        raw[key] = kind === "string" || kind === "integer" ? value : JSON.parse(value);
-    }
+    const raw = stackRaw(STACK);
     raw.appSecrets = [{ name: "api-key", length: 32, kind: "password" }];
     raw.networkPolicy = { extraEgress: [{ cidr: "10.0.0.0/16", ports: [{ port: 5432 }] }] };
     return raw;
 }
 const BASE = readBase();
-const base = () => structuredClone(BASE);
 
 /** The field's path with its list items at [0], as `--set` and `pulumi config set --path` take it. */
 const concrete = (field: string) => field.replace(/\[\]/g, "[0]");
 
 /** The problems of the production config with `value` at `field` (a stored value, not CLI text). */
 function problemsWith(field: string, value: unknown): string[] {
-    const { key, segments } = parsePropertyPath(concrete(field));
-    const raw = base();
-    raw[key] = setAtPath(raw[key], segments, value, field);
-    try {
-        validateConfig(raw, STACK, "websvc");
-        return [];
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
+    const raw = structuredClone(BASE);
+    setPath(raw, concrete(field), value);
+    return configProblems(raw, STACK);
 }
 const about = (field: string, problems: string[]) => problems.filter((p) => p.startsWith(`websvc:${concrete(field)} `));
 

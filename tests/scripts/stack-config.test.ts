@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadStackConfig, StackConfigError, SECURE_PLACEHOLDER } from "../../scripts/lib/stack-config";
-import { CLI_PATH_TYPING, CLI_TYPING_EXAMPLES, parsePropertyPath, pathValue, setAtPath } from "../../scripts/lib/config-path";
+import { CLI_PATH_TYPING, CLI_TYPING_EXAMPLES, parsePropertyPath, pathValue, setAtPath, typedPathValue } from "../../scripts/lib/config-path";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -138,6 +138,11 @@ describe("stack config loader (what synth hands the program)", () => {
             for (const [text, type, written] of CLI_TYPING_EXAMPLES.filter(([, t]) => t === undefined)) {
                 it(`${JSON.stringify(text)} is stored as the ${typeof written} ${JSON.stringify(written)}`, () => {
                     assert.deepEqual(pathValue(text), written, `--type ${type}`);
+                });
+            }
+            for (const [text, type, written] of CLI_TYPING_EXAMPLES.filter(([, t]) => t !== undefined)) {
+                it(`--type ${type} ${JSON.stringify(text)} is stored as the ${typeof written} ${JSON.stringify(written)}`, () => {
+                    assert.deepEqual(typedPathValue(text, type), written);
                 });
             }
             it("has examples for every rule, so a rule no example reaches cannot hide", () => {
