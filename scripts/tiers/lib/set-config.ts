@@ -4,8 +4,12 @@
 //       plain (non-secret) config values, as JSON so objects and lists keep their types
 //   set-config.ts runtime-options <Pulumi.yaml> <option,option,...>
 //       drops runtime options the language host does not declare as flags (it exits on unknown ones)
+//   set-config.ts defaults
+//       prints `key=<JSON>` per line: config.ts's defaults for the keys a stack may leave unset
+//       (schemaDefaults), for a CLI that requires them (v3.171.0); instead of restating them in bash
 import * as fs from "fs";
 import YAML from "yaml";
+import { schemaDefaults } from "../../../config";
 
 function edit(file: string, change: (doc: YAML.Document) => void): void {
     const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
@@ -48,8 +52,10 @@ function main(): void {
         setStackConfig(file, project, values);
     } else if (cmd === "runtime-options" && file && rest.length === 1) {
         for (const key of dropUnknownRuntimeOptions(file, new Set(rest[0].split(",")))) console.log(`dropped runtime option ${key} (unknown to this language host)`);
+    } else if (cmd === "defaults" && file === undefined) {
+        for (const [key, value] of Object.entries(schemaDefaults())) console.log(`${key}=${JSON.stringify(value)}`);
     } else {
-        console.error("usage: set-config.ts config <Pulumi.stack.yaml> <project> key=<json> ... | runtime-options <Pulumi.yaml> <a,b,...>");
+        console.error("usage: set-config.ts config <Pulumi.stack.yaml> <project> key=<json> ... | runtime-options <Pulumi.yaml> <a,b,...> | defaults");
         process.exit(2);
     }
 }
