@@ -94,7 +94,7 @@ export const CLI_CASES: readonly CliCase[] = [
     c("appSecrets[].length", "secrets", "32", "int", "016", "shape"),
     c("appSecrets[].kind", "secrets", "password", "string", "pin", "rule"),
     c("appSecrets[].special", "secrets", "true", "bool", "yes", "shape"),
-    c("appSettings", "main", "beta-banner", "string", "x", "rule", "appSettings.FEATURE_FLAGS"),
+    c("appSettings", "main", "hello", "string", "x", "rule", "appSettings.GREETING"),
     c("storage.enabled", "main", "true", "bool", "yes", "shape"),
     c("storage.size", "main", "2Gi", "string", "-1Gi", "rule"),
     c("storage.storageClassName", "main", "standard", "string", "123", "shape"),
