@@ -39,8 +39,6 @@ export function isDnsName(value: string): boolean {
     return labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l));
 }
 
-// ---------------------------------------------------------------- schema pieces (shape only)
-
 // ---------------------------------------------------------------- numbers, as the CLI writes them
 // `pulumi config set --path` stores integers as numbers and everything else, floats included, as
 // strings ("99.95"), so every numeric field takes a JSON number or exactly its plain decimal text.
@@ -95,7 +93,7 @@ function boundsText(f: NumberField): string {
     return "";
 }
 
-/** "an integer from 1 to 100 (a replica count)": what a field takes, for messages and the docs. */
+/** "an integer from 1 to 100 (a replica count)": what a field takes, for messages. */
 export function expectedNumber(f: NumberField): string {
     return `${f.integer ? "an integer" : "a number"}${boundsText(f)} (${f.what})`;
 }
@@ -146,6 +144,8 @@ function num(path: NumberFieldPath) {
 export function numberFieldOf(schema: unknown): NumberFieldPath | undefined {
     return numberSchemaPaths.get(schema as z.ZodType);
 }
+
+// ---------------------------------------------------------------- schema pieces (shape only)
 
 const text = (what = "a string") => z.string({ error: `must be ${what}` });
 const strings = z.array(text(), { error: "must be a list of strings" });
