@@ -101,7 +101,8 @@ export class Cli {
 
     /** `pulumi config set --path [--type] -- <path> <text>` on a stack, as a user types it. */
     setPath(dir: string, stack: string, propertyPath: string, text: string, type?: string): Result {
-        const flags = ["--path", ...(type ? ["--type", type] : []), ...(this.setFlags.has("plaintext") ? ["--plaintext"] : [])];
+        // --type and --plaintext are mutually exclusive (v3.171.0); --plaintext only skips the secret-looking-value check.
+        const flags = ["--path", ...(type ? ["--type", type] : this.setFlags.has("plaintext") ? ["--plaintext"] : [])];
         return this.pulumi(["config", "set", "-s", stack, ...flags, "--", propertyPath, text], dir);
     }
 
