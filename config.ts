@@ -39,14 +39,114 @@ export function isDnsName(value: string): boolean {
     return labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l));
 }
 
+// ---------------------------------------------------------------- numbers, as the CLI writes them
+// `pulumi config set --path` stores integers as numbers and everything else, floats included, as
+// strings ("99.95"), so every numeric field takes a JSON number or exactly its plain decimal text.
+// The CLI's typing is recorded in scripts/lib/config-path.ts (CLI_PATH_TYPING) and checked against
+// the real CLI by the engine tier; docs/configuration.md lists every field below.
+
+/** A numeric config field: its grammar and the bounds config.ts owns (components add their rules). */
+export interface NumberField {
+    /** Integers: digits only, no leading zeros, no fraction, no exponent. */
+    integer: boolean;
+    /** Decimal fields that may also be written with an exponent ("5e-3"). */
+    exponent?: boolean;
+    min?: number;
+    max?: number;
+    /** The bounds exclude min and max ("> 90 and < 100"). */
+    exclusive?: boolean;
+    /** What the field is, for messages: "a percentage", "a replica count". */
+    what: string;
+}
+
+/** Every numeric field by its config path (list items as `[]`), and the only place their bounds live. */
+export const NUMBER_FIELDS = {
+    // ">= 1" (and ">= 2 in production", "max >= min") are the workload's rules (components/lib/rollout.ts).
+    replicas: { integer: true, max: 100, what: "a replica count" },
+    "autoscaling.minReplicas": { integer: true, max: 100, what: "a replica count" },
+    "autoscaling.maxReplicas": { integer: true, max: 100, what: "a replica count" },
+    "autoscaling.targetCpuUtilization": { integer: true, min: 10, max: 100, what: "a percentage of the CPU request" },
+    "autoscaling.targetMemoryUtilization": { integer: true, min: 10, max: 100, what: "a percentage of the memory request" },
+    "ingress.rateLimitRps": { integer: true, min: 1, max: 10_000, what: "requests per second per client" },
+    "ingress.rateLimitConnections": { integer: true, min: 1, max: 10_000, what: "concurrent connections per client" },
+    // ">= 0" and the preload minimum are the header's rules (components/lib/security-headers.ts).
+    "ingress.hstsMaxAgeSeconds": { integer: true, max: 63_072_000, what: "a number of seconds" },
+    "monitoring.availabilityObjective": { integer: false, min: 90, max: 100, exclusive: true, what: "a percentage" },
+    "monitoring.latencyObjective": { integer: false, min: 90, max: 100, exclusive: true, what: "a percentage" },
+    // Its rule is the component's: a bucket edge of the app's histogram (components/lib/slo.ts).
+    "monitoring.latencyThresholdSeconds": { integer: false, exponent: true, min: 0, exclusive: true, what: "a number of seconds" },
+    // 16-256 is the component's rule (components/secrets.ts).
+    "appSecrets[].length": { integer: true, what: "a length in characters or bytes" },
+    "networkPolicy.extraEgress[].ports[].port": { integer: true, min: 1, max: 65535, what: "a port number" },
+} as const satisfies Record<string, NumberField>;
+export type NumberFieldPath = keyof typeof NUMBER_FIELDS;
+
+const INTEGER_TEXT = /^-?(0|[1-9]\d*)$/;
+const DECIMAL_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?$/;
+const EXPONENT_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+function boundsText(f: NumberField): string {
+    const { min, max } = f;
+    if (min !== undefined && max !== undefined) return f.exclusive ? ` > ${min} and < ${max}` : ` from ${min} to ${max}`;
+    if (min !== undefined) return f.exclusive ? ` > ${min}` : ` >= ${min}`;
+    if (max !== undefined) return f.exclusive ? ` < ${max}` : ` <= ${max}`;
+    return "";
+}
+
+/** "an integer from 1 to 100 (a replica count)": what a field takes, for messages. */
+export function expectedNumber(f: NumberField): string {
+    return `${f.integer ? "an integer" : "a number"}${boundsText(f)} (${f.what})`;
+}
+
+/** How to write the field as text: what the CLI stores for it. */
+function writtenAs(f: NumberField): string {
+    if (f.integer) return 'written as a number or as plain digits such as "100"';
+    return f.exponent
+        ? 'written as a number or as decimal text such as "0.25" or "2.5e-1"'
+        : 'written as a number or as decimal text such as "99.95"';
+}
+
+/** The number a field's value stands for, or the problem with it (the caller shows the value as typed). */
+export function readNumberField(value: unknown, f: NumberField): { value: number } | { problem: string } {
+    let n: number;
+    if (typeof value === "number") n = value;
+    else if (typeof value === "string") {
+        const grammar = f.integer ? INTEGER_TEXT : f.exponent ? EXPONENT_TEXT : DECIMAL_TEXT;
+        if (f.integer && /^-?0\d+$/.test(value)) {
+            // The CLI keeps "0100" a string; YAML 1.1 readers take it for the octal 64. Refused, not guessed.
+            return { problem: `must be ${expectedNumber(f)} without leading zeros (some readers take 0100 for the octal 64): write ${value.replace(/^(-?)0+(?=\d)/, "$1")}` };
+        }
+        if (!grammar.test(value)) return { problem: `must be ${expectedNumber(f)}, ${writtenAs(f)}` };
+        n = Number(value);
+    } else return { problem: `must be ${expectedNumber(f)}, ${writtenAs(f)}` };
+    if (!Number.isFinite(n) || (f.integer && !Number.isInteger(n))) return { problem: `must be ${expectedNumber(f)}` };
+    const low = f.min !== undefined && (f.exclusive ? n <= f.min : n < f.min);
+    const high = f.max !== undefined && (f.exclusive ? n >= f.max : n > f.max);
+    if (low || high) return { problem: `must be ${expectedNumber(f)}` };
+    return { value: n };
+}
+
+const numberSchemaPaths = new Map<z.ZodType, NumberFieldPath>();
+/** The schema of a numeric field (NUMBER_FIELDS[path]); registered so tests can find every one. */
+function num(path: NumberFieldPath) {
+    const schema = z.unknown().transform((value, ctx) => {
+        const read = readNumberField(value, NUMBER_FIELDS[path]);
+        if ("problem" in read) {
+            ctx.addIssue({ code: "custom", message: read.problem });
+            return z.NEVER;
+        }
+        return read.value;
+    });
+    numberSchemaPaths.set(schema, path);
+    return schema;
+}
+/** The NUMBER_FIELDS path a schema was built for by num(), if any (for tests walking the schema). */
+export function numberFieldOf(schema: unknown): NumberFieldPath | undefined {
+    return numberSchemaPaths.get(schema as z.ZodType);
+}
+
 // ---------------------------------------------------------------- schema pieces (shape only)
 
-const integer = z.number({ error: "must be an integer" }).int("must be an integer");
-const intBetween = (min: number, max: number) =>
-    z.number({ error: `must be an integer between ${min} and ${max}` })
-        .int(`must be an integer between ${min} and ${max}`)
-        .min(min, `must be an integer between ${min} and ${max}`)
-        .max(max, `must be an integer between ${min} and ${max}`);
 const text = (what = "a string") => z.string({ error: `must be ${what}` });
 const strings = z.array(text(), { error: "must be a list of strings" });
 const dnsLabel = (what: string) =>
@@ -79,7 +179,7 @@ const imageSchema = z.strictObject({
 
 const appSecretSpec = z.strictObject({
     name: text(),
-    length: z.number({ error: "must be a number" }),
+    length: num("appSecrets[].length"),
     kind: text(),
     special: z.boolean({ error: "must be true or false" }).optional(),
 });
@@ -91,7 +191,6 @@ const policyRuleSchema = z.strictObject({
     resourceNames: strings.optional(),
 });
 
-const objective = z.number({ error: "must be a percentage > 90 and < 100" }).gt(90, "must be a percentage > 90 and < 100").lt(100, "must be a percentage > 90 and < 100");
 const severity = z.enum(["critical", "warning", "info"], { error: "must be critical, warning or info" });
 
 const configSchema = z.object({
@@ -100,16 +199,16 @@ const configSchema = z.object({
     namespace: dnsLabel("namespace name").optional(),
     domain: z.string({ error: "must be a DNS name such as app.example.com" }).refine(isDnsName, "must be a DNS name such as app.example.com"),
     logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }),
-    replicas: integer,
+    replicas: num("replicas"),
     kubernetesVersion: text('a Kubernetes minor version such as "1.34"'),
     secretsRotation: text(),
     image: imageSchema,
     autoscaling: z.strictObject({
         enabled: z.boolean().default(DEFAULT_AUTOSCALING.enabled),
-        minReplicas: integer.default(DEFAULT_AUTOSCALING.minReplicas),
-        maxReplicas: integer.default(DEFAULT_AUTOSCALING.maxReplicas),
-        targetCpuUtilization: intBetween(10, 100).default(DEFAULT_AUTOSCALING.targetCpuUtilization),
-        targetMemoryUtilization: intBetween(10, 100).default(DEFAULT_AUTOSCALING.targetMemoryUtilization),
+        minReplicas: num("autoscaling.minReplicas").default(DEFAULT_AUTOSCALING.minReplicas),
+        maxReplicas: num("autoscaling.maxReplicas").default(DEFAULT_AUTOSCALING.maxReplicas),
+        targetCpuUtilization: num("autoscaling.targetCpuUtilization").default(DEFAULT_AUTOSCALING.targetCpuUtilization),
+        targetMemoryUtilization: num("autoscaling.targetMemoryUtilization").default(DEFAULT_AUTOSCALING.targetMemoryUtilization),
     }).default({ ...DEFAULT_AUTOSCALING }),
     resources: z.strictObject({ requests: resourceSet, limits: resourceSet }),
     ingress: z.strictObject({
@@ -120,11 +219,11 @@ const configSchema = z.object({
             namespace: dnsLabel("namespace name"),
             sectionName: text().min(1, "must be a listener name").optional(),
         }).optional(),
-        rateLimitRps: intBetween(1, 100000),
-        rateLimitConnections: intBetween(1, 100000),
+        rateLimitRps: num("ingress.rateLimitRps"),
+        rateLimitConnections: num("ingress.rateLimitConnections"),
         bodySize: z.string().regex(/^\d+[kmg]?$/, 'must be an nginx size such as "1m" or "512k"').default(DEFAULT_BODY_SIZE),
         corsAllowedOrigins: strings.default([]),
-        hstsMaxAgeSeconds: integer.default(DEFAULT_HSTS_MAX_AGE_SECONDS),
+        hstsMaxAgeSeconds: num("ingress.hstsMaxAgeSeconds").default(DEFAULT_HSTS_MAX_AGE_SECONDS),
     }),
     tls: z.strictObject({
         clusterIssuer: dnsLabel("ClusterIssuer name"),
@@ -141,9 +240,9 @@ const configSchema = z.object({
     monitoring: z.strictObject({
         prometheusRelease: text().min(1, "must be a Helm release name").default(DEFAULT_PROMETHEUS_RELEASE),
         prometheusNamespace: dnsLabel("namespace name").default(DEFAULT_PROMETHEUS_NAMESPACE),
-        availabilityObjective: objective,
-        latencyObjective: objective,
-        latencyThresholdSeconds: z.number({ error: "must be a number of seconds" }),
+        availabilityObjective: num("monitoring.availabilityObjective"),
+        latencyObjective: num("monitoring.latencyObjective"),
+        latencyThresholdSeconds: num("monitoring.latencyThresholdSeconds"),
         team: dnsLabel("team name"),
         pageSeverity: severity,
         ticketSeverity: severity,
@@ -155,7 +254,7 @@ const configSchema = z.object({
         extraEgress: z.array(z.strictObject({
             cidr,
             ports: z.array(z.strictObject({
-                port: intBetween(1, 65535),
+                port: num("networkPolicy.extraEgress[].ports[].port"),
                 protocol: z.enum(["TCP", "UDP"]).default("TCP"),
             })).min(1, "must list at least one port"),
         })).default([]),
@@ -194,15 +293,42 @@ export interface StackConfig extends ParsedConfig {
     };
 }
 
-// Keys whose stack values are JSON objects or arrays; the rest are scalars.
-const STRUCTURED_KEYS = [
-    "image", "autoscaling", "resources", "ingress", "tls", "platform", "monitoring", "networkPolicy",
-    "appSecrets", "appSettings", "storage", "rbacRules", "kubernetes",
-] as const;
-const INTEGER_KEYS = ["replicas"] as const;
-const STRING_KEYS = ["environment", "appName", "namespace", "domain", "logLevel", "kubernetesVersion", "secretsRotation"] as const;
+/** How a top-level key reaches the program: Pulumi.yaml declares each the same way (tests/config/config-keys.test.ts). */
+export type KeyKind = "string" | "integer" | "object" | "list" | "map" | "secret";
 export const SECRET_KEYS = ["kubeconfig", "registryPassword", "alertWebhookUrl"] as const;
-export const CONFIG_KEYS = [...STRING_KEYS, ...INTEGER_KEYS, ...STRUCTURED_KEYS, ...SECRET_KEYS] as const;
+
+/**
+ * Every top-level key, once. The compiler holds it to the schema (a schema key without a kind, or a
+ * kind without a key, does not type-check); the config-keys test holds Pulumi.yaml, its nested keys
+ * and the path map to it.
+ */
+export const KEY_KINDS = {
+    environment: "string", appName: "string", namespace: "string", domain: "string", logLevel: "string",
+    replicas: "integer", kubernetesVersion: "string", secretsRotation: "string",
+    image: "object", autoscaling: "object", resources: "object", ingress: "object", tls: "object", platform: "object",
+    monitoring: "object", networkPolicy: "object", appSecrets: "list", appSettings: "map", storage: "object",
+    rbacRules: "list", kubernetes: "object",
+    kubeconfig: "secret", registryPassword: "secret", alertWebhookUrl: "secret",
+} as const satisfies Record<keyof RawConfig | (typeof SECRET_KEYS)[number], KeyKind>;
+type ConfigKey = keyof typeof KEY_KINDS;
+
+/** The schema of each top-level key, for tests and the defaults below. */
+export const CONFIG_SCHEMA_SHAPE = configSchema.shape;
+
+/**
+ * What config.ts uses for each key the stack may leave unset and that Pulumi.yaml gives no default
+ * (zod's defaults), as the value a stack file would hold. A CLI that treats every Pulumi.yaml key
+ * without a default as required (v3.171.0 does) can be given exactly these, so they cannot drift
+ * from config.ts (the engine tiers use it instead of restating defaults).
+ */
+export function schemaDefaults(): Partial<Record<ConfigKey, unknown>> {
+    const out: Partial<Record<ConfigKey, unknown>> = {};
+    for (const [key, schema] of Object.entries(configSchema.shape)) {
+        const parsed = (schema as z.ZodType).safeParse(undefined);
+        if (parsed.success && parsed.data !== undefined) out[key as ConfigKey] = parsed.data;
+    }
+    return out;
+}
 
 export class ConfigError extends Error {
     constructor(readonly problems: string[]) {
@@ -343,20 +469,40 @@ export function monitoringArgs(c: ParsedConfig, alertWebhookUrl: pulumi.Input<st
 /** Longest-prefix renames from a component's arg paths to config paths; unmatched paths stay as they are. */
 type KeyMap = Array<[argPrefix: string, configPrefix: string]>;
 
-const KEYS: Record<string, KeyMap> = {
-    image: [["", "image"], ["build.platforms[0]", "image.build.platform"], ["build.platforms", "image.build.platform"], ["ref", "image.ref"], ["build", "image.build"], ["registry", "image.registry"]],
-    workload: [["image", "image.ref"]],
-    ingress: [["", "ingress"], ["gateway", "ingress.gateway"], ["corsAllowedOrigins", "ingress.corsAllowedOrigins"], ["hstsMaxAgeSeconds", "ingress.hstsMaxAgeSeconds"], ["hstsPreload", "ingress.hstsMaxAgeSeconds"]],
-    monitoring: [["", "monitoring"], ["slo", "monitoring"], ["alerting.webhookUrl", "alertWebhookUrl"], ["identity.environment", "environment"]],
-    platform: [["chartVersions", "platform.chartVersions"], ["hsts.maxAgeSeconds", "ingress.hstsMaxAgeSeconds"]],
+export const CONFIG_PATH_MAP: Record<string, KeyMap> = {
+    image: [
+        ["", "image"], ["build.platforms[0]", "image.build.platform"], ["build.platforms", "image.build.platform"], ["ref", "image.ref"],
+        ["build", "image.build"], ["registry", "image.registry"], ["registry.password", "registryPassword"], ["environment", "environment"],
+    ],
+    workload: [
+        ["image", "image.ref"], ["extraEgress", "networkPolicy.extraEgress"], ["instance", "appName"],
+        ["ingressControllerNamespace", "networkPolicy.ingressControllerNamespace"], ["prometheusNamespace", "monitoring.prometheusNamespace"],
+    ],
+    ingress: [
+        ["", "ingress"], ["host", "domain"], ["clusterIssuer", "tls.clusterIssuer"], ["gateway", "ingress.gateway"],
+        ["corsAllowedOrigins", "ingress.corsAllowedOrigins"], ["hstsMaxAgeSeconds", "ingress.hstsMaxAgeSeconds"], ["hstsPreload", "ingress.hstsMaxAgeSeconds"],
+    ],
+    monitoring: [
+        ["", "monitoring"], ["slo", "monitoring"], ["alerting.receiver", "monitoring.alertReceiver"], ["alerting.webhookUrl", "alertWebhookUrl"],
+        ["identity.environment", "environment"], ["identity.name", "appName"], ["identity.instance", "appName"],
+    ],
+    platform: [
+        ["installIngressNginx", "platform.installIngressNginx"], ["installCertManager", "platform.installCertManager"],
+        ["installKubePrometheusStack", "platform.installKubePrometheusStack"], ["chartVersions", "platform.chartVersions"],
+        ["clusterIssuer.name", "tls.clusterIssuer"], ["clusterIssuer.acmeServer", "tls.acmeServer"], ["clusterIssuer.email", "tls.acmeEmail"],
+        ["clusterIssuer.solver.gateway", "ingress.gateway"], ["clusterIssuer.solver.ingressClassName", "ingress.className"],
+        ["ingressClassName", "ingress.className"], ["hsts.maxAgeSeconds", "ingress.hstsMaxAgeSeconds"], ["prometheusRelease", "monitoring.prometheusRelease"],
+        ["namespaces.ingressNginx", "networkPolicy.ingressControllerNamespace"], ["namespaces.monitoring", "monitoring.prometheusNamespace"],
+    ],
     appSecrets: [["", "appSecrets"], ["secrets", "appSecrets"], ["rotation", "secretsRotation"]],
 };
 
 const startsPath = (path: string, prefix: string) =>
     prefix === "" || path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
 
-function configPath(map: KeyMap, path: string): string {
-    const [argPrefix, configPrefix] = map
+/** The config path a component's arg path came from (CONFIG_PATH_MAP; tests/config/config-keys.test.ts holds it to the builders). */
+export function configPath(component: keyof typeof CONFIG_PATH_MAP, path: string): string {
+    const [argPrefix, configPrefix] = CONFIG_PATH_MAP[component]
         .filter(([prefix]) => startsPath(path, prefix))
         .sort(([a], [b]) => b.length - a.length)[0] ?? ["", ""];
     const rest = path.slice(argPrefix.length);
@@ -381,20 +527,16 @@ function keyName(project: string, path: PropertyKey[]): string {
     return key;
 }
 
-/** Reads raw strings the way the engine passes them and turns them into typed values (or leaves them for zod to reject). */
+/** Reads raw strings the way the engine passes them: scalars as given (numbers are read by the schema), objects parsed. */
 function readRaw(cfg: pulumi.Config, project: string, problems: string[], stack: string): Record<string, unknown> {
     const raw: Record<string, unknown> = {};
-    for (const key of STRING_KEYS) {
-        const v = cfg.get(key);
-        if (v !== undefined) raw[key] = v;
-    }
-    for (const key of INTEGER_KEYS) {
-        const v = cfg.get(key);
-        if (v !== undefined) raw[key] = /^-?\d+$/.test(v.trim()) ? Number(v) : v;
-    }
-    for (const key of STRUCTURED_KEYS) {
-        const v = cfg.get(key);
+    for (const [key, kind] of Object.entries(KEY_KINDS)) {
+        const v = kind === "secret" ? undefined : cfg.get(key);
         if (v === undefined) continue;
+        if (kind === "string" || kind === "integer") {
+            raw[key] = v;
+            continue;
+        }
         try {
             raw[key] = JSON.parse(v);
         } catch {
@@ -404,20 +546,35 @@ function readRaw(cfg: pulumi.Config, project: string, problems: string[], stack:
     return raw;
 }
 
+/**
+ * Each component's args as this config builds them for its rules, keyed like CONFIG_PATH_MAP. The
+ * registry password's presence is checked with the other secrets; a stand-in lets the image rules run.
+ */
+export function componentArgs(c: ParsedConfig) {
+    return {
+        image: imageBuildArgs(c, "stand-in"),
+        workload: { ...workloadArgs(c), image: c.image.ref },
+        ingress: ingressArgs(c),
+        monitoring: { ...monitoringArgs(c, undefined), identity: appIdentity(c) },
+        platform: platformArgs(c),
+        appSecrets: { secrets: appSecretsSpecs(c), rotation: c.secretsRotation },
+    };
+}
+
 /** The components' rules over the args this config builds, as [config path, problem] pairs. */
 function componentRuleProblems(c: ParsedConfig): Array<[string, ArgProblem]> {
     const found: Array<[string, ArgProblem]> = [];
-    const add = (component: keyof typeof KEYS, problems: ArgProblem[]) => {
-        for (const p of problems) found.push([configPath(KEYS[component], p.path), p]);
+    const add = (component: keyof typeof CONFIG_PATH_MAP, problems: ArgProblem[]) => {
+        for (const p of problems) found.push([configPath(component, p.path), p]);
     };
-    // The registry password's presence is checked with the other secrets; a stand-in lets the image rules run.
-    add("image", imageBuildArgsProblems(imageBuildArgs(c, "stand-in")));
-    add("workload", workloadArgsProblems({ ...workloadArgs(c), image: c.image.ref }));
-    add("ingress", ingressArgsProblems(ingressArgs(c)));
-    add("monitoring", monitoringStackArgsProblems({ ...monitoringArgs(c, undefined), identity: appIdentity(c) }));
-    add("platform", platformArgsProblems(platformArgs(c)));
+    const args = componentArgs(c);
+    add("image", imageBuildArgsProblems(args.image));
+    add("workload", workloadArgsProblems(args.workload));
+    add("ingress", ingressArgsProblems(args.ingress));
+    add("monitoring", monitoringStackArgsProblems(args.monitoring));
+    add("platform", platformArgsProblems(args.platform));
     // An empty list means no generated secrets at all (index.ts then creates no AppSecrets).
-    if (c.appSecrets.length > 0) add("appSecrets", appSecretsArgsProblems({ secrets: appSecretsSpecs(c), rotation: c.secretsRotation }));
+    if (c.appSecrets.length > 0) add("appSecrets", appSecretsArgsProblems(args.appSecrets));
     return found;
 }
 

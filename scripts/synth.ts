@@ -31,7 +31,8 @@ function parseArgs(argv: string[]): SynthOptions {
         .option(
             "--set <key=value>",
             "override a config key for this run, like `pulumi config set`: the value is a string (JSON for object keys); " +
-                "a path key such as image.ref or appSecrets[0].length sets inside an object, like `--path` (true/false and integers typed) (repeatable)",
+                "a path key such as image.ref or appSecrets[0].length sets inside an object, like `--path`: true/false become booleans, integers " +
+                "without a leading 0 numbers, everything else (floats included) a string (scripts/lib/config-path.ts CLI_PATH_TYPING) (repeatable)",
             (v: string, acc: string[]) => [...acc, v],
             [],
         )

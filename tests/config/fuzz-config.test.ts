@@ -85,7 +85,12 @@ const notAnObject = fc.oneof(fc.integer(), fc.boolean(), anyString, fc.constant(
 const notAList = fc.oneof(fc.integer(), fc.boolean(), anyString, fc.constant(null), fc.dictionary(fc.stringMatching(/^[a-z]{1,5}$/), fc.integer(), { minKeys: 1, maxKeys: 2 })).map(json);
 const notJson = fc.constantFrom("{", "not json", "{'single': 'quotes'}", "[1,", "key: value");
 const nonBoolean = fc.oneof(fc.integer(), anyString, fc.constant(null));
-const nonInteger = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isInteger(d)), anyString, fc.boolean());
+/** Strings that are not a plain decimal number (the CLI stores floats as such strings, and they are accepted). */
+const notNumberText = anyString.filter((s) => !/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(s));
+/** Numbers as `pulumi config set --path` would store mistyped ones: strings around a number. */
+const mistypedNumber = fc.tuple(fc.integer({ min: 1, max: 99 }), fc.constantFrom((n: number) => ` ${n}`, (n: number) => `${n} `, (n: number) => `${n},5`, (n: number) => `0x${n}`, (n: number) => `+${n}.5`, (n: number) => `0${n}`, (n: number) => `${n}_0`))
+    .map(([n, f]) => f(n));
+const nonInteger = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isInteger(d)), notNumberText, mistypedNumber, fc.boolean());
 const unknownField = fc.stringMatching(/^[a-z][a-zA-Z]{2,10}$/).map((k) => `zz${k}`);
 
 /** Latency thresholds in (0, 60] that are not bucket edges of the app's own histogram. */
@@ -117,8 +122,9 @@ const INVALID: Record<string, fc.Arbitrary<Case>> = {
     secretsRotation: scalar("secretsRotation", blank),
     replicas: scalar("replicas", fc.oneof(
         fc.integer({ max: 0 }).map(String),
+        fc.integer({ min: 101 }).map(String),
         nonInteger.map(String),
-    ).filter((s) => !(/^-?\d+$/.test(s.trim()) && Number(s) >= 1))),
+    ).filter((s) => !(/^[1-9]\d*$/.test(s) && Number(s) <= 100))),
 
     image: structured("image",
         fc.tuple(env, fc.oneof(
@@ -140,7 +146,7 @@ const INVALID: Record<string, fc.Arbitrary<Case>> = {
     ),
     autoscaling: structured("autoscaling",
         field("autoscaling", "minReplicas", fc.oneof(fc.integer({ max: 0 }), nonInteger)),
-        field("autoscaling", "maxReplicas", fc.oneof(fc.integer({ max: 1 }), nonInteger)),
+        field("autoscaling", "maxReplicas", fc.oneof(fc.integer({ max: 1 }), fc.integer({ min: 101 }), nonInteger)),
         field("autoscaling", "targetCpuUtilization", fc.oneof(fc.integer({ max: 9 }), fc.integer({ min: 101 }), nonInteger)),
         field("autoscaling", "targetMemoryUtilization", fc.oneof(fc.integer({ max: 9 }), fc.integer({ min: 101 }))),
         field("autoscaling", "enabled", nonBoolean),
@@ -158,7 +164,7 @@ const INVALID: Record<string, fc.Arbitrary<Case>> = {
         fc.tuple(env, fc.constantFrom("requests", "limits")).map(([e, set]) => ({ key: "resources", env: e, set: { resources: withField(e, "resources", set, undefined) } })),
     ),
     ingress: structured("ingress",
-        field("ingress", "rateLimitRps", fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 100001 }), nonInteger)),
+        field("ingress", "rateLimitRps", fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 10_001 }), nonInteger)),
         field("ingress", "rateLimitConnections", fc.oneof(fc.integer({ max: 0 }), nonInteger)),
         field("ingress", "mode", anyString.filter((s) => s !== "nginx" && s !== "gateway")),
         field("ingress", "mode", fc.constant("gateway")),
@@ -167,7 +173,7 @@ const INVALID: Record<string, fc.Arbitrary<Case>> = {
             fc.stringMatching(/^[a-z]{1,8}$/).map((h) => `https://${h}`),
         ), { minLength: 1, maxLength: 3 })),
         field("ingress", "bodySize", fc.oneof(fc.constantFrom("1 m", "1mb", "-1m", "m", ""), anyString.filter((s) => !/^\d+[kmg]?$/.test(s)))),
-        field("ingress", "hstsMaxAgeSeconds", fc.oneof(fc.integer({ max: -1 }), nonInteger)),
+        field("ingress", "hstsMaxAgeSeconds", fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 63_072_001 }), nonInteger)),
         field("ingress", "className", fc.constant("")),
         field("ingress", "rateLimitRps", fc.constant(undefined)),
     ),
@@ -189,9 +195,9 @@ const INVALID: Record<string, fc.Arbitrary<Case>> = {
         fc.tuple(env, unknownField).map(([e, k]) => ({ key: "platform", env: e, set: { platform: json({ [k]: true }) } })),
     ),
     monitoring: structured("monitoring",
-        field("monitoring", "availabilityObjective", fc.oneof(fc.double({ min: -1000, max: 90, noNaN: true }), fc.double({ min: 100, max: 1e6, noNaN: true }), anyString)),
+        field("monitoring", "availabilityObjective", fc.oneof(fc.double({ min: -1000, max: 90, noNaN: true }), fc.double({ min: 100, max: 1e6, noNaN: true }), notNumberText, mistypedNumber.map((t) => `9${t}`), fc.constantFrom(" 99.95", "99,95", "0x10", "", "+99.5", "99.95%", "9.995e1"))),
         field("monitoring", "latencyObjective", fc.oneof(fc.double({ min: 0, max: 90, noNaN: true }), fc.constant(100))),
-        field("monitoring", "latencyThresholdSeconds", fc.oneof(offBucket, fc.constantFrom(0, -0.25, 120), anyString)),
+        field("monitoring", "latencyThresholdSeconds", fc.oneof(offBucket, fc.constantFrom(0, -0.25, 120, "0.3", " 0.25", "0,25", ".25", "0x1"), notNumberText)),
         field("monitoring", "team", anyString.filter((s) => !DNS_LABEL.test(s))),
         field("monitoring", "pageSeverity", anyString.filter((s) => !["critical", "warning", "info"].includes(s))),
         field("monitoring", "alertReceiver", anyString.filter((s) => !["pagerduty", "slack", "webhook", "none"].includes(s))),

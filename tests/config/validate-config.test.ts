@@ -55,7 +55,7 @@ describe("config validation", () => {
 
     it("names the key, the value and the stack, in the documented format", () => {
         const problems = problemsFor(set(validProduction(), "replicas", "three"));
-        assert.deepEqual(problems, ['websvc:replicas must be an integer, got "three" (stack production)']);
+        assert.deepEqual(problems, ['websvc:replicas must be an integer <= 100 (a replica count), written as a number or as plain digits such as "100", got "three" (stack production)']);
     });
 
     // Each case: [description, mutation path, bad value, key that the message must name, optional stack]

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadStackConfig, StackConfigError, SECURE_PLACEHOLDER } from "../../scripts/lib/stack-config";
-import { parsePropertyPath, pathValue, setAtPath } from "../../scripts/lib/config-path";
+import { CLI_PATH_TYPING, CLI_TYPING_EXAMPLES, parsePropertyPath, pathValue, setAtPath, typedPathValue } from "../../scripts/lib/config-path";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -86,7 +86,7 @@ describe("stack config loader (what synth hands the program)", () => {
             ["list[0].name", "a"], ["list[1]", "007"], ['demo:ingress["dotted.key"]', "x"],
         ]);
         assert.deepEqual(JSON.parse(loaded.config["demo:ingress"]), { rps: 20, mode: "nginx", tls: { enabled: true }, className: "nginx-internal", bodySize: "1.5", "dotted.key": "x" });
-        assert.deepEqual(JSON.parse(loaded.config["demo:list"]), [{ name: "a" }, 7]);
+        assert.deepEqual(JSON.parse(loaded.config["demo:list"]), [{ name: "a" }, "007"]);
     });
 
     it("hands a --secret value to the program as a secret, like `pulumi config set --secret`", () => {
@@ -134,8 +134,23 @@ describe("stack config loader (what synth hands the program)", () => {
             assert.deepEqual(parsePropertyPath('a["b.c"].d[10]'), { key: "a", segments: ["b.c", "d", 10] });
             for (const bad of ["a.", ".a", "a..b", "a[", "a[b]", "[0]"]) assert.throws(() => parsePropertyPath(bad), /invalid property path/, bad);
         });
-        it("types values like the CLI: booleans and integers, the rest strings", () => {
-            assert.deepEqual(["true", "false", "42", "-3", "1.30", "1e3", "True", "", "9007199254740993"].map(pathValue), [true, false, 42, -3, "1.30", "1e3", "True", "", "9007199254740993"]);
+        describe("types values like the CLI (CLI_TYPING_EXAMPLES, checked against the real CLI by the engine tier)", () => {
+            for (const [text, type, written] of CLI_TYPING_EXAMPLES.filter(([, t]) => t === undefined)) {
+                it(`${JSON.stringify(text)} is stored as the ${typeof written} ${JSON.stringify(written)}`, () => {
+                    assert.deepEqual(pathValue(text), written, `--type ${type}`);
+                });
+            }
+            for (const [text, type, written] of CLI_TYPING_EXAMPLES.filter(([, t]) => t !== undefined)) {
+                it(`--type ${type} ${JSON.stringify(text)} is stored as the ${typeof written} ${JSON.stringify(written)}`, () => {
+                    assert.deepEqual(typedPathValue(text, type), written);
+                });
+            }
+            it("has examples for every rule, so a rule no example reaches cannot hide", () => {
+                for (const rule of CLI_PATH_TYPING) {
+                    const reached = CLI_TYPING_EXAMPLES.some(([text, type]) => type === undefined && CLI_PATH_TYPING.find((r) => r.matches(text)) === rule);
+                    assert.ok(reached, `no example reaches the rule "${rule.rule}"`);
+                }
+            });
         });
         it("does not modify the object it sets into", () => {
             const before = { a: { b: 1 } };

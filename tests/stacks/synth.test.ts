@@ -138,7 +138,8 @@ describe("stacks (offline synth of the real program with the real stack files)",
 describe("synth refuses bad configuration before registering anything", function () {
     this.timeout(120_000);
     const cases: Array<[string, string[], RegExp]> = [
-        ["a non-integer replica count", ["--set", "replicas=three"], /websvc:replicas must be an integer, got "three" \(stack production\)/],
+        ["a non-integer replica count", ["--set", "replicas=three"], /websvc:replicas must be an integer .*, got "three" \(stack production\)/],
+        ["a float written as the CLI writes it, with a stray space", ["--set", "monitoring.availabilityObjective= 99.95"], /websvc:monitoring\.availabilityObjective must be a number > 90 and < 100 .*, got " 99\.95" \(stack production\)/],
         ["a plaintext value for a secret key", ["--set", "kubeconfig=apiVersion: v1"], /websvc:kubeconfig is declared secret in Pulumi\.yaml but stored in plaintext/],
     ];
     for (const [what, args, expected] of cases) {
