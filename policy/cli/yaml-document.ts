@@ -87,7 +87,7 @@ export function decodeStream(text: string, parseChunk: (text: string) => ChunkPa
         } catch (e) {
             if (e instanceof TooDeep || e instanceof RangeError) return depthError();
             if (e instanceof DecodeRefusal || e instanceof URIError) return { error: `${where} (line ${chunk.firstLine}): ${e.message}` };
-            if (e instanceof YamlSyntaxError) return { error: `${where}: ${lineShifted(e.message, chunk.firstLine)}` };
+            if (e instanceof YamlSyntaxError) return { error: `${where}, ${lineShifted(e.message, chunk.firstLine)}` };
             throw e;
         }
         if (value === null) continue; // empty document, e.g. only comments

@@ -10,6 +10,12 @@ import { decodeStream, MAX_DEPTH, TooDeep, type ChunkParse, type ParseOutcome } 
 
 const { DOCUMENT, SEQUENCE, MAPPING, SCALAR, ALIAS, POP } = EVENT_ID;
 
+/** The longest implicit key libyaml reads. */
+const MAX_KEY_LENGTH = 1024;
+
+/** Something js-yaml parses that libyaml does not: the `yaml` path decides. */
+class Decline extends Error {}
+
 /** Parses `text`, or returns undefined when js-yaml cannot parse one of its documents. */
 export function parseFast(text: string): ParseOutcome | undefined {
     return decodeStream(text, parseChunkFast);
@@ -53,7 +59,13 @@ export function parseChunkFast(text: string): ChunkParse | undefined {
             node = { kind: e.type === MAPPING ? "map" : "seq", children, start: e.start };
             // Anchored before its children: an alias inside refers to it (and is refused as recursive).
             if (e.anchorStart !== -1) anchors.set(text.slice(e.anchorStart, e.anchorEnd), node);
-            while (events[i].type !== POP) children.push(build(depth + 1));
+            const isMap = e.type === MAPPING;
+            while (events[i].type !== POP) {
+                const key = events[i];
+                // libyaml (and the `yaml` package) refuse implicit keys over 1024 characters; js-yaml does not.
+                if (isMap && children.length % 2 === 0 && key.type === SCALAR && key.valueEnd - key.valueStart > MAX_KEY_LENGTH) throw new Decline();
+                children.push(build(depth + 1));
+            }
             i++;
             return node;
         } else {
@@ -63,13 +75,18 @@ export function parseChunkFast(text: string): ChunkParse | undefined {
         return node;
     };
     let directives = false;
-    while (i < events.length) {
-        const e = events[i++];
-        if (e.type !== DOCUMENT) throw new Error(`unexpected YAML event ${e.type}`);
-        if (e.directives.length > 0) directives = true;
-        anchors.clear();
-        roots.push(events[i].type === POP ? undefined : build(1));
-        i++; // the document's POP
+    try {
+        while (i < events.length) {
+            const e = events[i++];
+            if (e.type !== DOCUMENT) throw new Error(`unexpected YAML event ${e.type}`);
+            if (e.directives.length > 0) directives = true;
+            anchors.clear();
+            roots.push(events[i].type === POP ? undefined : build(1));
+            i++; // the document's POP
+        }
+    } catch (e) {
+        if (e instanceof Decline) return undefined;
+        throw e;
     }
     return { roots, directives };
 }

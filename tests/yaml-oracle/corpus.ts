@@ -141,6 +141,14 @@ export const HAND_WRITTEN: string[] = [
     "a: 1\r\n---\r\nb: 2\r\n",
     "a: 1\r---\rb: 2\r",
     "a: \"line\r\nbreak\"\n",
+    `data:\n  ${"k".repeat(1024)}: v\n`,
+    `data:\n  ${"k".repeat(1100)}: v\n`,
+    `data:\n  ? ${"k".repeat(1100)}\n  : v\n`,
+    "data:\n  flow: [\n    a\n  ]\n",
+    "data:\n  flow: [\n  a\n  ]\n",
+    "--- !!map\na: 1\n",
+    "--- &root\na: 1\n",
+    "a: &x \"1\"\nb: &y [*x, *x]\nc: *y\n",
 ];
 
 // ---- generated manifests --------------------------------------------------------------------
