@@ -5,7 +5,7 @@
 //   k8s-policy-check [--format table|json|sarif|junit] [--only <selector>] [--skip <selector>]
 //       [--k8s-version|--kubernetes-version 1.NN] [--config FILE] [--stack-tag k=v ...]
 //       [--fail-on <severity>] [--soft-fail] [--ignore-path GLOB ...]
-//       [--disallow-annotation-exemptions] [--jobs N] PATH...|-
+//       [--disallow-annotation-exemptions] [--allow-empty] [--jobs N] PATH...|-
 //   k8s-policy-check --list [--format table|json]
 //
 // Exit codes: 0 clean or advisory-only, 1 a mandatory violation (or a finding at --fail-on
@@ -65,6 +65,7 @@ interface RawOptions {
     ignorePath: string[];
     disallowAnnotationExemptions?: boolean;
     parser: ParserChoice;
+    allowEmpty?: boolean;
     list?: boolean;
     jobs?: string;
 }
@@ -95,11 +96,12 @@ function buildCommand(io: CliIo): Command {
         .addOption(new Option("--fail-on <severity>", "also exit 1 when a finding, advisory ones included, has this severity or a higher one").choices(SEVERITIES))
         .option("--soft-fail", "report findings but exit 0 (unreadable input still exits 2)")
         .option("--ignore-path <glob>", "do not read paths matching this glob (repeatable; a pattern without / matches base names)", repeatable, [])
+        .option("--allow-empty", "a path with no Kubernetes object is a warning, not an error (exit 2, the default, as kubectl apply refuses it)")
         .option("--disallow-annotation-exemptions", "do not honour exempt.websvc-k8s/<policy id> annotations on objects")
-        .addOption(new Option("--parser <parser>", "auto: js-yaml, with the yaml package for what it declines; yaml: the yaml package for every file (slower; to compare)").choices(PARSERS).default("auto"))
+        .addOption(new Option("--parser <parser>", "auto: js-yaml, with the yaml package for what js-yaml cannot parse; yaml: the yaml package for every file (slower; to compare). Both decode as Kubernetes does").choices(PARSERS).default("auto"))
         .option("--list", "list the policies and their metadata instead of checking")
         .option("--jobs <n>", `threads that parse the YAML ahead when the input is 1 MiB or more (default ${DEFAULT_JOBS}: file by file; up to ${MAX_USEFUL_JOBS} CPUs here; more threads, more memory)`)
-        .argument("[paths...]", "YAML files or directories (searched recursively for .yaml/.yml); - reads stdin")
+        .argument("[paths...]", "manifest files or directories (searched recursively for .yaml/.yml/.json, as kubectl apply -f does); - reads stdin")
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 }
@@ -220,6 +222,7 @@ function toCheckOptions(raw: RawOptions): CheckOptions {
         ignorePaths: raw.ignorePath.length ? raw.ignorePath : undefined,
         disallowAnnotationExemptions: raw.disallowAnnotationExemptions,
         parser: raw.parser,
+        allowEmpty: raw.allowEmpty,
     };
 }
 
