@@ -2,7 +2,7 @@
 // Kubernetes YAML files, for teams and CI jobs that do not deploy through Pulumi. Installed as
 // the package's `k8s-policy-check` bin (compiled JavaScript, no ts-node).
 //
-//   k8s-policy-check [--format table|json|sarif|junit] [--only <selector>] [--skip <selector>]
+//   k8s-policy-check [--format table|json|sarif|junit|github] [--only <selector>] [--skip <selector>]
 //       [--k8s-version|--kubernetes-version 1.NN] [--config FILE] [--stack-tag k=v ...]
 //       [--fail-on <severity>] [--soft-fail] [--ignore-path GLOB ...]
 //       [--disallow-annotation-exemptions] [--allow-empty] [--jobs N] PATH...|-
@@ -29,6 +29,7 @@ import type { CheckOptions, CheckResult } from "./cli/checker";
 import { FORMATS, listPolicies, toJson, toSarif, toTable } from "./cli/formats";
 import type { Format } from "./cli/formats";
 import { toJunit } from "./cli/junit";
+import { toGithub } from "./cli/github";
 import { PARSERS, readInputText, STDIN_NAME } from "./cli/manifests";
 import type { ParserChoice, TextReader } from "./cli/manifests";
 import type { Severity } from "./lib/types";
@@ -131,7 +132,7 @@ function prepare(argv: string[], io: CliIo): Prepared {
     });
 }
 
-const RENDERERS: Record<Format, (result: CheckResult) => string> = { table: toTable, json: toJson, sarif: (r) => toSarif(r), junit: toJunit };
+const RENDERERS: Record<Format, (result: CheckResult) => string> = { table: toTable, json: toJson, sarif: (r) => toSarif(r), junit: toJunit, github: toGithub };
 
 function report(result: CheckResult, format: Format, io: CliIo): number {
     for (const w of result.warnings) io.stderr(`warning: ${w.file}: ${w.message}\n`);
