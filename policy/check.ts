@@ -5,7 +5,8 @@
 //   k8s-policy-check [--format table|json|sarif|junit|github] [--only <selector>] [--skip <selector>]
 //       [--k8s-version|--kubernetes-version 1.NN] [--config FILE] [--stack-tag k=v ...]
 //       [--fail-on <severity>] [--soft-fail] [--ignore-path GLOB ...]
-//       [--disallow-annotation-exemptions] [--allow-empty] [--jobs N] PATH...|-
+//       [--disallow-annotation-exemptions] [--allow-empty] [--baseline FILE] [--write-baseline FILE]
+//       [--jobs N] PATH...|-
 //   k8s-policy-check --list [--format table|json]
 //
 // Exit codes: 0 clean or advisory-only, 1 a mandatory violation (or a finding at --fail-on
@@ -30,6 +31,8 @@ import { FORMATS, listPolicies, toJson, toSarif, toTable } from "./cli/formats";
 import type { Format } from "./cli/formats";
 import { toJunit } from "./cli/junit";
 import { toGithub } from "./cli/github";
+import { applyBaseline, describeEntry, loadBaseline, writeBaseline } from "./cli/baseline";
+import type { BaselineEntry } from "./cli/baseline";
 import { PARSERS, readInputText, STDIN_NAME } from "./cli/manifests";
 import type { ParserChoice, TextReader } from "./cli/manifests";
 import type { Severity } from "./lib/types";
@@ -67,6 +70,8 @@ interface RawOptions {
     disallowAnnotationExemptions?: boolean;
     parser: ParserChoice;
     allowEmpty?: boolean;
+    baseline?: string;
+    writeBaseline?: string;
     list?: boolean;
     jobs?: string;
 }
@@ -100,6 +105,8 @@ function buildCommand(io: CliIo): Command {
         .option("--allow-empty", "a path with no Kubernetes object is a warning, not an error (exit 2, the default, as kubectl apply refuses it)")
         .option("--disallow-annotation-exemptions", "do not honour exempt.websvc-k8s/<policy id> annotations on objects")
         .addOption(new Option("--parser <parser>", "auto: js-yaml, with the yaml package for what js-yaml cannot parse; yaml: the yaml package for every file (slower; to compare). Both decode as Kubernetes does").choices(PARSERS).default("auto"))
+        .option("--baseline <file>", "report and fail on findings not recorded in this baseline only; list recorded ones that are gone")
+        .option("--write-baseline <file>", "record the current findings in this baseline file (kind, namespace, name, policy, field path)")
         .option("--list", "list the policies and their metadata instead of checking")
         .option("--jobs <n>", `threads that parse the YAML ahead when the input is 1 MiB or more (default ${DEFAULT_JOBS}: file by file; up to ${MAX_USEFUL_JOBS} CPUs here; more threads, more memory)`)
         .argument("[paths...]", "manifest files or directories (searched recursively for .yaml/.yml/.json, as kubectl apply -f does); - reads stdin")
@@ -107,7 +114,7 @@ function buildCommand(io: CliIo): Command {
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 }
 
-type Prepared = { code: number } | { paths: string[]; options: CheckOptions; format: Format; jobs: number };
+type Prepared = { code: number } | { paths: string[]; options: CheckOptions; format: Format; jobs: number; baseline?: { file: string; entries: BaselineEntry[] }; writeBaseline?: string };
 
 /** Parses argv and handles everything up to the check itself (usage errors, --list, config). */
 function prepare(argv: string[], io: CliIo): Prepared {
@@ -128,11 +135,29 @@ function prepare(argv: string[], io: CliIo): Prepared {
         }
         if (paths.length === 0) throw new UsageError("give at least one file or directory to check (or --list)");
         const jobs = toJobs(raw.jobs);
-        return { paths, options: toCheckOptions(raw), format: raw.format, jobs };
+        const baseline = raw.baseline ? { file: raw.baseline, entries: loadBaseline(raw.baseline) } : undefined;
+        return { paths, options: toCheckOptions(raw), format: raw.format, jobs, baseline, writeBaseline: raw.writeBaseline };
     });
 }
 
 const RENDERERS: Record<Format, (result: CheckResult) => string> = { table: toTable, json: toJson, sarif: (r) => toSarif(r), junit: toJunit, github: toGithub };
+
+/** Applies --baseline and --write-baseline, telling what they did on stderr. */
+function withBaselines(result: CheckResult, prepared: Exclude<Prepared, { code: number }>, io: CliIo): CheckResult {
+    if (prepared.baseline) {
+        const { result: filtered, accepted, gone } = applyBaseline(result, prepared.baseline.entries, prepared.options);
+        io.stderr(`baseline: ${accepted} finding(s) recorded in ${prepared.baseline.file} left out; ${gone.length} recorded finding(s) no longer present\n`);
+        for (const e of gone) io.stderr(`baseline: no longer present: ${describeEntry(e)}\n`);
+        result = filtered;
+    }
+    if (prepared.writeBaseline) {
+        const n = writeBaseline(prepared.writeBaseline, result);
+        io.stderr(`baseline: wrote ${n} finding(s) to ${prepared.writeBaseline}\n`);
+        // What was just recorded is accepted: the exit code is that of a check against the new baseline.
+        result = { ...result, exitCode: result.inputErrors.length > 0 ? EXIT_BAD_INPUT : 0 };
+    }
+    return result;
+}
 
 function report(result: CheckResult, format: Format, io: CliIo): number {
     for (const w of result.warnings) io.stderr(`warning: ${w.file}: ${w.message}\n`);
@@ -167,7 +192,7 @@ function guarded<T>(io: CliIo, fn: () => T): T | { code: number } {
 export function runCli(argv: string[], io: CliIo = processIo): number {
     const prepared = prepare(argv, io);
     if ("code" in prepared) return prepared.code;
-    const outcome = guarded(io, () => report(checkPaths(prepared.paths, prepared.options, readerFor(io)), prepared.format, io));
+    const outcome = guarded(io, () => report(withBaselines(checkPaths(prepared.paths, prepared.options, readerFor(io)), prepared, io), prepared.format, io));
     return typeof outcome === "number" ? outcome : outcome.code;
 }
 
@@ -184,7 +209,7 @@ export async function runCliAsync(argv: string[], io: CliIo = processIo): Promis
         });
         return handled.code;
     }
-    const outcome = guarded(io, () => report(result, prepared.format, io));
+    const outcome = guarded(io, () => report(withBaselines(result, prepared, io), prepared.format, io));
     return typeof outcome === "number" ? outcome : outcome.code;
 }
 
