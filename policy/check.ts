@@ -31,6 +31,7 @@ import { FORMATS, listPolicies, toJson, toSarif, toTable } from "./cli/formats";
 import type { Format } from "./cli/formats";
 import { toJunit } from "./cli/junit";
 import { toGithub } from "./cli/github";
+import { CONFIG_FILE_NAME, findConfigFile, loadConfigFile } from "./cli/config-file";
 import { applyBaseline, describeEntry, loadBaseline, writeBaseline } from "./cli/baseline";
 import type { BaselineEntry } from "./cli/baseline";
 import { PARSERS, readInputText, STDIN_NAME } from "./cli/manifests";
@@ -107,6 +108,8 @@ function buildCommand(io: CliIo): Command {
         .addOption(new Option("--parser <parser>", "auto: js-yaml, with the yaml package for what js-yaml cannot parse; yaml: the yaml package for every file (slower; to compare). Both decode as Kubernetes does").choices(PARSERS).default("auto"))
         .option("--baseline <file>", "report and fail on findings not recorded in this baseline only; list recorded ones that are gone")
         .option("--write-baseline <file>", "record the current findings in this baseline file (kind, namespace, name, policy, field path)")
+        .option("--config-file <file>", `checker options file (default: the nearest ${CONFIG_FILE_NAME} from the working directory up); flags win over it`)
+        .option("--no-config-file", `do not look for ${CONFIG_FILE_NAME}`)
         .option("--list", "list the policies and their metadata instead of checking")
         .option("--jobs <n>", `threads that parse the YAML ahead when the input is 1 MiB or more (default ${DEFAULT_JOBS}: file by file; up to ${MAX_USEFUL_JOBS} CPUs here; more threads, more memory)`)
         .argument("[paths...]", "manifest files or directories (searched recursively for .yaml/.yml/.json, as kubectl apply -f does); - reads stdin")
@@ -125,9 +128,9 @@ function prepare(argv: string[], io: CliIo): Prepared {
         if (e instanceof CommanderError) return { code: e.exitCode === 0 ? 0 : EXIT_BAD_INPUT }; // --help exits 0
         throw e;
     }
-    const raw = command.opts<RawOptions>();
     const paths = command.args;
     return guarded(io, () => {
+        const raw = withConfigFile(command);
         if (raw.list) {
             if (raw.format !== "table" && raw.format !== "json") throw new UsageError(`--list prints a table or json, not ${raw.format}`);
             io.stdout(listPolicies(policiesFor(raw.only, raw.skip), raw.format));
@@ -220,6 +223,25 @@ function toJobs(value: string | undefined): number {
 }
 
 class UsageError extends Error {}
+
+/**
+ * The options: the command line's, with the config file's (--config-file, else the nearest
+ * .k8s-policy-check.yaml) for every option the command line did not give.
+ */
+function withConfigFile(command: Command): RawOptions {
+    const raw = command.opts<RawOptions & { configFile?: string | false }>();
+    const file = raw.configFile === false ? undefined : (raw.configFile ?? findConfigFile());
+    if (!file) return raw;
+    const fromFile = loadConfigFile(file) as Record<string, unknown>;
+    const merged: Record<string, unknown> = { ...raw };
+    for (const [key, value] of Object.entries(fromFile)) {
+        // The file's kubernetesVersion stands for both version flags.
+        const flags = key === "kubernetesVersion" ? ["kubernetesVersion", "k8sVersion"] : [key];
+        if (flags.some((f) => command.getOptionValueSource(f) === "cli")) continue;
+        merged[key] = value;
+    }
+    return merged as unknown as RawOptions;
+}
 
 function toCheckOptions(raw: RawOptions): CheckOptions {
     if (raw.k8sVersion !== undefined && raw.kubernetesVersion !== undefined && raw.k8sVersion !== raw.kubernetesVersion) {
