@@ -150,64 +150,119 @@ function jsonValueEnd(text: string, start: number): number {
     return -1;
 }
 
-/** YAMLReader: lines (CRLF → LF, each ending in LF), cut at lines that start with `---`. */
+/**
+ * YAMLReader: lines (CRLF read as LF, each ending in LF), cut at lines that start with `---`.
+ * Chunks are slices of the (CRLF-normalized) text, not rebuilt line by line.
+ */
 function splitYaml(text: string, from: number, firstLineNo: number): StreamChunk[] {
+    // bufio.ReadLine drops "\r\n" at every line end: all of them, as every "\n" ends a line.
+    if (text.includes("\r\n")) text = text.replace(/\r\n/g, "\n");
     const out: StreamChunk[] = [];
-    let buffer: string[] = [];
-    let bufferLine = firstLineNo;
+    let chunkStart = from;
+    let chunkLine = firstLineNo;
     let lineNo = firstLineNo;
-    const flush = () => {
-        if (buffer.length > 0) out.push({ kind: "yaml", text: buffer.join(""), firstLine: bufferLine });
-        buffer = [];
-    };
-    let pos = from;
-    while (pos < text.length) {
-        const nl = text.indexOf("\n", pos);
-        let line = nl === -1 ? text.slice(pos) : text.slice(pos, nl);
-        if (nl !== -1 && line.endsWith("\r")) line = line.slice(0, -1);
-        pos = nl === -1 ? text.length : nl + 1;
-        if (line.startsWith("---")) {
-            const rest = line.slice(3).replace(/^[\s\u0085]+|[\s\u0085]+$/g, "");
-            if (rest.length > 0 && rest[0] !== "#") throw new DecodeRefusal(`line ${lineNo}: invalid Yaml document separator: ${rest}`);
-            flush();
-            lineNo++;
-            bufferLine = lineNo;
-            continue;
+    const flush = (end: number) => {
+        if (end > chunkStart) {
+            const chunk = text.slice(chunkStart, end);
+            out.push({ kind: "yaml", text: chunk.endsWith("\n") ? chunk : chunk + "\n", firstLine: chunkLine });
         }
-        if (buffer.length === 0) bufferLine = lineNo;
-        buffer.push(line + "\n");
+    };
+    for (let pos = from; pos < text.length; ) {
+        const nl = text.indexOf("\n", pos);
+        const next = nl === -1 ? text.length : nl + 1;
+        if (text.startsWith("---", pos)) {
+            const rest = text.slice(pos + 3, nl === -1 ? text.length : nl).replace(/^[\s\u0085]+|[\s\u0085]+$/g, "");
+            if (rest.length > 0 && rest[0] !== "#") throw new DecodeRefusal(`line ${lineNo}: invalid Yaml document separator: ${rest}`);
+            flush(pos);
+            chunkStart = next;
+            chunkLine = lineNo + 1;
+        }
+        pos = next;
         lineNo++;
     }
-    flush();
+    flush(text.length);
     return out;
 }
 
 // ---- go-yaml v2 decoding into interface{} ----------------------------------------------------
 
-/** A value as go-yaml v2 types it: mapping keys keep their Go type until YAMLToJSON makes them strings. */
-type GoValue = null | boolean | string | GoNumber | GoValue[] | GoMap;
+/** A scalar as go-yaml v2 types it (mapping keys keep their Go type until YAMLToJSON makes them strings). */
+type GoScalar = null | boolean | string | GoNumber;
 interface GoNumber {
     go: "int" | "uint" | "float";
     n: number;
     /** An integer's exact value (a key keeps all its digits). */
     big?: bigint;
 }
-class GoMap {
-    /** By typed key (`s:text`, `i:5`, `f:1.5`, `b:true`, `n:`): [key, value]. */
-    readonly entries = new Map<string, [GoValue, GoValue]>();
-}
 
-const isGoNumber = (v: GoValue): v is GoNumber => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof GoMap);
+const isGoNumber = (v: GoScalar): v is GoNumber => typeof v === "object" && v !== null;
 
-function typedKey(k: GoValue): string {
+let nanKeys = 0;
+
+/** A key's Go identity (type and value): two keys are the same map entry in Go when these are equal (each NaN is its own). */
+function typedKey(k: GoScalar): string {
     if (k === null) return "n:";
     if (typeof k === "string") return `s:${k}`;
     if (typeof k === "boolean") return `b:${k}`;
-    if (isGoNumber(k)) {
-        if (k.go === "float" && Number.isNaN(k.n)) throw new DecodeRefusal("a NaN mapping key (each one is a different key to Kubernetes)");
-        return `${k.go}:${k.big !== undefined ? k.big : Object.is(k.n, -0) ? "-0" : k.n}`;
+    if (k.go === "float" && Number.isNaN(k.n)) return `float:NaN#${++nanKeys}`;
+    return `${k.go}:${k.big !== undefined ? k.big : Object.is(k.n, -0) ? "-0" : k.n}`;
+}
+
+/**
+ * A value Go could not marshal (NaN, ±Inf), or a collection holding one, a key it cannot make a
+ * string, or two keys with one string form. Not an error by itself: an entry overwritten by a
+ * later duplicate key is never marshalled, so the error is raised only for what the document
+ * keeps (decodeDocument).
+ */
+class BadScalar {
+    constructor(readonly reason: string) {}
+}
+const badCollections = new WeakMap<object, string>();
+const badReason = (v: unknown): string | undefined => (v instanceof BadScalar ? v.reason : typeof v === "object" && v !== null ? badCollections.get(v) : undefined);
+
+/**
+ * A mapping being decoded, built directly as the JSON object YAMLToJSON makes of it: Go sets
+ * entries by typed key (the last value wins) and then makes keys strings, so two different
+ * typed keys with one string form (`1` and `'1'`) make the document unreadable. While every key is
+ * a string (almost always) a plain object says all of that; the typed identities are kept only
+ * from the first other key on.
+ */
+class JsonMap {
+    readonly obj: Record<string, unknown> = {};
+    private typed?: Map<string, string>;
+    /** Entries that make the map unmarshallable while they stay (by typed key). */
+    private bad?: Map<string, string>;
+    private collision?: string;
+
+    set(k: GoScalar, v: unknown): void {
+        let key: string;
+        try {
+            key = keyString(k);
+        } catch (e) {
+            if (!(e instanceof DecodeRefusal)) throw e;
+            (this.bad ??= new Map()).set(typedKey(k), e.message); // a key stays: overwriting it does not help
+            return;
+        }
+        if (typeof k !== "string" || this.typed) {
+            if (!this.typed) this.typed = new Map(Object.keys(this.obj).map((x) => [x, `s:${x}`]));
+            const id = typedKey(k);
+            const other = this.typed.get(key);
+            if (other !== undefined && other !== id) this.collision ??= `mapping keys ${describeKey(other)} and ${describeKey(id)} both become "${key}" (Kubernetes keeps either one)`;
+            this.typed.set(key, id);
+        }
+        const reason = badReason(v);
+        if (reason !== undefined) (this.bad ??= new Map()).set(`s:${key}`, reason);
+        else this.bad?.delete(`s:${key}`);
+        if (key === "__proto__") Object.defineProperty(this.obj, key, { value: v, writable: true, enumerable: true, configurable: true });
+        else this.obj[key] = v;
     }
-    throw new DecodeRefusal("invalid map key: a mapping or sequence used as a key");
+
+    /** The finished object (marked unmarshallable when it is). */
+    done(): Record<string, unknown> {
+        const reason = this.collision ?? this.bad?.values().next().value;
+        if (reason !== undefined) badCollections.set(this.obj, reason);
+        return this.obj;
+    }
 }
 
 // go-yaml v2 alias-expansion guard (decode.go allowedAliasRatio).
@@ -219,42 +274,66 @@ function allowedAliasRatio(decodeCount: number): number {
     return 0.99 - 0.89 * ((decodeCount - ALIAS_RATIO_RANGE_LOW) / (ALIAS_RATIO_RANGE_HIGH - ALIAS_RATIO_RANGE_LOW));
 }
 
+/** go-yaml v2's decoder into interface{} (decode.go), producing YAMLToJSON's JSON values directly. */
 class GoYamlDecoder {
     private decodeCount = 1; // the document node
     private aliasCount = 0;
     private aliasDepth = 0;
     private readonly expanding = new Set<YAlias>();
 
-    unmarshal(n: YNode, into?: GoMap): GoValue {
+    private count(): void {
         this.decodeCount++;
         if (this.aliasDepth > 0) this.aliasCount++;
         if (this.aliasCount > 100 && this.decodeCount > 1000 && this.aliasCount / this.decodeCount > allowedAliasRatio(this.decodeCount)) {
             throw new DecodeRefusal("document contains excessive aliasing");
         }
+    }
+
+    /** A node's JSON value; a mapping goes into `into` when given (merges). */
+    unmarshal(n: YNode, into?: JsonMap): unknown {
+        this.count();
         switch (n.kind) {
             case "alias":
-                return this.alias(n, into);
+                return this.alias(n, (t) => this.unmarshal(t, into));
             case "scalar":
-                return scalar(n);
-            case "seq":
-                return n.children.map((c) => this.unmarshal(c));
+                return jsonOf(scalar(n));
+            case "seq": {
+                const items = n.children.map((c) => this.unmarshal(c));
+                for (const item of items) {
+                    const reason = badReason(item);
+                    if (reason !== undefined) {
+                        badCollections.set(items, reason);
+                        break;
+                    }
+                }
+                return items;
+            }
             case "map":
-                return this.mapping(n, into ?? new GoMap());
+                return into ? this.mapping(n, into).obj : this.mapping(n, new JsonMap()).done();
         }
     }
 
-    private alias(n: YAlias, into?: GoMap): GoValue {
+    /** A mapping key: a scalar (or an alias of one), typed as Go types it. */
+    private key(n: YNode): GoScalar {
+        this.count();
+        if (n.kind === "alias") return this.alias(n, (t) => this.key(t));
+        if (n.kind === "scalar") return scalar(n);
+        this.unmarshal(n); // go-yaml decodes the key before refusing it
+        throw new DecodeRefusal("invalid map key: a mapping or sequence used as a key");
+    }
+
+    private alias<T>(n: YAlias, then: (target: YNode) => T): T {
         if (!n.target) throw new DecodeRefusal(`unknown anchor '${n.name}' referenced`);
         if (this.expanding.has(n)) throw new DecodeRefusal(`anchor '${n.name}' value contains itself`);
         this.expanding.add(n);
         this.aliasDepth++;
-        const v = this.unmarshal(n.target, into);
+        const v = then(n.target);
         this.aliasDepth--;
         this.expanding.delete(n);
         return v;
     }
 
-    private mapping(n: YCollection, out: GoMap): GoMap {
+    private mapping(n: YCollection, out: JsonMap): JsonMap {
         for (let i = 0; i < n.children.length; i += 2) {
             const keyNode = n.children[i];
             const valueNode = n.children[i + 1];
@@ -262,16 +341,15 @@ class GoYamlDecoder {
                 this.merge(valueNode, out);
                 continue;
             }
-            const k = this.unmarshal(keyNode);
-            const id = typedKey(k);
-            out.entries.set(id, [k, this.unmarshal(valueNode)]);
+            const k = this.key(keyNode);
+            out.set(k, this.unmarshal(valueNode));
         }
         return out;
     }
 
     // Merged keys are set in order, over keys already set (go-yaml v2); in a sequence of merged
     // mappings the first one wins (they are applied last to first).
-    private merge(n: YNode, out: GoMap): void {
+    private merge(n: YNode, out: JsonMap): void {
         const wantMap = () => new DecodeRefusal("map merge requires map or sequence of maps as the value");
         if (n.kind === "map") {
             this.unmarshal(n, out);
@@ -295,7 +373,7 @@ function isMergeKey(n: YNode): boolean {
     return n.kind === "scalar" && n.value === "<<" && ((n.plain && n.tag === null) || n.tag === "!" || n.tag === TAG.merge);
 }
 
-function scalar(n: YScalar): GoValue {
+function scalar(n: YScalar): GoScalar {
     if (n.tag === null && !n.plain) return n.value;
     const tag = n.tag ?? "";
     if (tag === TAG.binary) return decodeBinary(n.value);
@@ -315,7 +393,7 @@ function decodeBinary(value: string): string {
 }
 
 const RESOLVABLE = new Set(["", TAG.str, TAG.bool, TAG.int, TAG.float, TAG.null, TAG.timestamp]);
-const RESOLVE_MAP = new Map<string, [string, GoValue]>();
+const RESOLVE_MAP = new Map<string, [string, GoScalar]>();
 for (const [value, tag, words] of [
     [true, TAG.bool, ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]],
     [false, TAG.bool, ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]],
@@ -324,7 +402,7 @@ for (const [value, tag, words] of [
     [{ go: "float", n: Infinity }, TAG.float, [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"]],
     [{ go: "float", n: -Infinity }, TAG.float, ["-.inf", "-.Inf", "-.INF"]],
     ["<<", `${YAML_TAG_PREFIX}merge`, ["<<"]],
-] as [GoValue, string, string[]][]) {
+] as [GoScalar, string, string[]][]) {
     for (const w of words) RESOLVE_MAP.set(w, [tag, value]);
 }
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
@@ -333,7 +411,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
 /** go-yaml v2 resolve(): a scalar's value under its tag ("" = untagged plain); refuses what Go fails on. */
-function resolve(tag: string, text: string): GoValue {
+function resolve(tag: string, text: string): GoScalar {
     if (!RESOLVABLE.has(tag)) return text;
     const [rtag, value] = resolveUntyped(tag, text);
     if (tag === "" || tag === rtag || tag === TAG.str) return rtag === TAG.timestamp ? text : value;
@@ -346,7 +424,7 @@ function shortTag(tag: string): string {
     return tag.startsWith(YAML_TAG_PREFIX) ? `!!${tag.slice(YAML_TAG_PREFIX.length)}` : tag;
 }
 
-function resolveUntyped(tag: string, text: string): [string, GoValue] {
+function resolveUntyped(tag: string, text: string): [string, GoScalar] {
     if (tag === TAG.str) return [TAG.str, text];
     const c = text === "" ? "N" : text[0];
     const hint = /[0-9]/.test(c) ? "D" : c === "+" || c === "-" ? "S" : "yYnNtTfFoO~".includes(c) || c === "N" ? "M" : c === "." ? "." : "";
@@ -399,25 +477,10 @@ function parseGoInt(s: string): bigint | undefined {
 
 // ---- YAMLToJSON: Go values to JSON values ---------------------------------------------------
 
-/** The JSON value YAMLToJSON makes of a go-yaml value (as the API server would read that JSON). */
-function toJson(v: GoValue): unknown {
-    if (v === null || typeof v === "boolean" || typeof v === "string") return v;
-    if (Array.isArray(v)) return v.map(toJson);
-    if (v instanceof GoMap) {
-        const out: Record<string, unknown> = {};
-        const seen = new Map<string, string>();
-        for (const [id, [k, value]] of v.entries) {
-            const key = keyString(k);
-            const other = seen.get(key);
-            if (other !== undefined) throw new DecodeRefusal(`mapping keys ${describeKey(other)} and ${describeKey(id)} both become "${key}" (Kubernetes keeps either one)`);
-            seen.set(key, id);
-            const jv = toJson(value);
-            if (key === "__proto__") Object.defineProperty(out, key, { value: jv, writable: true, enumerable: true, configurable: true });
-            else out[key] = jv;
-        }
-        return out;
-    }
-    if (!Number.isFinite(v.n)) throw new DecodeRefusal(`json: unsupported value: ${v.n}`);
+/** json.Marshal of a scalar (NaN and infinities refused, as Go refuses them). */
+function jsonOf(v: GoScalar): unknown {
+    if (!isGoNumber(v)) return v;
+    if (!Number.isFinite(v.n)) return new BadScalar(`json: unsupported value: ${v.n}`);
     return v.go === "float" ? v.n : v.n === 0 ? 0 : v.n;
 }
 
@@ -428,7 +491,7 @@ function describeKey(id: string): string {
 }
 
 /** sigs.k8s.io/yaml's key conversion. */
-function keyString(k: GoValue): string {
+function keyString(k: GoScalar): string {
     if (typeof k === "string") return k;
     if (typeof k === "boolean") return k ? "true" : "false";
     if (isGoNumber(k)) {
@@ -471,5 +534,8 @@ export function formatFloat32g(x: number): string {
 /** A YAML document's JSON value as Kubernetes reads it (null for an empty document); throws DecodeRefusal. */
 export function decodeDocument(root: YNode | undefined): unknown {
     if (!root) return null;
-    return toJson(new GoYamlDecoder().unmarshal(root));
+    const value = new GoYamlDecoder().unmarshal(root);
+    const reason = badReason(value);
+    if (reason !== undefined) throw new DecodeRefusal(reason);
+    return value;
 }
