@@ -31,6 +31,9 @@ import { FORMATS, listPolicies, toJson, toSarif, toTable } from "./cli/formats";
 import type { Format } from "./cli/formats";
 import { toJunit } from "./cli/junit";
 import { toGithub } from "./cli/github";
+import { loadPolicyModules } from "./cli/policy-modules";
+import { allPolicies } from "./policies";
+import type { PackPolicy } from "./lib/types";
 import { CONFIG_FILE_NAME, findConfigFile, loadConfigFile } from "./cli/config-file";
 import { applyBaseline, describeEntry, loadBaseline, writeBaseline } from "./cli/baseline";
 import type { BaselineEntry } from "./cli/baseline";
@@ -71,6 +74,7 @@ interface RawOptions {
     disallowAnnotationExemptions?: boolean;
     parser: ParserChoice;
     allowEmpty?: boolean;
+    policyModule: string[];
     baseline?: string;
     writeBaseline?: string;
     list?: boolean;
@@ -106,6 +110,7 @@ function buildCommand(io: CliIo): Command {
         .option("--allow-empty", "a path with no Kubernetes object is a warning, not an error (exit 2, the default, as kubectl apply refuses it)")
         .option("--disallow-annotation-exemptions", "do not honour exempt.websvc-k8s/<policy id> annotations on objects")
         .addOption(new Option("--parser <parser>", "auto: js-yaml, with the yaml package for what js-yaml cannot parse; yaml: the yaml package for every file (slower; to compare). Both decode as Kubernetes does").choices(PARSERS).default("auto"))
+        .option("--policy-module <path>", "load extra policies from this JavaScript file or package (repeatable; see docs/checker.md)", repeatable, [])
         .option("--baseline <file>", "report and fail on findings not recorded in this baseline only; list recorded ones that are gone")
         .option("--write-baseline <file>", "record the current findings in this baseline file (kind, namespace, name, policy, field path)")
         .option("--config-file <file>", `checker options file (default: the nearest ${CONFIG_FILE_NAME} from the working directory up); flags win over it`)
@@ -133,7 +138,7 @@ function prepare(argv: string[], io: CliIo): Prepared {
         const raw = withConfigFile(command);
         if (raw.list) {
             if (raw.format !== "table" && raw.format !== "json") throw new UsageError(`--list prints a table or json, not ${raw.format}`);
-            io.stdout(listPolicies(policiesFor(raw.only, raw.skip), raw.format));
+            io.stdout(listPolicies(policiesFor(raw.only, raw.skip, extraPoliciesOf(raw)), raw.format));
             return { code: 0 };
         }
         if (paths.length === 0) throw new UsageError("give at least one file or directory to check (or --list)");
@@ -224,6 +229,10 @@ function toJobs(value: string | undefined): number {
 
 class UsageError extends Error {}
 
+function extraPoliciesOf(raw: RawOptions): PackPolicy[] {
+    return raw.policyModule.length ? loadPolicyModules(raw.policyModule, new Set(allPolicies.map((p) => p.name))) : [];
+}
+
 /**
  * The options: the command line's, with the config file's (--config-file, else the nearest
  * .k8s-policy-check.yaml) for every option the command line did not give.
@@ -257,13 +266,15 @@ function toCheckOptions(raw: RawOptions): CheckOptions {
         if (eq <= 0) throw new UsageError(`--stack-tag ${tag}: expected key=value`);
         stackTags[tag.slice(0, eq)] = tag.slice(eq + 1);
     }
+    const extraPolicies = extraPoliciesOf(raw);
     // Select first so an unknown --only/--skip id is reported before the manifests are read.
-    policiesFor(raw.only, raw.skip);
+    policiesFor(raw.only, raw.skip, extraPolicies);
     return {
+        extraPolicies,
         only: raw.only,
         skip: raw.skip,
         kubernetesVersion: version,
-        config: raw.config ? loadPolicyConfigFile(raw.config) : undefined,
+        config: raw.config ? loadPolicyConfigFile(raw.config, [...allPolicies, ...extraPolicies]) : undefined,
         stackTags: raw.stackTag.length ? stackTags : undefined,
         failOn: raw.failOn,
         softFail: raw.softFail,

@@ -45,6 +45,8 @@ export interface CheckOptions {
     /** Parsed per-environment pack config (`pulumi preview --policy-pack-config` format). */
     config?: PolicyConfigFile;
     stackTags?: Record<string, string>;
+    /** Policies from --policy-module files, run beside the built-in ones (see policy-modules.ts). */
+    extraPolicies?: PackPolicy[];
 }
 
 export interface ReportedViolation {
@@ -90,7 +92,7 @@ export class PolicyConfigError extends Error {
 }
 
 /** Reads a `--policy-pack-config` JSON file and validates it against every policy's configSchema. */
-export function loadPolicyConfigFile(file: string): PolicyConfigFile {
+export function loadPolicyConfigFile(file: string, policies: PackPolicy[] = allPolicies): PolicyConfigFile {
     let parsed: unknown;
     try {
         parsed = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -102,7 +104,7 @@ export function loadPolicyConfigFile(file: string): PolicyConfigFile {
     }
     const config = parsed as PolicyConfigFile;
     try {
-        validatePolicyConfig(config);
+        validatePolicyConfig(config, policies);
     } catch (e) {
         throw new PolicyConfigError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -150,16 +152,25 @@ function checkGroupLevel(groupId: string, entry: unknown): void {
     }
 }
 
-/** The policies --only picks (all without it) minus those --skip picks; a bad selector is a PolicyConfigError. */
-export function policiesFor(only: string | undefined, skip?: string): PackPolicy[] {
+/**
+ * The policies --only picks (all without it) minus those --skip picks; a bad selector is a
+ * PolicyConfigError. Policies from --policy-module (`extra`) are picked by their ids (and run
+ * when there is no --only).
+ */
+export function policiesFor(only: string | undefined, skip?: string, extra: PackPolicy[] = []): PackPolicy[] {
+    const extraIds = new Set(extra.map((p) => p.name));
     const select = (flag: string, selector: string) => {
+        const items = selector.split(",").map((x) => x.trim());
+        const mine = extra.filter((p) => items.includes(p.name));
+        const rest = items.filter((x) => !extraIds.has(x)).join(",");
+        if (rest === "" && mine.length > 0) return mine;
         try {
-            return selectPolicies(selector);
+            return [...selectPolicies(rest), ...mine];
         } catch (e) {
             throw new PolicyConfigError(`${flag} ${selector}: ${e instanceof Error ? e.message : String(e)}`);
         }
     };
-    let policies = only ? select("--only", only) : allPolicies;
+    let policies = only ? select("--only", only) : [...allPolicies, ...extra];
     if (skip) {
         const skipped = new Set(select("--skip", skip).map((p) => p.name));
         policies = policies.filter((p) => !skipped.has(p.name));
@@ -252,7 +263,8 @@ class StreamingCheck {
     private readonly knownIds = new Set([...allPolicies.map((p) => p.name), ...Object.keys(policyGroups)]);
 
     constructor(private readonly options: CheckOptions) {
-        this.policies = policiesFor(options.only, options.skip);
+        this.policies = policiesFor(options.only, options.skip, options.extraPolicies);
+        for (const p of options.extraPolicies ?? []) this.knownIds.add(p.name);
         this.runner = new PolicyRunner({
             policies: this.policies,
             config: options.config ? configForPolicies(options.config, this.policies) : undefined,

@@ -25,6 +25,7 @@ export interface ConfigFileOptions {
     disallowAnnotationExemptions?: boolean;
     allowEmpty?: boolean;
     baseline?: string;
+    policyModule?: string[];
 }
 
 const stringList = { type: "array", items: { type: "string" } };
@@ -44,6 +45,7 @@ const SCHEMA = {
         disallowAnnotationExemptions: { type: "boolean" },
         allowEmpty: { type: "boolean" },
         baseline: { type: "string" },
+        policyModule: stringList,
     },
 };
 
@@ -60,5 +62,12 @@ export function findConfigFile(dir: string = process.cwd()): string | undefined 
 export function loadConfigFile(file: string): ConfigFileOptions {
     const options = readSchemaFile<ConfigFileOptions>(file, "checker config", SCHEMA) ?? {};
     const here = (p: string) => path.relative(process.cwd(), path.resolve(path.dirname(file), p)) || ".";
-    return { ...options, ...(options.config ? { config: here(options.config) } : {}), ...(options.baseline ? { baseline: here(options.baseline) } : {}) };
+    // A module path relative to the file; a package name (no ./ or /) stays as it is.
+    const module = (m: string) => (m.startsWith(".") || m.includes("/") && !m.startsWith("@") ? here(m) : m);
+    return {
+        ...options,
+        ...(options.config ? { config: here(options.config) } : {}),
+        ...(options.baseline ? { baseline: here(options.baseline) } : {}),
+        ...(options.policyModule ? { policyModule: options.policyModule.map(module) } : {}),
+    };
 }
