@@ -32,6 +32,9 @@ import type { Format } from "./cli/formats";
 import { toJunit } from "./cli/junit";
 import { toGithub } from "./cli/github";
 import { loadPolicyModules } from "./cli/policy-modules";
+import { frameworkSummary } from "./cli/framework-report";
+import { FRAMEWORK_IDS, frameworkPolicyIds } from "./lib/frameworks";
+import type { FrameworkId } from "./lib/frameworks";
 import { allPolicies } from "./policies";
 import type { PackPolicy } from "./lib/types";
 import { CONFIG_FILE_NAME, findConfigFile, loadConfigFile } from "./cli/config-file";
@@ -75,6 +78,7 @@ interface RawOptions {
     parser: ParserChoice;
     allowEmpty?: boolean;
     policyModule: string[];
+    framework?: FrameworkId;
     baseline?: string;
     writeBaseline?: string;
     list?: boolean;
@@ -111,6 +115,7 @@ function buildCommand(io: CliIo): Command {
         .option("--disallow-annotation-exemptions", "do not honour exempt.websvc-k8s/<policy id> annotations on objects")
         .addOption(new Option("--parser <parser>", "auto: js-yaml, with the yaml package for what js-yaml cannot parse; yaml: the yaml package for every file (slower; to compare). Both decode as Kubernetes does").choices(PARSERS).default("auto"))
         .option("--policy-module <path>", "load extra policies from this JavaScript file or package (repeatable; see docs/checker.md)", repeatable, [])
+        .addOption(new Option("--framework <framework>", "run the policies mapped to a compliance framework's controls and print a per-control summary on stderr (uncovered controls listed)").choices(FRAMEWORK_IDS))
         .option("--baseline <file>", "report and fail on findings not recorded in this baseline only; list recorded ones that are gone")
         .option("--write-baseline <file>", "record the current findings in this baseline file (kind, namespace, name, policy, field path)")
         .option("--config-file <file>", `checker options file (default: the nearest ${CONFIG_FILE_NAME} from the working directory up); flags win over it`)
@@ -122,7 +127,7 @@ function buildCommand(io: CliIo): Command {
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 }
 
-type Prepared = { code: number } | { paths: string[]; options: CheckOptions; format: Format; jobs: number; baseline?: { file: string; entries: BaselineEntry[] }; writeBaseline?: string };
+type Prepared = { code: number } | { paths: string[]; options: CheckOptions; format: Format; jobs: number; framework?: FrameworkId; baseline?: { file: string; entries: BaselineEntry[] }; writeBaseline?: string };
 
 /** Parses argv and handles everything up to the check itself (usage errors, --list, config). */
 function prepare(argv: string[], io: CliIo): Prepared {
@@ -144,7 +149,9 @@ function prepare(argv: string[], io: CliIo): Prepared {
         if (paths.length === 0) throw new UsageError("give at least one file or directory to check (or --list)");
         const jobs = toJobs(raw.jobs);
         const baseline = raw.baseline ? { file: raw.baseline, entries: loadBaseline(raw.baseline) } : undefined;
-        return { paths, options: toCheckOptions(raw), format: raw.format, jobs, baseline, writeBaseline: raw.writeBaseline };
+        if (raw.framework && raw.only) throw new UsageError(`--framework ${raw.framework} selects its own policies: give it without --only`);
+        const options = toCheckOptions(raw.framework ? { ...raw, only: frameworkPolicyIds(raw.framework).join(",") } : raw);
+        return { paths, options, format: raw.format, jobs, baseline, writeBaseline: raw.writeBaseline, framework: raw.framework };
     });
 }
 
@@ -164,6 +171,7 @@ function withBaselines(result: CheckResult, prepared: Exclude<Prepared, { code: 
         // What was just recorded is accepted: the exit code is that of a check against the new baseline.
         result = { ...result, exitCode: result.inputErrors.length > 0 ? EXIT_BAD_INPUT : 0 };
     }
+    if (prepared.framework) io.stderr(frameworkSummary(result, prepared.framework));
     return result;
 }
 

@@ -8,6 +8,7 @@ import * as path from "path";
 import { SEVERITIES } from "./checker";
 import { FORMATS } from "./formats";
 import { readSchemaFile } from "./schema-file";
+import { FRAMEWORK_IDS } from "../lib/frameworks";
 
 export const CONFIG_FILE_NAME = ".k8s-policy-check.yaml";
 
@@ -26,6 +27,7 @@ export interface ConfigFileOptions {
     allowEmpty?: boolean;
     baseline?: string;
     policyModule?: string[];
+    framework?: string;
 }
 
 const stringList = { type: "array", items: { type: "string" } };
@@ -46,6 +48,7 @@ const SCHEMA = {
         allowEmpty: { type: "boolean" },
         baseline: { type: "string" },
         policyModule: stringList,
+        framework: { enum: [...FRAMEWORK_IDS] },
     },
 };
 
