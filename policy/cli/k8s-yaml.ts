@@ -215,10 +215,14 @@ function typedKey(k: GoScalar): string {
  * keeps (decodeDocument).
  */
 class BadScalar {
-    constructor(readonly reason: string) {}
+    constructor(readonly reason: string) {
+        badCreated++;
+    }
 }
+/** Unmarshallable things made in the current document: while 0 (almost always), nothing needs looking up. */
+let badCreated = 0;
 const badCollections = new WeakMap<object, string>();
-const badReason = (v: unknown): string | undefined => (v instanceof BadScalar ? v.reason : typeof v === "object" && v !== null ? badCollections.get(v) : undefined);
+const badReason = (v: unknown): string | undefined => (badCreated === 0 ? undefined : v instanceof BadScalar ? v.reason : typeof v === "object" && v !== null ? badCollections.get(v) : undefined);
 
 /**
  * A mapping being decoded, built directly as the JSON object YAMLToJSON makes of it: Go sets
@@ -241,13 +245,14 @@ class JsonMap {
         } catch (e) {
             if (!(e instanceof DecodeRefusal)) throw e;
             (this.bad ??= new Map()).set(typedKey(k), e.message); // a key stays: overwriting it does not help
+            badCreated++;
             return;
         }
         if (typeof k !== "string" || this.typed) {
             if (!this.typed) this.typed = new Map(Object.keys(this.obj).map((x) => [x, `s:${x}`]));
             const id = typedKey(k);
             const other = this.typed.get(key);
-            if (other !== undefined && other !== id) this.collision ??= `mapping keys ${describeKey(other)} and ${describeKey(id)} both become "${key}" (Kubernetes keeps either one)`;
+            if (other !== undefined && other !== id && ++badCreated) this.collision ??= `mapping keys ${describeKey(other)} and ${describeKey(id)} both become "${key}" (Kubernetes keeps either one)`;
             this.typed.set(key, id);
         }
         const reason = badReason(v);
@@ -299,7 +304,7 @@ class GoYamlDecoder {
                 return jsonOf(scalar(n));
             case "seq": {
                 const items = n.children.map((c) => this.unmarshal(c));
-                for (const item of items) {
+                if (badCreated > 0) for (const item of items) {
                     const reason = badReason(item);
                     if (reason !== undefined) {
                         badCollections.set(items, reason);
@@ -374,7 +379,7 @@ function isMergeKey(n: YNode): boolean {
 }
 
 function scalar(n: YScalar): GoScalar {
-    if (n.tag === null && !n.plain) return n.value;
+    if (n.tag === null) return n.plain ? resolvePlain(n.value) : n.value;
     const tag = n.tag ?? "";
     if (tag === TAG.binary) return decodeBinary(n.value);
     if (tag === TAG.timestamp) throw new DecodeRefusal(`an explicit !!timestamp tag (value ${JSON.stringify(n.value)})`);
@@ -405,6 +410,7 @@ for (const [value, tag, words] of [
 ] as [GoScalar, string, string[]][]) {
     for (const w of words) RESOLVE_MAP.set(w, [tag, value]);
 }
+const SMALL_DECIMAL = /^-?[1-9][0-9]{0,14}$/;
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -418,6 +424,23 @@ function resolve(tag: string, text: string): GoScalar {
     // An int64 becomes a float under !!float; a uint64 does not (go-yaml fails on it).
     if (tag === TAG.float && rtag === TAG.int && (value as GoNumber).go === "int") return { go: "float", n: (value as GoNumber).n };
     throw new DecodeRefusal(`cannot decode ${shortTag(rtag)} \`${text}\` as a ${shortTag(tag)}`);
+}
+
+// First characters go-yaml v2 resolves plain scalars by (resolve.go resolveTable): digits, signs,
+// '.', and the first letters of the words in RESOLVE_MAP.
+const NUMERIC_FIRST = new Set([..."0123456789+-."].map((ch) => ch.charCodeAt(0)));
+const WORD_FIRST = new Set([..."yYnNtTfFoO~"].map((ch) => ch.charCodeAt(0)));
+
+/** resolve("", text) for an untagged plain scalar, without the general path for the (many) plain words. */
+function resolvePlain(text: string): GoScalar {
+    if (text === "") return null;
+    const c = text.charCodeAt(0);
+    if (NUMERIC_FIRST.has(c)) return resolveUntyped("", text)[1];
+    if (WORD_FIRST.has(c)) {
+        const known = RESOLVE_MAP.get(text);
+        return known ? known[1] : text;
+    }
+    return text;
 }
 
 function shortTag(tag: string): string {
@@ -440,7 +463,9 @@ function resolveUntyped(tag: string, text: string): [string, GoScalar] {
     }
     if (hint === "D" || hint === "S") {
         if (looksLikeTimestamp(text)) return [TAG.timestamp, text];
-        const plain = text.replace(/_/g, "");
+        const plain = text.includes("_") ? text.replace(/_/g, "") : text;
+        // Plain decimals below 2^53 (ports, replicas): exact as numbers, no BigInt needed.
+        if (SMALL_DECIMAL.test(plain)) return [TAG.int, { go: "int", n: Number(plain) }];
         const asInt = parseGoInt(plain);
         if (asInt !== undefined) {
             if (asInt >= INT64_MIN && asInt <= INT64_MAX) return [TAG.int, { go: "int", n: Number(asInt), big: asInt }];
@@ -534,6 +559,7 @@ export function formatFloat32g(x: number): string {
 /** A YAML document's JSON value as Kubernetes reads it (null for an empty document); throws DecodeRefusal. */
 export function decodeDocument(root: YNode | undefined): unknown {
     if (!root) return null;
+    badCreated = 0;
     const value = new GoYamlDecoder().unmarshal(root);
     const reason = badReason(value);
     if (reason !== undefined) throw new DecodeRefusal(reason);
