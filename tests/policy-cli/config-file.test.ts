@@ -4,22 +4,19 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { runCheckCli, tempDir } from "../policy-tooling/support";
+import { runCheckCli, suiteDir } from "../policy-tooling/support";
 
 const POD = `apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ops}\nspec:\n  hostNetwork: true\n  containers:\n  - name: c\n    image: registry.example.com/app:1.0\n    securityContext: {privileged: true}\n`;
 
 describe(".k8s-policy-check.yaml (child process)", function () {
     this.timeout(120000);
+    const suite = suiteDir("config-file-", { "deploy/prod/pod.yaml": POD, ".k8s-policy-check.yaml": "format: json\nonly: pss-baseline-privileged\n" });
     let root: string;
     let sub: string;
     before(() => {
-        root = tempDir("config-file-");
-        sub = path.join(root, "deploy", "prod");
-        fs.mkdirSync(sub, { recursive: true });
-        fs.writeFileSync(path.join(sub, "pod.yaml"), POD);
-        fs.writeFileSync(path.join(root, ".k8s-policy-check.yaml"), "format: json\nonly: pss-baseline-privileged\n");
+        root = suite.root;
+        sub = suite.path("deploy", "prod");
     });
-    after(() => fs.rmSync(root, { recursive: true, force: true }));
 
     const policies = (stdout: string) => (JSON.parse(stdout) as { violations: { policy: string }[] }[]).flatMap((e) => e.violations.map((v) => v.policy)).sort();
 

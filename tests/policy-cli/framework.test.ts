@@ -2,9 +2,7 @@
 // from its own findings (a host-network pod fails "host network", not "host PID"), and controls
 // no policy checks are listed as NOT COVERED, never as passing.
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { runCheckCli, tempDir } from "../policy-tooling/support";
+import { runCheckCli, suiteDir } from "../policy-tooling/support";
 import { FRAMEWORKS } from "../../policy/lib/frameworks";
 
 const POD = `apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ops}\nspec:\n  hostNetwork: yes\n  containers:\n  - name: c\n    image: registry.example.com/app:1.0\n`;
@@ -15,18 +13,12 @@ function statuses(stderr: string): Map<string, string> {
 
 describe("--framework (child process)", function () {
     this.timeout(120000);
-    let dir: string;
-    let file: string;
-    before(() => {
-        dir = tempDir("framework-");
-        file = path.join(dir, "pod.yaml");
-        fs.writeFileSync(file, POD);
-    });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const dir = suiteDir("framework-", { "pod.yaml": POD });
+    const file = () => dir.path("pod.yaml");
 
     for (const id of ["nsa", "cis"] as const) {
         it(`${id}: every control has a status; uncovered ones are NOT COVERED and listed`, () => {
-            const r = runCheckCli(["--framework", id, "--format", "json", file]);
+            const r = runCheckCli(["--framework", id, "--format", "json", file()]);
             assert.equal(r.code, 1, r.stderr);
             const got = statuses(r.stderr);
             const framework = FRAMEWORKS[id];
@@ -42,17 +34,17 @@ describe("--framework (child process)", function () {
     }
 
     it("a host-network pod fails the host-network controls only, not host PID/IPC or privileged", () => {
-        const nsa = statuses(runCheckCli(["--framework", "nsa", file]).stderr);
+        const nsa = statuses(runCheckCli(["--framework", "nsa", file()]).stderr);
         assert.equal(nsa.get("1.5"), "FAIL");
         assert.equal(nsa.get("1.4"), "PASS");
         assert.equal(nsa.get("1.2"), "PASS");
-        const cis = statuses(runCheckCli(["--framework", "cis", file]).stderr);
+        const cis = statuses(runCheckCli(["--framework", "cis", file()]).stderr);
         assert.deepEqual([cis.get("5.2.5"), cis.get("5.2.3"), cis.get("5.2.4"), cis.get("5.2.2")], ["FAIL", "PASS", "PASS", "PASS"]);
     });
 
     it("refuses --framework with --only, and an unknown framework (exit 2)", () => {
-        assert.equal(runCheckCli(["--framework", "nsa", "--only", "pss", file]).code, 2);
-        const r = runCheckCli(["--framework", "pci", file]);
+        assert.equal(runCheckCli(["--framework", "nsa", "--only", "pss", file()]).code, 2);
+        const r = runCheckCli(["--framework", "pci", file()]);
         assert.equal(r.code, 2);
         assert.match(r.stderr, /Allowed choices are nsa, cis/);
     });

@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { REPO_ROOT, runCheckCli, tempDir } from "../policy-tooling/support";
+import { REPO_ROOT, runCheckCli, suiteDir } from "../policy-tooling/support";
 
 const MODULE = path.join(REPO_ROOT, "examples", "worker-stack", "policies", "team-owner-label.js");
 const deployment = (name: string, labels: string, annotations = "{}") =>
@@ -14,14 +14,15 @@ interface Entry { name: string; violations: { policy: string; severity: string }
 
 describe("--policy-module (child process)", function () {
     this.timeout(120000);
+    const suite = suiteDir("policy-module-", {
+        "w.yaml": [deployment("unowned", "{app: w}"), deployment("owned", "{team: pay}"), deployment("legacy", "{app: w}", '{"exempt.websvc-k8s/team-owner-label": "moving owners (OPS-9)"}')].join("---\n"),
+    });
     let dir: string;
     let file: string;
     before(() => {
-        dir = tempDir("policy-module-");
-        file = path.join(dir, "w.yaml");
-        fs.writeFileSync(file, [deployment("unowned", "{app: w}"), deployment("owned", "{team: pay}"), deployment("legacy", "{app: w}", '{"exempt.websvc-k8s/team-owner-label": "moving owners (OPS-9)"}')].join("---\n"));
+        dir = suite.root;
+        file = suite.path("w.yaml");
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const json = (args: string[]) => {
         const r = runCheckCli(["--format", "json", ...args]);
         return { ...r, entries: JSON.parse(r.stdout || "[]") as Entry[] };
