@@ -2,10 +2,11 @@
 // Kubernetes YAML files, for teams and CI jobs that do not deploy through Pulumi. Installed as
 // the package's `k8s-policy-check` bin (compiled JavaScript, no ts-node).
 //
-//   k8s-policy-check [--format table|json|sarif|junit] [--only <selector>] [--skip <selector>]
+//   k8s-policy-check [--format table|json|sarif|junit|github] [--only <selector>] [--skip <selector>]
 //       [--k8s-version|--kubernetes-version 1.NN] [--config FILE] [--stack-tag k=v ...]
 //       [--fail-on <severity>] [--soft-fail] [--ignore-path GLOB ...]
-//       [--disallow-annotation-exemptions] [--jobs N] PATH...|-
+//       [--disallow-annotation-exemptions] [--allow-empty] [--baseline FILE] [--write-baseline FILE]
+//       [--jobs N] PATH...|-
 //   k8s-policy-check --list [--format table|json]
 //
 // Exit codes: 0 clean or advisory-only, 1 a mandatory violation (or a finding at --fail-on
@@ -29,6 +30,16 @@ import type { CheckOptions, CheckResult } from "./cli/checker";
 import { FORMATS, listPolicies, toJson, toSarif, toTable } from "./cli/formats";
 import type { Format } from "./cli/formats";
 import { toJunit } from "./cli/junit";
+import { toGithub } from "./cli/github";
+import { loadPolicyModules } from "./cli/policy-modules";
+import { frameworkSummary } from "./cli/framework-report";
+import { FRAMEWORK_IDS, frameworkPolicyIds } from "./lib/frameworks";
+import type { FrameworkId } from "./lib/frameworks";
+import { allPolicies } from "./policies";
+import type { PackPolicy } from "./lib/types";
+import { CONFIG_FILE_NAME, findConfigFile, loadConfigFile } from "./cli/config-file";
+import { applyBaseline, describeEntry, loadBaseline, writeBaseline } from "./cli/baseline";
+import type { BaselineEntry } from "./cli/baseline";
 import { PARSERS, readInputText, STDIN_NAME } from "./cli/manifests";
 import type { ParserChoice, TextReader } from "./cli/manifests";
 import type { Severity } from "./lib/types";
@@ -65,6 +76,11 @@ interface RawOptions {
     ignorePath: string[];
     disallowAnnotationExemptions?: boolean;
     parser: ParserChoice;
+    allowEmpty?: boolean;
+    policyModule: string[];
+    framework?: FrameworkId;
+    baseline?: string;
+    writeBaseline?: string;
     list?: boolean;
     jobs?: string;
 }
@@ -95,16 +111,23 @@ function buildCommand(io: CliIo): Command {
         .addOption(new Option("--fail-on <severity>", "also exit 1 when a finding, advisory ones included, has this severity or a higher one").choices(SEVERITIES))
         .option("--soft-fail", "report findings but exit 0 (unreadable input still exits 2)")
         .option("--ignore-path <glob>", "do not read paths matching this glob (repeatable; a pattern without / matches base names)", repeatable, [])
+        .option("--allow-empty", "a path with no Kubernetes object is a warning, not an error (exit 2, the default, as kubectl apply refuses it)")
         .option("--disallow-annotation-exemptions", "do not honour exempt.websvc-k8s/<policy id> annotations on objects")
-        .addOption(new Option("--parser <parser>", "auto: js-yaml, with the yaml package for what it declines; yaml: the yaml package for every file (slower; to compare)").choices(PARSERS).default("auto"))
+        .addOption(new Option("--parser <parser>", "auto: js-yaml, with the yaml package for what js-yaml cannot parse; yaml: the yaml package for every file (slower; to compare). Both decode as Kubernetes does").choices(PARSERS).default("auto"))
+        .option("--policy-module <path>", "load extra policies from this JavaScript file or package (repeatable; see docs/checker.md)", repeatable, [])
+        .addOption(new Option("--framework <framework>", "run the policies mapped to a compliance framework's controls and print a per-control summary on stderr (uncovered controls listed)").choices(FRAMEWORK_IDS))
+        .option("--baseline <file>", "report and fail on findings not recorded in this baseline only; list recorded ones that are gone")
+        .option("--write-baseline <file>", "record the current findings in this baseline file (kind, namespace, name, policy, field path)")
+        .option("--config-file <file>", `checker options file (default: the nearest ${CONFIG_FILE_NAME} from the working directory up); flags win over it`)
+        .option("--no-config-file", `do not look for ${CONFIG_FILE_NAME}`)
         .option("--list", "list the policies and their metadata instead of checking")
         .option("--jobs <n>", `threads that parse the YAML ahead when the input is 1 MiB or more (default ${DEFAULT_JOBS}: file by file; up to ${MAX_USEFUL_JOBS} CPUs here; more threads, more memory)`)
-        .argument("[paths...]", "YAML files or directories (searched recursively for .yaml/.yml); - reads stdin")
+        .argument("[paths...]", "manifest files or directories (searched recursively for .yaml/.yml/.json, as kubectl apply -f does); - reads stdin")
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 }
 
-type Prepared = { code: number } | { paths: string[]; options: CheckOptions; format: Format; jobs: number };
+type Prepared = { code: number } | { paths: string[]; options: CheckOptions; format: Format; jobs: number; framework?: FrameworkId; baseline?: { file: string; entries: BaselineEntry[] }; writeBaseline?: string };
 
 /** Parses argv and handles everything up to the check itself (usage errors, --list, config). */
 function prepare(argv: string[], io: CliIo): Prepared {
@@ -115,21 +138,42 @@ function prepare(argv: string[], io: CliIo): Prepared {
         if (e instanceof CommanderError) return { code: e.exitCode === 0 ? 0 : EXIT_BAD_INPUT }; // --help exits 0
         throw e;
     }
-    const raw = command.opts<RawOptions>();
     const paths = command.args;
     return guarded(io, () => {
+        const raw = withConfigFile(command);
         if (raw.list) {
             if (raw.format !== "table" && raw.format !== "json") throw new UsageError(`--list prints a table or json, not ${raw.format}`);
-            io.stdout(listPolicies(policiesFor(raw.only, raw.skip), raw.format));
+            io.stdout(listPolicies(policiesFor(raw.only, raw.skip, extraPoliciesOf(raw)), raw.format));
             return { code: 0 };
         }
         if (paths.length === 0) throw new UsageError("give at least one file or directory to check (or --list)");
         const jobs = toJobs(raw.jobs);
-        return { paths, options: toCheckOptions(raw), format: raw.format, jobs };
+        const baseline = raw.baseline ? { file: raw.baseline, entries: loadBaseline(raw.baseline) } : undefined;
+        if (raw.framework && raw.only) throw new UsageError(`--framework ${raw.framework} selects its own policies: give it without --only`);
+        const options = toCheckOptions(raw.framework ? { ...raw, only: frameworkPolicyIds(raw.framework).join(",") } : raw);
+        return { paths, options, format: raw.format, jobs, baseline, writeBaseline: raw.writeBaseline, framework: raw.framework };
     });
 }
 
-const RENDERERS: Record<Format, (result: CheckResult) => string> = { table: toTable, json: toJson, sarif: (r) => toSarif(r), junit: toJunit };
+const RENDERERS: Record<Format, (result: CheckResult) => string> = { table: toTable, json: toJson, sarif: (r) => toSarif(r), junit: toJunit, github: toGithub };
+
+/** Applies --baseline and --write-baseline, telling what they did on stderr. */
+function withBaselines(result: CheckResult, prepared: Exclude<Prepared, { code: number }>, io: CliIo): CheckResult {
+    if (prepared.baseline) {
+        const { result: filtered, accepted, gone } = applyBaseline(result, prepared.baseline.entries, prepared.options);
+        io.stderr(`baseline: ${accepted} finding(s) recorded in ${prepared.baseline.file} left out; ${gone.length} recorded finding(s) no longer present\n`);
+        for (const e of gone) io.stderr(`baseline: no longer present: ${describeEntry(e)}\n`);
+        result = filtered;
+    }
+    if (prepared.writeBaseline) {
+        const n = writeBaseline(prepared.writeBaseline, result);
+        io.stderr(`baseline: wrote ${n} finding(s) to ${prepared.writeBaseline}\n`);
+        // What was just recorded is accepted: the exit code is that of a check against the new baseline.
+        result = { ...result, exitCode: result.inputErrors.length > 0 ? EXIT_BAD_INPUT : 0 };
+    }
+    if (prepared.framework) io.stderr(frameworkSummary(result, prepared.framework));
+    return result;
+}
 
 function report(result: CheckResult, format: Format, io: CliIo): number {
     for (const w of result.warnings) io.stderr(`warning: ${w.file}: ${w.message}\n`);
@@ -164,7 +208,7 @@ function guarded<T>(io: CliIo, fn: () => T): T | { code: number } {
 export function runCli(argv: string[], io: CliIo = processIo): number {
     const prepared = prepare(argv, io);
     if ("code" in prepared) return prepared.code;
-    const outcome = guarded(io, () => report(checkPaths(prepared.paths, prepared.options, readerFor(io)), prepared.format, io));
+    const outcome = guarded(io, () => report(withBaselines(checkPaths(prepared.paths, prepared.options, readerFor(io)), prepared, io), prepared.format, io));
     return typeof outcome === "number" ? outcome : outcome.code;
 }
 
@@ -181,7 +225,7 @@ export async function runCliAsync(argv: string[], io: CliIo = processIo): Promis
         });
         return handled.code;
     }
-    const outcome = guarded(io, () => report(result, prepared.format, io));
+    const outcome = guarded(io, () => report(withBaselines(result, prepared, io), prepared.format, io));
     return typeof outcome === "number" ? outcome : outcome.code;
 }
 
@@ -192,6 +236,29 @@ function toJobs(value: string | undefined): number {
 }
 
 class UsageError extends Error {}
+
+function extraPoliciesOf(raw: RawOptions): PackPolicy[] {
+    return raw.policyModule.length ? loadPolicyModules(raw.policyModule, new Set(allPolicies.map((p) => p.name))) : [];
+}
+
+/**
+ * The options: the command line's, with the config file's (--config-file, else the nearest
+ * .k8s-policy-check.yaml) for every option the command line did not give.
+ */
+function withConfigFile(command: Command): RawOptions {
+    const raw = command.opts<RawOptions & { configFile?: string | false }>();
+    const file = raw.configFile === false ? undefined : (raw.configFile ?? findConfigFile());
+    if (!file) return raw;
+    const fromFile = loadConfigFile(file) as Record<string, unknown>;
+    const merged: Record<string, unknown> = { ...raw };
+    for (const [key, value] of Object.entries(fromFile)) {
+        // The file's kubernetesVersion stands for both version flags.
+        const flags = key === "kubernetesVersion" ? ["kubernetesVersion", "k8sVersion"] : [key];
+        if (flags.some((f) => command.getOptionValueSource(f) === "cli")) continue;
+        merged[key] = value;
+    }
+    return merged as unknown as RawOptions;
+}
 
 function toCheckOptions(raw: RawOptions): CheckOptions {
     if (raw.k8sVersion !== undefined && raw.kubernetesVersion !== undefined && raw.k8sVersion !== raw.kubernetesVersion) {
@@ -207,19 +274,22 @@ function toCheckOptions(raw: RawOptions): CheckOptions {
         if (eq <= 0) throw new UsageError(`--stack-tag ${tag}: expected key=value`);
         stackTags[tag.slice(0, eq)] = tag.slice(eq + 1);
     }
+    const extraPolicies = extraPoliciesOf(raw);
     // Select first so an unknown --only/--skip id is reported before the manifests are read.
-    policiesFor(raw.only, raw.skip);
+    policiesFor(raw.only, raw.skip, extraPolicies);
     return {
+        extraPolicies,
         only: raw.only,
         skip: raw.skip,
         kubernetesVersion: version,
-        config: raw.config ? loadPolicyConfigFile(raw.config) : undefined,
+        config: raw.config ? loadPolicyConfigFile(raw.config, [...allPolicies, ...extraPolicies]) : undefined,
         stackTags: raw.stackTag.length ? stackTags : undefined,
         failOn: raw.failOn,
         softFail: raw.softFail,
         ignorePaths: raw.ignorePath.length ? raw.ignorePath : undefined,
         disallowAnnotationExemptions: raw.disallowAnnotationExemptions,
         parser: raw.parser,
+        allowEmpty: raw.allowEmpty,
     };
 }
 

@@ -36,9 +36,17 @@ export interface CheckOptions {
     parser?: ParserChoice;
     /** Kubernetes minor version the manifests target, e.g. "1.30". */
     kubernetesVersion?: string;
+    /**
+     * A path (file, directory or stdin) that yields no Kubernetes object is a warning instead of an
+     * input error (exit 2). Off by default: like `kubectl apply` ("no objects passed to apply"), a
+     * gate pointed at nothing to check must not pass.
+     */
+    allowEmpty?: boolean;
     /** Parsed per-environment pack config (`pulumi preview --policy-pack-config` format). */
     config?: PolicyConfigFile;
     stackTags?: Record<string, string>;
+    /** Policies from --policy-module files, run beside the built-in ones (see policy-modules.ts). */
+    extraPolicies?: PackPolicy[];
 }
 
 export interface ReportedViolation {
@@ -84,7 +92,7 @@ export class PolicyConfigError extends Error {
 }
 
 /** Reads a `--policy-pack-config` JSON file and validates it against every policy's configSchema. */
-export function loadPolicyConfigFile(file: string): PolicyConfigFile {
+export function loadPolicyConfigFile(file: string, policies: PackPolicy[] = allPolicies): PolicyConfigFile {
     let parsed: unknown;
     try {
         parsed = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -96,7 +104,7 @@ export function loadPolicyConfigFile(file: string): PolicyConfigFile {
     }
     const config = parsed as PolicyConfigFile;
     try {
-        validatePolicyConfig(config);
+        validatePolicyConfig(config, policies);
     } catch (e) {
         throw new PolicyConfigError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -144,16 +152,25 @@ function checkGroupLevel(groupId: string, entry: unknown): void {
     }
 }
 
-/** The policies --only picks (all without it) minus those --skip picks; a bad selector is a PolicyConfigError. */
-export function policiesFor(only: string | undefined, skip?: string): PackPolicy[] {
+/**
+ * The policies --only picks (all without it) minus those --skip picks; a bad selector is a
+ * PolicyConfigError. Policies from --policy-module (`extra`) are picked by their ids (and run
+ * when there is no --only).
+ */
+export function policiesFor(only: string | undefined, skip?: string, extra: PackPolicy[] = []): PackPolicy[] {
+    const extraIds = new Set(extra.map((p) => p.name));
     const select = (flag: string, selector: string) => {
+        const items = selector.split(",").map((x) => x.trim());
+        const mine = extra.filter((p) => items.includes(p.name));
+        const rest = items.filter((x) => !extraIds.has(x)).join(",");
+        if (rest === "" && mine.length > 0) return mine;
         try {
-            return selectPolicies(selector);
+            return [...selectPolicies(rest), ...mine];
         } catch (e) {
             throw new PolicyConfigError(`${flag} ${selector}: ${e instanceof Error ? e.message : String(e)}`);
         }
     };
-    let policies = only ? select("--only", only) : allPolicies;
+    let policies = only ? select("--only", only) : [...allPolicies, ...extra];
     if (skip) {
         const skipped = new Set(select("--skip", skip).map((p) => p.name));
         policies = policies.filter((p) => !skipped.has(p.name));
@@ -167,8 +184,8 @@ export function policiesFor(only: string | undefined, skip?: string): PackPolicy
  * manifests, only reports. `-` reads stdin (through `read`).
  */
 export function checkPaths(paths: string[], options: CheckOptions = {}, read: TextReader = readInputText): CheckResult {
-    const { check, files } = startCheck(paths, options);
-    return checkFiles(check, files, read, options.parser, (file) => loadManifestFile(file, read, options.parser));
+    const { check, files, origins } = startCheck(paths, options);
+    return checkFiles(check, { paths, files, origins }, read, options.parser, (file) => loadManifestFile(file, read, options.parser));
 }
 
 /**
@@ -177,28 +194,53 @@ export function checkPaths(paths: string[], options: CheckOptions = {}, read: Te
  */
 export async function checkPathsParallel(paths: string[], options: CheckOptions = {}, jobs = 2, read: TextReader = readInputText): Promise<CheckResult> {
     if (jobs <= 1 || options.parser === "yaml") return checkPaths(paths, options, read);
-    const { check, files } = startCheck(paths, options);
+    const { check, files, origins } = startCheck(paths, options);
     // Parsed ahead of the check (all in memory at once): the price of parsing on several threads.
     const parsed = await parseFilesParallel(files, jobs, undefined, read);
-    return checkFiles(check, files, read, options.parser, (_file, i) => parsed[i]);
+    return checkFiles(check, { paths, files, origins }, read, options.parser, (_file, i) => parsed[i]);
 }
 
-function startCheck(paths: string[], options: CheckOptions): { check: StreamingCheck; files: string[] } {
+/** The files to read, and for each the index of the path argument it was found under. */
+interface Inputs {
+    paths: string[];
+    files: string[];
+    origins: number[];
+}
+
+function startCheck(paths: string[], options: CheckOptions): { check: StreamingCheck } & Omit<Inputs, "paths"> {
     const check = new StreamingCheck(options);
-    const { files, errors } = expandPaths(paths, { ignore: ignoreMatcher(options.ignorePaths) });
-    check.inputErrors.push(...errors);
-    return { check, files };
+    const ignore = ignoreMatcher(options.ignorePaths);
+    const files: string[] = [];
+    const origins: number[] = [];
+    paths.forEach((p, i) => {
+        const expanded = expandPaths([p], { ignore });
+        check.inputErrors.push(...expanded.errors);
+        for (const f of expanded.files) {
+            files.push(f);
+            origins.push(i);
+        }
+    });
+    return { check, files, origins };
 }
 
-/** Feeds the files' parse results to the check in file order, collecting garbage between files. */
-function checkFiles(check: StreamingCheck, files: string[], read: TextReader, parser: ParserChoice | undefined, resultOf: (file: string, index: number) => FileResult): CheckResult {
+/** Feeds the files' parse results to the check in file order, collecting garbage between files; reports paths that held no object. */
+function checkFiles(check: StreamingCheck, inputs: Inputs, read: TextReader, parser: ParserChoice | undefined, resultOf: (file: string, index: number) => FileResult): CheckResult {
     const reader = new FileReloader(read, parser);
     const gc = new GarbageCollector();
-    files.forEach((file, i) => {
-        check.addFile(file, resultOf(file, i), file === STDIN_NAME ? undefined : reader);
+    const objectsPerPath = inputs.paths.map(() => 0);
+    // A path that could not be read, or held an unreadable file, already has an error of its own.
+    const unreadable = new Set(check.inputErrors.map((e) => e.file));
+    inputs.files.forEach((file, i) => {
+        const loaded = resultOf(file, i);
+        objectsPerPath[inputs.origins[i]] += loaded.objects.length;
+        if (loaded.errors.length > 0) unreadable.add(inputs.paths[inputs.origins[i]]);
+        check.addFile(file, loaded, file === STDIN_NAME ? undefined : reader);
         gc.afterFile();
     });
-    return check.finish(files);
+    inputs.paths.forEach((p, i) => {
+        if (objectsPerPath[i] === 0 && !unreadable.has(p)) check.reportEmpty(p === "-" ? STDIN_NAME : p);
+    });
+    return check.finish(inputs.files);
 }
 
 /** Checks objects already in memory (e.g. rendered by the synth script). Stack policies see all of them at once. */
@@ -221,7 +263,8 @@ class StreamingCheck {
     private readonly knownIds = new Set([...allPolicies.map((p) => p.name), ...Object.keys(policyGroups)]);
 
     constructor(private readonly options: CheckOptions) {
-        this.policies = policiesFor(options.only, options.skip);
+        this.policies = policiesFor(options.only, options.skip, options.extraPolicies);
+        for (const p of options.extraPolicies ?? []) this.knownIds.add(p.name);
         this.runner = new PolicyRunner({
             policies: this.policies,
             config: options.config ? configForPolicies(options.config, this.policies) : undefined,
@@ -245,6 +288,13 @@ class StreamingCheck {
             const id: ObjectId = { apiVersion: o.apiVersion, kind: o.kind, name: o.name, line: o.line };
             this.addObject(o, reloader && (() => reloader.body(file, i, id)));
         });
+    }
+
+    /** A path that held no Kubernetes object: an input error unless allowEmpty. */
+    reportEmpty(file: string): void {
+        const finding = { file, message: "no Kubernetes object found (kubectl: \"no objects passed to apply\")" };
+        if (this.options.allowEmpty) this.warnings.push(finding);
+        else this.inputErrors.push({ ...finding, message: `${finding.message}; --allow-empty accepts it` });
     }
 
     addObject(o: ManifestObject, reload?: () => Record<string, unknown>): void {

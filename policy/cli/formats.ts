@@ -8,7 +8,7 @@ import { PACK_ENFORCEMENT_LEVEL } from "../policies";
 import { STDIN_NAME } from "./manifests";
 import { packageInfo } from "./package-info";
 
-export const FORMATS = ["table", "json", "sarif", "junit"] as const;
+export const FORMATS = ["table", "json", "sarif", "junit", "github"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const TOOL_NAME = "websvc-k8s-policy-pack";

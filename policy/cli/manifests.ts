@@ -1,7 +1,9 @@
-// Reads plain Kubernetes manifests (files or directories, multi-document YAML, `List` kinds,
-// stdin) into objects the checker can hand to the policies, remembering where each one came from.
-// YAML goes through the fast path (yaml-fast.ts, js-yaml) and, for what it declines, through the
-// `yaml` package (yaml-compat.ts): same objects, lines, warnings and errors either way.
+// Reads plain Kubernetes manifests (files or directories of .yaml/.yml/.json as `kubectl apply -f`
+// does, multi-document YAML, JSON streams, `List` kinds, stdin) into objects the checker can hand
+// to the policies, remembering where each one came from. Every input is decoded as Kubernetes
+// decodes it (k8s-yaml.ts); YAML is parsed by the fast path (yaml-fast.ts, js-yaml) and, for what
+// js-yaml cannot parse, by the `yaml` package (yaml-compat.ts): same objects, lines, warnings and
+// errors either way.
 import * as fs from "fs";
 import * as path from "path";
 import type { Worker as WorkerType } from "worker_threads";
@@ -36,7 +38,8 @@ export interface LoadedManifests {
     files: string[];
 }
 
-const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml"]);
+/** What `kubectl apply -f DIR` reads in a directory. */
+const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 
 /** The path `-` reads a manifest stream from stdin; its objects are located as `<stdin>:<line>`. */
 export const STDIN_PATH = "-";
@@ -47,7 +50,7 @@ export interface ExpandOptions {
     ignore?: (file: string) => boolean;
 }
 
-/** Expands directories recursively into their .yaml/.yml files (sorted, for stable output); `-` stays as `<stdin>`. */
+/** Expands directories recursively into their .yaml/.yml/.json files (sorted, for stable output); `-` stays as `<stdin>`. */
 export function expandPaths(paths: string[], options: ExpandOptions = {}): { files: string[]; errors: InputError[] } {
     const files: string[] = [];
     const errors: InputError[] = [];

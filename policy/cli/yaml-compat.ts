@@ -1,8 +1,10 @@
-// The `yaml` package path: what the checker has always parsed with, kept for every file the fast
-// path (yaml-fast.ts) declines, so those files are read exactly as before. The package is loaded
-// on first use only (~60 ms), since most runs never need it.
-import type { Document, LineCounter as LineCounterType, Node as YamlNode } from "yaml";
-import { depthError, MAX_ALIAS_COUNT, MAX_DEPTH, nestingDepth, type ParsedDocument, type ParseOutcome } from "./yaml-document";
+// The `yaml` package path: for documents js-yaml cannot parse, the `yaml` package builds the
+// node tree (failsafe schema: no scalar resolved) and k8s-yaml.ts decodes it exactly as it
+// decodes the fast path's. The package is loaded on first use only (~60 ms), since most runs
+// never need it.
+import type { Node as YamlNode, Document } from "yaml";
+import { fullTag, type YAlias, type YNode } from "./k8s-yaml";
+import { decodeStream, MAX_DEPTH, TooDeep, YamlSyntaxError, type ChunkParse, type ParseOutcome } from "./yaml-document";
 
 type YamlModule = typeof import("yaml");
 let yamlModule: YamlModule | undefined;
@@ -13,42 +15,60 @@ const loadYaml = (): YamlModule => (yamlModule ??= require("yaml") as YamlModule
 const YAML_SAFE_FLOW_DEPTH = 2000;
 
 export function parseCompat(text: string): ParseOutcome {
+    return decodeStream(text, parseChunkCompat) ?? { error: "unreadable YAML" };
+}
+
+export function parseChunkCompat(text: string): ChunkParse {
     // The `yaml` package can exhaust the process's memory on very deep flow collections (not just
     // throw), so those are refused before it sees them.
-    if (flowDepth(text) > YAML_SAFE_FLOW_DEPTH) return depthError();
-    const { LineCounter, parseAllDocuments, isMap, isSeq } = loadYaml();
-    const lineCounter: LineCounterType = new LineCounter();
-    const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
-    // An empty stream is returned as a non-array EmptyStream.
+    if (flowDepth(text) > YAML_SAFE_FLOW_DEPTH) throw new TooDeep();
+    const { parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq } = loadYaml();
+    const parsed = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false, version: "1.1" });
     const docList: Document.Parsed[] = Array.isArray(parsed) ? parsed : [];
-    const parseErrors = docList.flatMap((doc, i) =>
-        doc.errors.map((err) => `document ${i + 1}, line ${err.linePos?.[0]?.line ?? "?"}: ${err.message.split("\n")[0]}`),
-    );
-    // Deep nesting overflows the `yaml` package's stack; refused as the fast path refuses it.
-    if (docList.some((doc) => doc.errors.some((err) => err.message.includes("Maximum call stack size exceeded")))) return depthError();
-    if (parseErrors.length > 0) return { error: parseErrors.join("; ") };
-    const lineOf = (node: YamlNode | null | undefined): number | undefined => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined);
-    const docs: ParsedDocument[] = [];
-    for (const [i, doc] of docList.entries()) {
-        let value: unknown;
-        try {
-            value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-        } catch (e) {
-            // e.g. "Excessive alias count indicates a resource exhaustion attack" (billion laughs).
-            if (e instanceof RangeError) return depthError();
-            return { error: `document ${i + 1}: ${e instanceof Error ? e.message : String(e)}` };
-        }
-        if (nestingDepth(value) > MAX_DEPTH) return depthError();
-        docs.push({
-            value,
-            line: lineOf(doc.contents as YamlNode | null),
-            itemLine: (index) => {
-                const items = isMap(doc.contents) ? doc.contents.get("items", true) : undefined;
-                return isSeq(items) ? lineOf(items.items[index] as YamlNode | undefined) : undefined;
-            },
-        });
+    if (docList.some((doc) => doc.errors.some((err) => err.message.includes("Maximum call stack size exceeded")))) throw new TooDeep();
+    const errors = docList.flatMap((doc) => doc.errors.map((err) => `line ${err.linePos?.[0]?.line ?? "?"}: ${err.message.split("\n")[0]}`));
+    if (errors.length > 0) throw new YamlSyntaxError(errors.join("; "));
+    const roots: (YNode | undefined)[] = [];
+    for (const doc of docList) {
+        const anchors = new Map<string, YNode>();
+        const build = (n: unknown, depth: number): YNode => {
+            const node = n as YamlNode | null;
+            const start = node?.range?.[0] ?? -1;
+            if (node === null || node === undefined) return { kind: "scalar", value: "", tag: null, plain: true, start };
+            if (isAlias(node)) {
+                const alias: YAlias = { kind: "alias", name: node.source, target: anchors.get(node.source), start };
+                return alias;
+            }
+            let built: YNode;
+            if (isScalar(node)) {
+                built = { kind: "scalar", value: String(node.source ?? node.value ?? ""), tag: node.tag ? fullTag(writtenTag(node.tag)) : null, plain: node.type === "PLAIN", start };
+            } else if (isMap(node) || isSeq(node)) {
+                if (depth > MAX_DEPTH) throw new TooDeep();
+                const children: YNode[] = [];
+                built = { kind: isMap(node) ? "map" : "seq", children, start };
+                if (node.anchor) anchors.set(node.anchor, built);
+                for (const item of node.items as unknown[]) {
+                    if (isPair(item)) {
+                        children.push(build(item.key, depth + 1), build(item.value, depth + 1));
+                    } else {
+                        children.push(build(item, depth + 1));
+                    }
+                }
+                return built;
+            } else {
+                throw new Error("unexpected YAML node");
+            }
+            if (node.anchor) anchors.set(node.anchor, built);
+            return built;
+        };
+        roots.push(doc.contents === null ? undefined : build(doc.contents, 1));
     }
-    return { docs };
+    return { roots, directives: /^%(YAML|TAG)\b/m.test(text) };
+}
+
+// The `yaml` package gives tags resolved (`tag:yaml.org,2002:str`, `!foo`); fullTag takes them as written.
+function writtenTag(tag: string): string {
+    return tag.startsWith("tag:") ? `!<${tag}>` : tag;
 }
 
 /** Deepest nesting of flow brackets, counting every bracket (an upper bound: quoted ones count too). */

@@ -1,5 +1,7 @@
 // What both YAML paths (yaml-fast.ts with js-yaml, yaml-compat.ts with the `yaml` package) give
-// the manifest loader: each document's plain value and the lines where it and its items start.
+// the manifest loader: each document's value as Kubernetes reads it (k8s-yaml.ts) and the lines
+// where it and its items start.
+import { DecodeRefusal, decodeDocument, splitStream, type YNode } from "./k8s-yaml";
 
 /**
  * Collections nested deeper than this are refused by both paths (real manifests and CRDs stay
@@ -7,11 +9,10 @@
  */
 export const MAX_DEPTH = 500;
 
-/** The alias expansion budget per document (the `yaml` package's guard against billion-laughs documents). */
-export const MAX_ALIAS_COUNT = 1000;
+export class TooDeep extends Error {}
 
-/** The `yaml` package refuses implicit keys longer than this. */
-export const MAX_KEY_LENGTH = 1024;
+/** A document the `yaml` package cannot parse either. */
+export class YamlSyntaxError extends Error {}
 
 export function depthError(): { error: string } {
     return { error: `collections nested deeper than ${MAX_DEPTH} levels` };
@@ -33,7 +34,7 @@ export function nestingDepth(value: unknown): number {
 }
 
 export interface ParsedDocument {
-    /** The document as plain data (objects, arrays, strings, numbers, booleans, null). */
+    /** The document as plain data (objects, arrays, strings, numbers, booleans, null), as Kubernetes decodes it. */
     value: unknown;
     /** 1-based line where the document's root node starts. */
     line?: number;
@@ -41,5 +42,126 @@ export interface ParsedDocument {
     itemLine(index: number): number | undefined;
 }
 
-/** The documents of a file, or why the file cannot be read as YAML (without the "invalid YAML: " prefix). */
+/** The documents of a file, or why the file cannot be read (without the "invalid YAML: " prefix). */
 export type ParseOutcome = { docs: ParsedDocument[] } | { error: string };
+
+/** What a parser makes of one YAML document as kubectl cuts the stream: its roots (normally one). */
+export interface ChunkParse {
+    roots: (YNode | undefined)[];
+    /** The text has %YAML/%TAG directives. */
+    directives: boolean;
+}
+
+/**
+ * The file's documents: the stream split as kubectl splits it, each YAML document parsed by
+ * `parseChunk` and decoded as Kubernetes decodes it. Undefined when `parseChunk` declines a
+ * document (returns undefined); `{error}` when Kubernetes would refuse the file or its reading
+ * cannot be reproduced exactly.
+ */
+export function decodeStream(text: string, parseChunk: (text: string) => ChunkParse | undefined): ParseOutcome | undefined {
+    const docs: ParsedDocument[] = [];
+    let chunks;
+    try {
+        chunks = splitStream(text);
+    } catch (e) {
+        if (e instanceof DecodeRefusal) return { error: e.message };
+        throw e;
+    }
+    for (const [ci, chunk] of chunks.entries()) {
+        const where = `document ${ci + 1}`;
+        if (chunk.kind === "json") {
+            if (nestingDepth(chunk.value) > MAX_DEPTH) return depthError();
+            docs.push({ value: chunk.value, line: chunk.line, itemLine: () => undefined });
+            continue;
+        }
+        let parsed: ChunkParse | undefined;
+        let value: unknown;
+        try {
+            parsed = parseChunk(chunk.text);
+            if (parsed === undefined) return undefined;
+            if (parsed.directives) return { error: `${where} (line ${chunk.firstLine}): %YAML/%TAG directives are not read as kubectl reads them` };
+            if (parsed.roots.length > 1) {
+                return { error: `${where} (line ${chunk.firstLine}) holds ${parsed.roots.length} YAML documents (a "..." end marker): kubectl reads only the first, so it is refused` };
+            }
+            value = decodeDocument(parsed.roots[0]);
+        } catch (e) {
+            if (e instanceof TooDeep || e instanceof RangeError) return depthError();
+            if (e instanceof DecodeRefusal || e instanceof URIError) return { error: `${where} (line ${chunk.firstLine}): ${e.message}` };
+            if (e instanceof YamlSyntaxError) return { error: `${where}, ${lineShifted(e.message, chunk.firstLine)}` };
+            throw e;
+        }
+        if (value === null) continue; // empty document, e.g. only comments
+        if (nestingDepth(value) > MAX_DEPTH) return depthError();
+        const root = parsed.roots[0]!;
+        const lines = new LineIndex(chunk.text);
+        const lineOf = (offset: number) => (offset < 0 ? undefined : (lines.lineOf(offset) ?? 1) + chunk.firstLine - 1);
+        docs.push({
+            value,
+            line: lineOf(root.start),
+            itemLine: (index) => {
+                const item = itemsOf(root)?.[index];
+                return item ? lineOf(item.start) : undefined;
+            },
+        });
+    }
+    return { docs };
+}
+
+/** `line N:` in a parser's message, relative to the document, as a line of the file. */
+function lineShifted(message: string, firstLine: number): string {
+    return message.replace(/line (\d+)/g, (_, n: string) => `line ${Number(n) + firstLine - 1}`);
+}
+
+/** The nodes of the root mapping's `items` sequence (List kinds). */
+function itemsOf(root: YNode): YNode[] | undefined {
+    if (root.kind !== "map") return undefined;
+    for (let i = 0; i < root.children.length; i += 2) {
+        const k = root.children[i];
+        const v = root.children[i + 1];
+        if (k.kind === "scalar" && k.value === "items") return v.kind === "seq" ? v.children : undefined;
+    }
+    return undefined;
+}
+
+/**
+ * 1-based line of a source offset. Queries usually come in increasing order (documents, then
+ * their items), so it counts newlines forward from the last one; the first query that goes
+ * back builds the full newline index once and searches it from then on.
+ */
+export class LineIndex {
+    private offset = 0;
+    private line = 1;
+    private newlines?: number[];
+    constructor(private readonly text: string) {}
+
+    lineOf(offset: number): number | undefined {
+        if (offset < 0) return undefined;
+        if (this.newlines === undefined && offset < this.offset) this.newlines = newlineOffsets(this.text);
+        if (this.newlines !== undefined) return 1 + countBelow(this.newlines, offset);
+        let nl = this.text.indexOf("\n", this.offset);
+        while (nl !== -1 && nl < offset) {
+            this.line++;
+            nl = this.text.indexOf("\n", nl + 1);
+        }
+        this.offset = offset;
+        return this.line;
+    }
+}
+
+function newlineOffsets(text: string): number[] {
+    const out: number[] = [];
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) out.push(nl);
+    return out;
+}
+
+/** How many entries of the sorted `values` are below `x`. */
+function countBelow(values: number[], x: number): number {
+    let lo = 0;
+    let hi = values.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (values[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}

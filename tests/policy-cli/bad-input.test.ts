@@ -96,7 +96,7 @@ describe("policy:check on bad input (k8s-policy-check bin, child processes)", fu
         const good = write("good.yaml", PRIVILEGED_POD);
         const { code, stderr, entries, seconds } = check([bomb, good]);
         assert.equal(code, 2);
-        assert.match(stderr, /lol\.yaml: invalid YAML: document 1: Excessive alias count indicates a resource exhaustion attack/);
+        assert.match(stderr, /lol\.yaml: invalid YAML: document 1 \(line 1\): document contains excessive aliasing/); // go-yaml v2's guard and words
         assert.deepEqual(entries.map((e) => e.name), ["ops/debug"]);
         assert.ok(seconds < 30, `took ${seconds} s`);
     });

@@ -194,9 +194,13 @@ describe("policy:check controls (k8s-policy-check bin, child processes)", functi
 
         it("globs without a slash match base names, directories included; repeatable; explicit files too", () => {
             assert.deepEqual(files(["--ignore-path", "vendor", "--ignore-path", "*.tmpl.yaml", "."]), ["keep/a.yaml", "keep/e.yaml"]);
+            // Nothing left to check is an error unless --allow-empty says it is expected.
             const explicit = runCheckCli(["--ignore-path", "*.yaml", path.join(dir, "keep", "a.yaml")]);
-            assert.equal(explicit.code, 0);
-            assert.match(explicit.stdout, /^0 objects in 0 files/m);
+            assert.equal(explicit.code, 2);
+            assert.match(explicit.stderr, /a\.yaml: no Kubernetes object found/);
+            const allowed = runCheckCli(["--allow-empty", "--ignore-path", "*.yaml", path.join(dir, "keep", "a.yaml")]);
+            assert.equal(allowed.code, 0);
+            assert.match(allowed.stdout, /^0 objects in 0 files/m);
         });
     });
 

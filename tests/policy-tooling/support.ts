@@ -146,3 +146,22 @@ export function xmlProblems(xml: string): string[] {
     if (stack.length > 0) problems.push(`unclosed: ${stack.join(", ")}`);
     return problems;
 }
+
+/** A suite's temporary directory, made before its tests with `files` (relative name → text) and removed after them. */
+export function suiteDir(prefix: string, files: Record<string, string> = {}): { readonly root: string; path(...parts: string[]): string } {
+    let root = "";
+    before(() => {
+        root = tempDir(prefix);
+        for (const [name, text] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+            fs.writeFileSync(path.join(root, name), text);
+        }
+    });
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+    return {
+        get root() {
+            return root;
+        },
+        path: (...parts: string[]) => path.join(root, ...parts),
+    };
+}
