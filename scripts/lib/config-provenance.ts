@@ -1,12 +1,14 @@
 // Which stack config key a rendered object's value matches, for the source map the synth writes
 // (scripts/lib/source-map.ts). The program reads config once (config.ts) into plain values, so
 // nothing at run time says where a value came from; this is a match of value and name, not a trace:
-//   - the field's name must end with the config key's last name, letters and digits compared
-//     without case (`spec.maxReplicas` ~ `autoscaling.maxReplicas`, `data.LOG_LEVEL` ~ `logLevel`,
-//     `…/proxy-body-size` ~ `ingress.bodySize`). Value equality alone was tried and claimed four
-//     coincidences on the staging stack (an HPA window of 300 s "from" hstsMaxAgeSeconds: 300, an
-//     alert's `for: 2m` "from" bodySize: 2m); a field named differently from its key (`APP_ENVIRONMENT`
-//     from `environment`) is missed rather than guessed;
+//   - the field's name must end with one of the key's names, letters and digits compared without
+//     case (`spec.maxReplicas` ~ `autoscaling.maxReplicas`, `data.LOG_LEVEL` ~ `logLevel`,
+//     `containers[0].image` ~ `image.ref`, `…/proxy-body-size` ~ `ingress.bodySize`). Value
+//     equality alone was tried and claimed four coincidences on the staging stack (an HPA window of
+//     300 s "from" ingress.hstsMaxAgeSeconds: 300, an alert's `for: 2m` "from" ingress.bodySize: 2m,
+//     a scale-down step of 50 "from" ingress.rateLimitRps, a `component: monitoring` label "from"
+//     monitoring.prometheusNamespace); a field named unlike its key (`metadata.labels.release` from
+//     `monitoring.prometheusRelease`) is missed rather than guessed;
 //   - a config leaf (`websvc:resources.limits.memory`, `websvc:autoscaling.minReplicas`) is a
 //     candidate only when no other config leaf has the same value (same JSON value, type included);
 //   - booleans and empty strings are never candidates (too many fields hold them by chance);
@@ -70,10 +72,11 @@ export function configMatches(object: unknown, candidates: Map<string, string>, 
     return key && namesAgree(path, key) ? [{ path, key }] : [];
 }
 
-const lastName = (p: string) => (p.split(/[.:]/).pop() ?? "").replace(/\[\d+\]$/, "").toLowerCase().replace(/[^a-z0-9]/g, "");
+const normalized = (name: string) => name.replace(/\[\d+\]/g, "").toLowerCase().replace(/[^a-z0-9]/g, "");
 
-/** The field's last name ends with the key's (`proxy-body-size` / `bodySize`, `maxReplicas` / `maxReplicas`). */
+/** The field's last name ends with one of the key's names (`…/proxy-body-size` / `ingress.bodySize`, `containers[0].image` / `image.ref`). */
 export function namesAgree(fieldPath: string, key: string): boolean {
-    const name = lastName(key);
-    return name !== "" && lastName(fieldPath).endsWith(name);
+    const field = normalized(fieldPath.split(".").pop() ?? "");
+    const names = key.slice(key.indexOf(":") + 1).split(".").map(normalized).filter(Boolean);
+    return names.some((name) => field.endsWith(name));
 }

@@ -72,7 +72,7 @@ export function annotationLocations(stdout: string): Location[] {
 
 const tracked = new Set(spawnSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" }).stdout.split("\n").filter(Boolean));
 
-/** Problems with the locations: a file git does not track, a line past its end, an object finding not on a `new …(` line. */
+/** Problems with the locations: a file git does not track, a line past its end, an object finding not on a `new k8s.…(` line. */
 export function locationProblems(locations: Location[]): string[] {
     const problems: string[] = [];
     for (const l of locations) {
@@ -83,8 +83,9 @@ export function locationProblems(locations: Location[]): string[] {
         const lines = fs.readFileSync(path.join(ROOT, l.uri), "utf8").split("\n");
         if (l.line === undefined) continue;
         if (!(l.line >= 1 && l.line <= lines.length)) problems.push(`${l.uri}:${l.line}: no such line (${lines.length} lines) (${l.where})`);
-        // Findings on the stack as a whole point at the program's first line; the others at a constructor call.
-        else if (!(l.uri === "index.ts" && l.line === 1) && !/\bnew\s+[\w.]+\s*\(/.test(lines[l.line - 1])) {
+        // Findings on the stack as a whole point at the program's first line; the others at the call
+        // that constructs the Kubernetes object (not at the component around it, nor at the SDK).
+        else if (!(l.uri === "index.ts" && l.line === 1) && !/\bnew\s+k8s\.[\w.]+\s*\(/.test(lines[l.line - 1])) {
             problems.push(`${l.uri}:${l.line}: not where an object is constructed: ${lines[l.line - 1].trim()} (${l.where})`);
         }
     }
