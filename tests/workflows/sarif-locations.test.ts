@@ -69,6 +69,15 @@ describe("preview.yml policy-sarif: every location names a repository file and l
                 // So the check looked at something: both stacks have advisory findings today.
                 assert.ok(sarif.runs[0].results.length > 0, "no finding in the SARIF");
             });
+            it("source map: every synthesized object is placed at the line constructing it", () => {
+                // Where the workflow's synth step writes them.
+                const arg = (flag: string) => new RegExp(`${flag} "([^"]+)"`).exec(commands.synth)![1].split("$STACK").join(stack);
+                const map = JSON.parse(fs.readFileSync(path.join(ROOT, arg("--source-map")), "utf8"));
+                const manifests = fs.readdirSync(path.join(ROOT, arg("--out"))).filter((f) => f.endsWith(".yaml"));
+                assert.equal(map.objects.length, manifests.length);
+                const placed: Location[] = map.objects.map((o: any) => ({ uri: o.source?.file, line: o.source?.line, where: `${o.kind} ${o.name}` }));
+                assert.deepEqual(locationProblems(placed), []);
+            });
             it("annotations: every file and line, one per SARIF result", () => {
                 assert.equal(annotations.length, sarif.runs[0].results.length);
                 assert.deepEqual(locationProblems(annotations), []);
