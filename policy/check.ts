@@ -5,7 +5,7 @@
 //   k8s-policy-check [--format table|json|sarif|junit|github] [--only <selector>] [--skip <selector>]
 //       [--k8s-version|--kubernetes-version 1.NN] [--config FILE] [--stack-tag k=v ...]
 //       [--fail-on <severity>] [--soft-fail] [--ignore-path GLOB ...]
-//       [--disallow-annotation-exemptions] [--allow-empty] [--baseline FILE] [--write-baseline FILE]
+//       [--disallow-annotation-exemptions] [--allow-empty] [--baseline FILE] [--write-baseline FILE] [--source-map FILE]
 //       [--jobs N] PATH...|-
 //   k8s-policy-check --list [--format table|json]
 //
