@@ -10,7 +10,8 @@ import type { CheckResult, ObjectReport, ReportedViolation } from "./checker";
 import { fieldOf } from "./baseline";
 import { readSchemaFile } from "./schema-file";
 
-interface SourceMapFile {
+/** The file format (scripts/lib/source-map.ts writes it). */
+export interface SourceMapFile {
     version: 1;
     stack: string;
     sourceRoot: string;

@@ -1,5 +1,5 @@
 // The object → program-source map the synth writes beside its output and `k8s-policy-check
-// --source-map FILE` reads (policy/cli/source-map.ts holds the format's schema): for each
+// --source-map FILE` reads (policy/cli/source-map.ts holds the format: SourceMapFile and its schema): for each
 // rendered manifest, the line of program source that constructed the object (the mock runtime's
 // construction site) and the stack config keys its values match (config-provenance.ts).
 // Paths are relative: `manifest` to the map file's directory, `source.file` and `program` to
@@ -7,26 +7,9 @@
 // checkout (CI runners check out anywhere).
 import * as fs from "fs";
 import * as path from "path";
+import type { SourceMapFile } from "../../policy/cli/source-map";
 import type { ConfigMatch } from "./config-provenance";
 import type { SourcePosition } from "./mock-runtime";
-
-export interface SourceMapObject {
-    manifest: string;
-    kind: string;
-    namespace?: string;
-    name: string;
-    source?: { file: string; line: number; column: number };
-    config?: ConfigMatch[];
-}
-
-export interface SourceMapFile {
-    version: 1;
-    stack: string;
-    sourceRoot: string;
-    /** The program's entry point: where findings about the stack as a whole point. */
-    program: string;
-    objects: SourceMapObject[];
-}
 
 export interface RenderedObject {
     /** Absolute path of the manifest the synth wrote. */
