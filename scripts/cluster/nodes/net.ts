@@ -106,33 +106,41 @@ export interface RouteCheck {
   leaks: boolean;
 }
 
+/** Whether `ip route get`'s answer leaves through the namespace's default route (`ip route show
+ * default`): its gateway, or its device (on that device even an on-link address leaves the VM). No
+ * default route: nothing can leak. */
+export function followsDefault(defaultRoute: string, answer: string): boolean {
+  if (defaultRoute.trim() === "") return false;
+  const field = (s: string, k: string) => new RegExp(` ${k} (\\S+)`).exec(` ${s}`)?.[1];
+  const [defDev, defVia, dev, via] = [field(defaultRoute, "dev"), field(defaultRoute, "via"), field(answer, "dev"), field(answer, "via")];
+  return (defDev !== undefined && dev === defDev) || (defVia !== undefined && via === defVia);
+}
+
+const u32 = (a: string) => a.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+const dotted = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+/** The first and last host address of an IPv4 range. */
+export function ends(cidr: string): [string, string] {
+  const [a, bits] = cidr.split("/");
+  const base = u32(a);
+  return [dotted(base + 1), dotted(base + 2 ** (32 - Number(bits)) - 2)];
+}
+
 /** For each namespace and each range's first and last address: the route the kernel picks, and
  * whether it is the namespace's default route (a range left to it would leave the VM). */
 export async function routeChecks(l: Layout, holders: { where: string; pid?: number }[]): Promise<RouteCheck[]> {
-  const last = (cidr: string) => {
-    const [a, bits] = cidr.split("/");
-    const n = a.split(".").reduce((acc, o) => acc * 256 + Number(o), 0) + 2 ** (32 - Number(bits)) - 2;
-    return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
-  };
-  const first = (cidr: string) => cidr.split("/")[0].replace(/\.0$/, ".1");
-  const addrs = [l.podCidr, l.serviceCidr, ...l.nodes.map((n) => n.podCidr)].flatMap((c) => [first(c), last(c)]);
+  const addrs = [l.podCidr, l.serviceCidr, l.nodeSubnet, ...l.nodes.map((n) => n.podCidr)].flatMap(ends);
   const out: RouteCheck[] = [];
   for (const h of holders) {
-    const pre = h.pid === undefined ? [] : ["nsenter", `--net=${netns(h.pid)}`, "--"];
-    const def = (await runAsync(pre[0] ?? "ip", [...pre.slice(1), ...(pre.length ? ["ip"] : []), "route", "show", "default"])).trim();
-    const defDev = / dev (\S+)/.exec(def)?.[1];
-    const defVia = / via (\S+)/.exec(def)?.[1];
-    for (const a of addrs) {
+    const ip = (args: string[]) => (h.pid === undefined ? runAsync("ip", args) : runAsync("nsenter", [`--net=${netns(h.pid)}`, "--", "ip", ...args]));
+    const def = await ip(["route", "show", "default"]);
+    for (const address of addrs) {
       let via: string;
       try {
-        via = (await runAsync(pre[0] ?? "ip", [...pre.slice(1), ...(pre.length ? ["ip"] : []), "route", "get", a])).trim().split("\n")[0];
+        via = (await ip(["route", "get", address])).trim().split("\n")[0];
       } catch (e) {
         via = `unreachable (${(e as Error).message.split("\n").pop()})`;
       }
-      const dev = / dev (\S+)/.exec(via)?.[1];
-      const gw = / via (\S+)/.exec(via)?.[1];
-      const leaks = def !== "" && ((defDev !== undefined && dev === defDev && (defVia === undefined || gw === defVia)) || (gw !== undefined && gw === defVia));
-      out.push({ where: h.where, address: a, via, leaks });
+      out.push({ where: h.where, address, via, leaks: followsDefault(def, via) });
     }
   }
   return out;
