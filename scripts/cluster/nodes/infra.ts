@@ -52,4 +52,5 @@ export async function startRegistryAndForwarders(l: Layout, opts: { registryBin:
     `${l.hostAddr}:${l.registryProxyPort}=127.0.0.1:${opts.registryPort}`,
   ]));
   await waitFor(15, `the registry on 127.0.0.1:${opts.registryPort} (log ${opts.logs}/registry.log)`, async () => (await fetch(`http://127.0.0.1:${opts.registryPort}/v2/`)).ok);
+  await waitFor(15, `the forwarders on ${l.hostAddr} (log ${opts.logs}/forwarder.log)`, async () => (await fetch(`http://${l.hostAddr}:${l.registryProxyPort}/v2/`)).ok);
 }
