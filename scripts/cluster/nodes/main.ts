@@ -206,6 +206,7 @@ function status(): number {
     const ok = h !== undefined && kubeletHealthy(h);
     if (!ok) rc = 1;
     console.log(`cluster: real node ${n.name} zone ${n.zone} ip ${n.ip} pods ${n.podCidr}: kubelet ${ok ? "healthy" : "NOT healthy"}`);
+    console.log(`NODE=${n.name} zone=${n.zone} ip=${n.ip} pods=${n.podCidr} netns=/proc/${h}/ns/net`);
   }
   console.log(`cluster: registry 127.0.0.1:${s.registryPort} (from the nodes ${l.hostAddr}:${l.registryProxyPort}, mirror of ghcr.io)`);
   console.log(`REGISTRY=127.0.0.1:${s.registryPort}`);
