@@ -55,6 +55,9 @@ function prepareDirs(n: NodeLayout): void {
       fs.mkdirSync(target, { recursive: true }); // an empty mount point on the host
     }
   }
+  // cAdvisor looks for containerd at its default socket (container stats for the resource metrics).
+  const defaultSock = path.join(n.dir, "private", "_run_containerd", "containerd.sock");
+  if (!fs.existsSync(defaultSock)) fs.symlinkSync(p.containerdSock, defaultSock);
   for (const [k, v] of kernelOverrides()) fs.writeFileSync(path.join(n.dir, "sysctl", k.replace(/\//g, "_")), `${v}\n`);
 }
 
