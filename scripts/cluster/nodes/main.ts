@@ -155,7 +155,7 @@ async function applyKubernetesEndpoints(l: Layout): Promise<void> {
   const slice = {
     apiVersion: "discovery.k8s.io/v1",
     kind: "EndpointSlice",
-    metadata: { name: "kubernetes-websvc", namespace: "default", labels: { "kubernetes.io/service-name": "kubernetes", "endpointslice.kubernetes.io/managed-by": "websvc.local/cluster" } },
+    metadata: { name: "kubernetes-websvc", namespace: "default", labels: { "kubernetes.io/service-name": "kubernetes", "endpointslice.kubernetes.io/managed-by": "websvc.local-cluster" } },
     addressType: "IPv4",
     endpoints: [{ addresses: [l.hostAddr], conditions: { ready: true } }],
     ports: [{ name: "https", port: l.apiserverProxyPort, protocol: "TCP" }],
