@@ -40,11 +40,13 @@ export function runAsync(cmd: string, args: string[], opts: { timeoutMs?: number
   });
 }
 
-/** Field 22 of /proc/<pid>/stat: the start time that makes a pid ours (pids are reused). */
+/** Field 22 of /proc/<pid>/stat: the start time that makes a pid ours (pids are reused). A zombie
+ * (exited, not yet reaped by whoever adopted it) counts as gone. */
 export function procStart(pid: number): string | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" ? undefined : fields[19];
   } catch {
     return undefined;
   }

@@ -106,7 +106,7 @@ describe("a second cluster with a real node on the same host, then down", functi
   this.timeout(300_000);
   const run = fs.mkdtempSync(path.join(os.tmpdir(), "websvc-cluster-spec-"));
   let layout: Layout | undefined;
-  let procs: { pid: number }[] = [];
+  let procs: { pid: number; start: string }[] = [];
   before(function () {
     if (process.getuid?.() !== 0) skip(this, "real nodes need root (namespaces, cgroups, links)");
     if (!fs.existsSync(path.join(os.homedir(), ".cache/websvc/cluster-v1.37.2/bin/kubelet"))) skip(this, "no kubelet built (npm run cluster -- build)");
@@ -114,7 +114,7 @@ describe("a second cluster with a real node on the same host, then down", functi
     const up = cluster(run, ["up", "--real-nodes", "1"], 240_000);
     assert.equal(up.rc, 0, up.err.split("\n").slice(-15).join("\n"));
     layout = layoutOf(run);
-    procs = (JSON.parse(fs.readFileSync(path.join(run, "nodes", "state.json"), "utf8")) as { procs: { pid: number }[] }).procs;
+    procs = (JSON.parse(fs.readFileSync(path.join(run, "nodes", "state.json"), "utf8")) as { procs: { pid: number; start: string }[] }).procs;
   });
   after(() => {
     if (fs.existsSync(path.join(run, "state.env"))) cluster(run, ["down"]);
@@ -141,7 +141,16 @@ describe("a second cluster with a real node on the same host, then down", functi
     assert.ok(layout && procs.length > 0, "up recorded its processes");
     const d = cluster(run, ["down"]);
     assert.equal(d.rc, 0, d.err);
-    const alive = procs.filter((p) => fs.existsSync(`/proc/${p.pid}`));
+    // The same process (pid and start time) still running; a zombie waiting for its adopter's reaping is gone.
+    const alive = procs.filter((p) => {
+      try {
+        const f = fs.readFileSync(`/proc/${p.pid}/stat`, "utf8");
+        const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
+        return fields[0] !== "Z" && fields[19] === p.start;
+      } catch {
+        return false;
+      }
+    });
     assert.deepEqual(alive, []);
     assert.deepEqual(cgroupDirs(layout.cgroupParent), []);
     assert.equal(fs.existsSync(`/sys/class/net/${layout.hostVeth}`), false, `link ${layout.hostVeth}`);
