@@ -103,6 +103,12 @@ async function nodesReady(l: Layout): Promise<boolean> {
 async function up(): Promise<void> {
   const t0 = Date.now();
   const l = requireLayout();
+  const phases: string[] = [];
+  let mark = Date.now();
+  const phase = (name: string) => {
+    phases.push(`${name} ${Date.now() - mark}ms`);
+    mark = Date.now();
+  };
   const apiserverPort = Number(clusterState(RUN, "APISERVER_PORT"));
   if (!apiserverPort) throw new CommandError(`no APISERVER_PORT in ${RUN}/state.env: the control plane is not up`);
   run("bash", [path.join(ROOT, "scripts/cluster/node-packages.sh")], { timeoutMs: 600_000 });
@@ -115,12 +121,6 @@ async function up(): Promise<void> {
     saveState(RUN, state);
   };
   saveState(RUN, state);
-  const phases: string[] = [];
-  let mark = Date.now();
-  const phase = (name: string) => {
-    phases.push(`${name} ${Date.now() - mark}ms`);
-    mark = Date.now();
-  };
   const archive = pauseArchive();
   phase("packages, tools, pause image");
   const hub = await startHub(l, logs, record);
