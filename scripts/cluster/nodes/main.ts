@@ -169,18 +169,18 @@ async function down(): Promise<void> {
   const l = loadLayout(RUN);
   if (!l) return;
   const s = loadState(RUN);
-  // Graceful first: kube-proxy and the kubelets, then containerd; then whatever is left in the cgroup
-  // (shims, containers, holders, registry, forwarder) is killed, and the cgroups removed.
-  for (const kind of ["kube-proxy", "kubelet", "containerd"]) {
-    for (const p of (s?.procs ?? []).filter((x) => x.name.endsWith(`/${kind}`) && alive(x))) {
-      try {
-        process.kill(p.pid, "SIGTERM");
-      } catch {
-        /* gone */
-      }
+  // SIGTERM first to kube-proxy, the kubelets and containerd (by pid and start time), up to 3 s; then
+  // whatever is left in the cluster's cgroup (shims, containers, holders, registry, forwarder) is killed,
+  // and the cgroups removed.
+  const daemons = (s?.procs ?? []).filter((x) => /\/(kube-proxy|kubelet|containerd)$/.test(x.name) && alive(x));
+  for (const p of daemons) {
+    try {
+      process.kill(p.pid, "SIGTERM");
+    } catch {
+      /* gone */
     }
-    await waitFor(5, `${kind} stopped`, () => !(s?.procs ?? []).some((x) => x.name.endsWith(`/${kind}`) && alive(x)), 50).catch(() => undefined);
   }
+  await waitFor(3, "daemons stopped", () => !daemons.some(alive), 50).catch(() => undefined);
   const left = await destroyCgroup(l.cgroupParent);
   for (const p of (s?.procs ?? []).filter(alive)) process.kill(p.pid, "SIGKILL"); // not in the cgroup (cannot happen: each joins it first)
   if (hostHasLink(l.hostVeth)) run("ip", ["link", "del", l.hostVeth]);
