@@ -85,9 +85,7 @@ async function pushBuiltImage(registryPort: number): Promise<string | undefined>
 async function pushBuildah(image: string, registryPort: number, repoTag: string): Promise<string> {
   const df = path.join(os.tmpdir(), `websvc-digest-${process.pid}-${Date.now()}`);
   try {
-    // Uncompressed layers: no gzip pass on every `up` (buildah would recompress), and the same digest for
-    // the same build each time.
-    await runAsync("buildah", ["push", "--quiet", "--disable-compression", "--tls-verify=false", "--digestfile", df, image, `docker://127.0.0.1:${registryPort}/${repoTag}`], { timeoutMs: 300_000 });
+    await runAsync("buildah", ["push", "--quiet", "--tls-verify=false", "--digestfile", df, image, `docker://127.0.0.1:${registryPort}/${repoTag}`], { timeoutMs: 300_000 });
     return fs.readFileSync(df, "utf8").trim();
   } finally {
     fs.rmSync(df, { force: true });
