@@ -1,0 +1,123 @@
+// The alerts tier as a function, so `npm test` can run it too when promtool is already built
+// (tests/components/monitoring-promtool.test.ts) and the tier always (rules.test.ts).
+// Per stack: generate the rules and scenario files from the stack's config (generate.ts, in a child
+// process: the program reads one stack's config per process), `promtool check rules`, one
+// `promtool test rules` per scenario, then the mutants (rules.yaml with one deliberate defect each)
+// that some scenario must reject. Prints each scenario's time to fire beside what the workbook allows.
+import { strict as assert } from "assert";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Manifest, PROBE_SENTINEL } from "./generate";
+import { MUTANTS } from "./mutants";
+import { gotSamples, promtool, promtoolPath } from "../lib/promtool";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+export const STACKS = ["staging", "production"] as const;
+
+interface Fired {
+    stack: string;
+    scenario: string;
+    alert: string;
+    minutes: number;
+    allowed?: number;
+    basis?: string;
+}
+
+function fmt(minutes: number): string {
+    if (minutes < 60) return `${Number(minutes.toFixed(1))}m`;
+    const h = Math.floor(minutes / 60);
+    return `${h}h${String(Math.round(minutes - 60 * h)).padStart(2, "0")}m`;
+}
+
+/** Generates every stack's files (children in parallel would fight for 2 cores: one after the other). */
+function generateAll(outRoot: string): Map<string, Manifest> {
+    const manifests = new Map<string, Manifest>();
+    for (const stack of STACKS) {
+        const out = path.join(outRoot, stack);
+        execFileSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "generate.ts"), "--stack", stack, "--out", out],
+            { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+        manifests.set(stack, JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")) as Manifest);
+    }
+    return manifests;
+}
+
+export function defineAlertSuite(options: { outRoot: string; mutants: boolean }): void {
+    const tool = promtoolPath();
+    if (!tool.path) {
+        describe("alert rules under promtool", () => {
+            it("needs promtool", function () {
+                console.log(`SKIPPED: ${tool.missing}`);
+                this.skip();
+            });
+        });
+        return;
+    }
+    const bin = tool.path;
+    const manifests = generateAll(options.outRoot);
+    const fired: Fired[] = [];
+
+    for (const stack of STACKS) {
+        const m = manifests.get(stack)!;
+        const dir = path.join(options.outRoot, stack);
+        describe(`alert rules under promtool: stack ${stack} (availability ${m.params.availabilityObjective}%, latency ${m.params.latencyObjective}% < ${m.params.latencyThresholdSeconds}s)`, function () {
+            this.timeout(300_000);
+
+            it("promtool check rules accepts the PrometheusRule's groups", () => {
+                const run = promtool(bin, ["check", "rules", ...m.ruleFiles], dir);
+                assert.equal(run.code, 0, run.output);
+            });
+
+            for (const s of m.scenarios) {
+                it(`${s.name}: ${s.title}`, () => {
+                    const run = promtool(bin, ["test", "rules", s.testFile], dir);
+                    assert.equal(run.code, 0, `promtool test rules ${path.join(dir, s.testFile)} failed:\n${run.output}\nexpected:\n  - ${s.expectations.join("\n  - ")}`);
+                    const probe = promtool(bin, ["test", "rules", s.probeFile], dir);
+                    assert.ok(probe.output.includes(PROBE_SENTINEL), `the probe ran its query:\n${probe.output}`);
+                    for (const sample of gotSamples(probe.output)) {
+                        const alert = [sample.labels.alertname, sample.labels.slo].filter(Boolean).join(" ") + (sample.labels.action ? ` (${sample.labels.action})` : "");
+                        fired.push({
+                            stack, scenario: s.name, alert, minutes: sample.value / 60 - (s.faultMinute ?? 0),
+                            allowed: sample.labels.action === s.allowed?.action ? s.allowed?.minutes : undefined, basis: s.allowed?.basis,
+                        });
+                    }
+                    if (s.allowed && s.faultMinute !== undefined) {
+                        const first = fired.filter((f) => f.stack === stack && f.scenario === s.name && f.allowed !== undefined && f.minutes >= 0).map((f) => f.minutes);
+                        assert.ok(first.length > 0, `some ${s.allowed.action} fired in ${s.name}`);
+                        assert.ok(Math.min(...first) <= s.allowed.minutes, `${s.name}: first ${s.allowed.action} after ${fmt(Math.min(...first))}, allowed ${fmt(s.allowed.minutes)}`);
+                    }
+                });
+            }
+
+            if (options.mutants) {
+                for (const mutant of MUTANTS) {
+                    it(`mutant killed: ${mutant.description}`, () => {
+                        const work = mkdtempSync(path.join(os.tmpdir(), "websvc-mutant-"));
+                        try {
+                            for (const f of [...m.ruleFiles, ...m.scenarios.map((s) => s.testFile)]) copyFileSync(path.join(dir, f), path.join(work, f));
+                            const original = readFileSync(path.join(dir, "rules.yaml"), "utf8");
+                            const mutated = mutant.apply(original, m);
+                            assert.notEqual(mutated, original, "the mutation changed the rules");
+                            writeFileSync(path.join(work, "rules.yaml"), mutated);
+                            assert.equal(promtool(bin, ["check", "rules", ...m.ruleFiles], work).code, 0, "the mutant is valid PromQL (only its meaning is wrong)");
+                            const run = promtool(bin, ["test", "rules", ...mutant.killedBy.map((n) => `${n}.test.yaml`)], work);
+                            assert.notEqual(run.code, 0, `scenarios ${mutant.killedBy.join(", ")} did not notice: ${mutant.description}`);
+                        } finally {
+                            rmSync(work, { recursive: true, force: true });
+                        }
+                    });
+                }
+            }
+        });
+    }
+
+    after(() => {
+        if (fired.length === 0) return;
+        const rows = fired.map((f) => [f.stack, f.scenario, f.alert, f.minutes < 0 ? `before fault (${fmt(-f.minutes)})` : fmt(f.minutes), f.allowed === undefined ? "" : fmt(f.allowed), f.allowed === undefined ? "" : f.basis ?? ""]);
+        const head = ["stack", "scenario", "alert (first firing)", "time to fire", "allowed", "basis"];
+        const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+        const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+        console.log(`\nTime to fire, from the fault's start (rule evaluation and input series every 1m):\n${line(head)}\n${rows.map(line).join("\n")}\n`);
+    });
+}
