@@ -32,11 +32,16 @@ budget_start
 START=$(date +%s)
 LOG="$CACHE/build.log"
 echo "promtool: building github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION (log $LOG)" >&2
-# Version stamp as Prometheus' own Makefile sets it, so `promtool --version` names the release.
-LDFLAGS="-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v0.} -X github.com/prometheus/common/version.Revision=$PROMETHEUS_VERSION"
+# Version stamp as Prometheus' own build sets it, so `promtool --version` names the release: the Go
+# module v0.3NN.P is Prometheus 3.NN.P.
+MINOR_PATCH="${PROMETHEUS_VERSION#v0.3}"
+RELEASE="3.$((10#${MINOR_PATCH%%.*})).${MINOR_PATCH#*.}"
+LDFLAGS="-s -w -X github.com/prometheus/common/version.Version=$RELEASE -X github.com/prometheus/common/version.Revision=$PROMETHEUS_VERSION"
+# remove_all_sd: none of the cloud service-discovery plugins (AWS, Azure, GCE, …: most of a cold
+# build's packages); `check rules` and `test rules` need none of them.
 GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$CACHE/bin.tmp" \
   timeout --kill-after=10 "$(budget_remaining)" \
-  go install -trimpath -ldflags "$LDFLAGS" "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION" >"$LOG" 2>&1
+  go install -trimpath -tags remove_all_sd -ldflags "$LDFLAGS" "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION" >"$LOG" 2>&1
 rc=$?
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
   echo "SKIPPED: promtool: the build exceeded its ${BUDGET}s budget after $(( $(date +%s) - START ))s (a cold build compiles Prometheus' rule engine; rerun to continue from Go's caches)"
