@@ -9,8 +9,11 @@ import {
     LabelMatcher, bucketMatcher, eq, histogramQuantile, increase, maxBy, nre, promNumber, rate, re, regexEscape, selector, sumBy,
 } from "./promql";
 import {
-    AlertAction, BurnRateWindow, SLO_PERIOD, SRE_WORKBOOK_BURN_RATE_WINDOWS, assertThresholdIsBucket, burnRateThreshold, errorBudgetRatio, recordedWindows,
+    AlertAction, BurnRateWindow, SLO_PERIOD, SRE_WORKBOOK_BURN_RATE_WINDOWS, assertThresholdIsBucket, burnRateThreshold, durationSeconds, errorBudgetRatio, recordedWindows,
 } from "./slo";
+
+/** From this window on, SLI ratios are sums of the recorded 5m rates rather than rates of the raw series. */
+export const SUMMED_FROM_WINDOW = "1d";
 
 export interface RecordingRule {
     record: string;
@@ -132,26 +135,38 @@ export function buildAppRuleGroups(p: AppRuleParams): RuleGroup[] {
     const errors = (w: string) => sumBy(SLI_LABELS, rate(selector(APP_METRICS.requestCount, [...app, re("status_code", "5..")]), w));
     const fast = (w: string) => sumBy(SLI_LABELS, rate(selector(APP_METRICS.requestBucket, [...app, bucketMatcher(p.latencyThresholdSeconds)]), w));
 
-    const recording: RecordingRule[] = recordedWindows(windows).flatMap((w) => [
-        { record: sliRecordName("availability", w), expr: `${errors(w)} / ${requests(w)}` },
-        // slow = 1 - fast/total, written as (total - fast) / total so it stays a single ratio.
-        { record: sliRecordName("latency", w), expr: `(${requests(w)} - ${fast(w)}) / ${requests(w)}` },
-    ]);
-
-    // The SLO period's SLI and budget. A rate over 30d of the raw histogram would read 30 days of
-    // every bucket series at each evaluation; summing the recorded 5m rates is cheap and stays
-    // weighted by traffic (an average of 5m ratios would not be, and one idle 5m, a NaN, would
-    // poison it). Both sums run over the same samples, so gaps in recording cancel out.
+    // 5m rates of requests and of each SLI's bad events, recorded first: the day-long windows and
+    // the SLO period read them instead of the raw histogram.
     const mine = [eq("namespace", p.namespace), eq("service", p.service)];
     const recorded = (name: string) => selector(name, mine);
-    const periodSum = (name: string) => `sum_over_time(${recorded(name)}[${SLO_PERIOD}])`;
-    recording.push(
+    const summed = (name: string, w: string) => `sum_over_time(${recorded(name)}[${w}])`;
+    const recording: RecordingRule[] = [
         { record: RATE5M_RECORDS.requests, expr: requests("5m") },
         { record: RATE5M_RECORDS.availability, expr: errors("5m") },
         { record: RATE5M_RECORDS.latency, expr: `${requests("5m")} - ${fast("5m")}` },
-    );
+    ];
+    // Windows up to hours: rates of the raw series. From a day on, a raw rate reads days of every
+    // count and bucket series at each evaluation (3/4 of the rule evaluation's CPU in the promtool
+    // tests); the sums of the recorded 5m rates read one series, stay weighted by traffic, and
+    // differ from the raw ratio only at the window's 5m edges.
+    for (const w of recordedWindows(windows)) {
+        if (durationSeconds(w) >= durationSeconds(SUMMED_FROM_WINDOW)) {
+            for (const sli of ["availability", "latency"] as const) {
+                recording.push({ record: sliRecordName(sli, w), expr: `${summed(RATE5M_RECORDS[sli], w)} / ${summed(RATE5M_RECORDS.requests, w)}` });
+            }
+            continue;
+        }
+        recording.push(
+            { record: sliRecordName("availability", w), expr: `${errors(w)} / ${requests(w)}` },
+            // slow = 1 - fast/total, written as (total - fast) / total so it stays a single ratio.
+            { record: sliRecordName("latency", w), expr: `(${requests(w)} - ${fast(w)}) / ${requests(w)}` },
+        );
+    }
+
+    // The SLO period's SLI and budget, the same way: an average of 5m ratios would not be weighted
+    // by traffic, and one idle 5m (0/0, NaN) would poison it. Gaps in recording cancel out.
     for (const [sli, objective] of [["availability", p.availabilityObjective], ["latency", p.latencyObjective]] as const) {
-        recording.push({ record: sliRecordName(sli, SLO_PERIOD), expr: `${periodSum(RATE5M_RECORDS[sli])} / ${periodSum(RATE5M_RECORDS.requests)}` });
+        recording.push({ record: sliRecordName(sli, SLO_PERIOD), expr: `${summed(RATE5M_RECORDS[sli], SLO_PERIOD)} / ${summed(RATE5M_RECORDS.requests, SLO_PERIOD)}` });
         recording.push({
             record: BUDGET_REMAINING_RECORD,
             expr: `1 - ${recorded(sliRecordName(sli, SLO_PERIOD))} / ${promNumber(errorBudgetRatio(objective))}`,

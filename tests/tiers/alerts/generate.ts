@@ -32,6 +32,7 @@ export interface ManifestScenario {
     testFile: string;
     probeFile: string;
     minutes: number;
+    evalMinutes: number;
     faultMinute?: number;
     allowed?: Scenario["allowed"];
     expectations: string[];
@@ -71,15 +72,21 @@ export function exprTest(e: Expectation): Record<string, unknown> {
 }
 
 /** The query whose (deliberately unmatched) result says when each alert first fired, in seconds since t=0. */
-export function probeExpr(minutes: number): string {
-    return `min by (alertname, slo, action) (min_over_time(timestamp(ALERTS{alertstate="firing"})[${minutes + 1}m:1m]))`;
+export function probeExpr(minutes: number, evalMinutes: number): string {
+    return `min by (alertname, slo, action) (min_over_time(timestamp(ALERTS{alertstate="firing"})[${minutes + 1}m:${evalMinutes}m]))`;
 }
 
-function testFile(ruleFiles: string[], s: Scenario, tests: Array<Record<string, unknown>>): string {
+function testFile(ruleFiles: string[], groupOrder: string[], s: Scenario, tests: Array<Record<string, unknown>>): string {
     const doc = {
         rule_files: ruleFiles,
-        evaluation_interval: "1m",
-        tests: [{ name: s.name, interval: "1m", input_series: s.series, promql_expr_tests: tests }],
+        evaluation_interval: `${s.evalMinutes}m`,
+        // Recording groups first, as the files list them. Without an order promtool evaluates the
+        // groups in Go's random map order, and an alert evaluated before the rule it reads sees the
+        // previous evaluation's sample, which a 5m interval puts just outside the 5m lookback: the
+        // alert then reads nothing. (A real Prometheus evaluates every 30s or so: a lag of one
+        // interval stays well inside the lookback.)
+        group_eval_order: groupOrder,
+        tests: [{ name: s.name, interval: "1m", input_series: s.series, promql_expr_test: tests }],
     };
     return YAML.stringify(doc, { lineWidth: 0 });
 }
@@ -133,12 +140,13 @@ async function generate(stack: string, outDir: string): Promise<Manifest> {
     for (const s of buildScenarios(params)) {
         const testName = `${s.name}.test.yaml`;
         const probeName = `${s.name}.probe.yaml`;
-        fs.writeFileSync(path.join(outDir, testName), testFile(ruleFiles, s, s.expectations.map(exprTest)));
-        fs.writeFileSync(path.join(outDir, probeName), testFile(ruleFiles, s, [{
-            expr: probeExpr(s.minutes), eval_time: `${s.minutes}m`, exp_samples: [{ labels: PROBE_SENTINEL, value: -1 }],
+        const order = allGroups.map((g) => g.name);
+        fs.writeFileSync(path.join(outDir, testName), testFile(ruleFiles, order, s, s.expectations.map(exprTest)));
+        fs.writeFileSync(path.join(outDir, probeName), testFile(ruleFiles, order, s, [{
+            expr: probeExpr(s.minutes, s.evalMinutes), eval_time: `${s.minutes}m`, exp_samples: [{ labels: PROBE_SENTINEL, value: -1 }],
         }]));
         scenarios.push({
-            name: s.name, title: s.title, testFile: testName, probeFile: probeName, minutes: s.minutes, faultMinute: s.faultMinute, allowed: s.allowed,
+            name: s.name, title: s.title, testFile: testName, probeFile: probeName, minutes: s.minutes, evalMinutes: s.evalMinutes, faultMinute: s.faultMinute, allowed: s.allowed,
             expectations: s.expectations.map((e) => e.why),
         });
     }

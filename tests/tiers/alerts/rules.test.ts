@@ -3,4 +3,4 @@
 import path from "node:path";
 import { defineAlertSuite } from "./suite";
 
-defineAlertSuite({ outRoot: path.resolve(__dirname, "..", "..", "..", "dist", "alerts"), mutants: true });
+defineAlertSuite({ outRoot: path.resolve(__dirname, "..", "..", "..", "dist", "alerts"), quick: false });

@@ -52,6 +52,11 @@ export interface Scenario {
     name: string;
     title: string;
     minutes: number;
+    /**
+     * Minutes between rule evaluations: 1, or 5 for the multi-day scenarios, whose 1d/3d/30d ranges
+     * make every evaluation read days of samples (the long rows' tolerances are hours, not minutes).
+     */
+    evalMinutes: number;
     /** The minute the fault starts: time to fire is counted from here. */
     faultMinute?: number;
     series: InputSeries[];
@@ -194,7 +199,7 @@ export function buildScenarios(p: EnvironmentParams): Scenario[] {
     const x = new Builder(p);
     const severity = (a: Action) => (a === "page" ? p.pageSeverity : p.ticketSeverity);
     const slo = (s: "availability" | "latency", a: Action) => ({ match: { slo: s, action: a }, expect: [{ slo: s, action: a, severity: severity(a) }] });
-    const scenarios: Scenario[] = [];
+    const scenarios: Array<Omit<Scenario, "evalMinutes">> = [];
 
     /** A step from healthy traffic to `fault` for an SLO: the first row of `action` fires within the workbook's time. */
     const burn = (name: string, title: string, sli: "availability" | "latency", action: Action, prefix: number, duration: number, fault: Stream[], neverPage = false) => {
@@ -371,7 +376,7 @@ export function buildScenarios(p: EnvironmentParams): Scenario[] {
             allowed: { match: { action: "ticket" }, minutes: KUBERNETES_BOUND_MINUTES, basis: "test bound: 15m window + for" },
         });
     }
-    return scenarios;
+    return scenarios.map((s) => ({ ...s, evalMinutes: s.minutes >= 1440 ? 5 : 1 }));
 }
 
 /** kube-state-metrics and cAdvisor series for two pods and the HPA; the first pod turns faulty at `faultMinute`. */

@@ -1,5 +1,5 @@
 // promtool from scripts/promtool.sh's cache: where it is, running it, reading its results.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
@@ -19,11 +19,17 @@ export interface PromtoolRun {
     seconds: number;
 }
 
-export function promtool(bin: string, args: string[], cwd: string): PromtoolRun {
+/** Runs promtool; resolves with its exit code and combined output (several can run side by side). */
+export function promtool(bin: string, args: string[], cwd: string): Promise<PromtoolRun> {
     const started = process.hrtime.bigint();
-    const run = spawnSync(bin, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    if (run.error) throw run.error;
-    return { code: run.status ?? -1, output: `${run.stdout}${run.stderr}`, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    return new Promise((resolve, reject) => {
+        const child = spawn(bin, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+        let output = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+        child.once("error", reject);
+        child.once("close", (code) => resolve({ code: code ?? -1, output, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+    });
 }
 
 export function promtoolVersion(bin: string): string {
