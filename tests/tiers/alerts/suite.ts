@@ -139,6 +139,6 @@ export function defineAlertSuite(options: { outRoot: string; quick: boolean }): 
         const head = ["stack", "scenario", "alert (first firing)", "time to fire", "allowed", "basis"];
         const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
         const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-        console.log(`\nTime to fire, from the fault's start (rule evaluation and input series every 1m):\n${line(head)}\n${rows.map(line).join("\n")}\n`);
+        console.log(`\nTime to fire, from the fault's start (input series every 1m; rules every 1m, every 5m in the multi-day scenarios):\n${line(head)}\n${rows.map(line).join("\n")}\n`);
     });
 }
