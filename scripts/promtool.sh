@@ -2,7 +2,7 @@
 # Builds promtool (Prometheus' rule checker and rule unit-test runner) from the Go module proxy into a
 # cache outside the repository, and prints where it is. Idempotent: a present binary is not rebuilt.
 #
-# Usage: bash scripts/promtool.sh [--budget-seconds N] [--print-path]
+# Usage: bash scripts/promtool.sh [--budget-seconds N] [--print-path]   (PROMETHEUS_MODULE_VERSION overrides v0.316.0)
 #   --budget-seconds N  give up after N seconds: prints "SKIPPED: <why>" and exits 3 (Go's module and
 #                       build caches keep the progress, the next run continues).
 #   --print-path        print the binary's path; exit 0 if it exists, 1 if not (never builds).
@@ -11,7 +11,9 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib/budget.sh
 source "$ROOT/scripts/lib/budget.sh"
-PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.316.0}"
+# shellcheck source=scripts/lib/prometheus-version.sh
+source "$ROOT/scripts/lib/prometheus-version.sh"
+PROMETHEUS_VERSION="$PROMETHEUS_MODULE_VERSION"
 MODE=build
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,11 +34,9 @@ budget_start
 START=$(date +%s)
 LOG="$CACHE/build.log"
 echo "promtool: building github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION (log $LOG)" >&2
-# Version stamp as Prometheus' own build sets it, so `promtool --version` names the release: the Go
-# module v0.3NN.P is Prometheus 3.NN.P.
-MINOR_PATCH="${PROMETHEUS_VERSION#v0.3}"
-RELEASE="3.$((10#${MINOR_PATCH%%.*})).${MINOR_PATCH#*.}"
-LDFLAGS="-s -w -X github.com/prometheus/common/version.Version=$RELEASE -X github.com/prometheus/common/version.Revision=$PROMETHEUS_VERSION"
+# Version stamp as Prometheus' own build sets it, so `promtool --version` names the release.
+RELEASE="$(prometheus_release "$PROMETHEUS_VERSION")"
+LDFLAGS="-s -w -X github.com/prometheus/common/version.Version=${RELEASE#v} -X github.com/prometheus/common/version.Revision=$PROMETHEUS_VERSION"
 # remove_all_sd: none of the cloud service-discovery plugins (AWS, Azure, GCE, …: most of a cold
 # build's packages); `check rules` and `test rules` need none of them.
 GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$CACHE/bin.tmp" \
