@@ -248,6 +248,8 @@ const configSchema = z.object({
         ticketSeverity: severity,
         alertReceiver: z.enum(["pagerduty", "slack", "webhook", "none"], { error: "must be pagerduty, slack, webhook or none" }),
         runbookBaseUrl: z.url({ protocol: /^https$/, error: "must be an https URL of the team's runbooks" }).optional(),
+        // Pod/HPA/CPU alerts that duplicate kubernetes-mixin (shipped by kube-prometheus-stack): off by default.
+        kubernetesMixinAlerts: z.boolean({ error: "must be true or false" }).default(false),
     }),
     networkPolicy: z.strictObject({
         ingressControllerNamespace: dnsLabel("namespace name").default(DEFAULT_INGRESS_CONTROLLER_NAMESPACE),
@@ -443,7 +445,7 @@ export function ingressArgs(c: ParsedConfig): Omit<IngressArgs, "identity" | "na
     };
 }
 
-type MonitoringConfigArgs = Pick<MonitoringStackArgs, "prometheusRelease" | "slo" | "team" | "pageSeverity" | "ticketSeverity" | "runbookBaseUrl" | "alerting">;
+type MonitoringConfigArgs = Pick<MonitoringStackArgs, "prometheusRelease" | "slo" | "team" | "pageSeverity" | "ticketSeverity" | "runbookBaseUrl" | "kubernetesMixinAlerts" | "alerting">;
 
 /** Alerts route to the receiver only when its secret URL is set; otherwise the cluster's own routing applies. */
 export function monitoringArgs(c: ParsedConfig, alertWebhookUrl: pulumi.Input<string> | undefined): MonitoringConfigArgs {
@@ -458,6 +460,7 @@ export function monitoringArgs(c: ParsedConfig, alertWebhookUrl: pulumi.Input<st
         pageSeverity: c.monitoring.pageSeverity,
         ticketSeverity: c.monitoring.ticketSeverity,
         runbookBaseUrl: c.monitoring.runbookBaseUrl,
+        kubernetesMixinAlerts: c.monitoring.kubernetesMixinAlerts,
         alerting: alertWebhookUrl === undefined || c.monitoring.alertReceiver === "none"
             ? { receiver: "none" }
             : { receiver: c.monitoring.alertReceiver, webhookUrl: alertWebhookUrl },
@@ -591,6 +594,9 @@ function stackRuleProblems(c: ParsedConfig, stack: string): Array<[string, strin
         if (c.monitoring.alertReceiver === "none") {
             out.push(["monitoring.alertReceiver", `must route production alerts somewhere (pagerduty, slack or webhook), got "none"`]);
         }
+    }
+    if (c.monitoring.kubernetesMixinAlerts && c.platform.installKubePrometheusStack) {
+        out.push(["monitoring.kubernetesMixinAlerts", "must be false when platform.installKubePrometheusStack is true: that chart ships kubernetes-mixin's KubePodCrashLooping, KubePodNotReady, CPUThrottlingHigh and KubeHpaMaxedOut, so every incident would notify twice"]);
     }
     return out;
 }

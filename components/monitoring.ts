@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { METRICS_PATH, METRICS_PORT_NAME } from "./lib/app-contract";
 import { AppIdentity, recommendedLabels, selectorLabels } from "./lib/labels";
-import { Severity, buildAppRuleGroups, ratioThresholdProblems } from "./lib/alert-rules";
+import { AppRuleParams, Severity, buildAppRuleGroups, ratioThresholdProblems } from "./lib/alert-rules";
 import { buildAppDashboard, dashboardUid } from "./lib/grafana-dashboard";
 import { APP_LATENCY_BUCKETS_SECONDS, APP_REQUEST_HISTOGRAM } from "./lib/metrics-catalog";
 import { refuseInvalidArgs, type ArgProblem } from "./lib/problems";
@@ -30,7 +30,7 @@ export const DEFAULT_P99_THRESHOLD_SECONDS = 1;
 export const DEFAULT_ERROR_RATE_THRESHOLD = 0.05;
 export const DEFAULT_CPU_THROTTLING_THRESHOLD = 0.25;
 export const DEFAULT_CRASH_LOOP_RESTARTS = 3;
-/** Anchor per alert is appended (`#errorbudgetburn1h`). Override with your runbook location. */
+/** Anchor per alert is appended (`#errorbudgetburn1h`, see runbookUrl). Override with your runbook location. */
 export const DEFAULT_RUNBOOK_BASE_URL = "https://runbooks.example.com/websvc";
 export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
 export const ALERT_RECEIVER_SECRET_KEY = "url";
@@ -86,6 +86,12 @@ export interface MonitoringStackArgs {
     cpuThrottlingThreshold?: number;
     crashLoopRestarts?: number;
     runbookBaseUrl?: string;
+    /**
+     * PodCrashLooping, PodNotReady, CPUThrottlingHigh, HPAMaxedOut: near-copies of kubernetes-mixin
+     * alerts that kube-prometheus-stack already ships (two notifications per incident). Default off;
+     * turn on only for a Prometheus without that mixin.
+     */
+    kubernetesMixinAlerts?: boolean;
     latencyBucketsSeconds?: readonly number[];
     dashboardNamespace?: pulumi.Input<string>;
     alerting?: AlertingArgs;
@@ -101,6 +107,42 @@ function receiverSpec(kind: Exclude<AlertReceiverKind, "none">, receiverName: st
         case "pagerduty": return { name: receiverName, pagerdutyConfigs: [{ routingKey: ref, sendResolved: true }] };
     }
 }
+
+/** Resolved object names the rules select series by. */
+export interface RuleTargetNames {
+    namespace: string;
+    service: string;
+    deployment: string;
+    hpa?: string;
+}
+
+/**
+ * The rule generator's parameters for these args, defaults applied: what the PrometheusRule is built
+ * from, and what the generated promtool tests (tests/tiers/alerts) are built from.
+ */
+export function appRuleParams(args: MonitoringStackRuleParamArgs, names: RuleTargetNames): AppRuleParams {
+    return {
+        ...names,
+        environment: args.identity.environment,
+        team: args.team,
+        availabilityObjective: args.slo.availabilityObjective,
+        latencyObjective: args.slo.latencyObjective,
+        latencyThresholdSeconds: args.slo.latencyThresholdSeconds,
+        p99ThresholdSeconds: args.p99ThresholdSeconds ?? DEFAULT_P99_THRESHOLD_SECONDS,
+        errorRateThreshold: args.errorRateThreshold ?? DEFAULT_ERROR_RATE_THRESHOLD,
+        cpuThrottlingThreshold: args.cpuThrottlingThreshold ?? DEFAULT_CPU_THROTTLING_THRESHOLD,
+        crashLoopRestarts: args.crashLoopRestarts ?? DEFAULT_CRASH_LOOP_RESTARTS,
+        pageSeverity: args.pageSeverity,
+        ticketSeverity: args.ticketSeverity,
+        runbookBaseUrl: args.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL,
+        kubernetesMixinAlerts: args.kubernetesMixinAlerts ?? false,
+        latencyBucketsSeconds: args.latencyBucketsSeconds ?? APP_LATENCY_BUCKETS_SECONDS,
+    };
+}
+
+export type MonitoringStackRuleParamArgs = { identity: Pick<AppIdentity, "environment"> } & Pick<MonitoringStackArgs,
+    "slo" | "team" | "pageSeverity" | "ticketSeverity" | "p99ThresholdSeconds" | "errorRateThreshold" |
+    "cpuThrottlingThreshold" | "crashLoopRestarts" | "runbookBaseUrl" | "kubernetesMixinAlerts" | "latencyBucketsSeconds">;
 
 /** The args the rules read: all of them plain values, known before any resource exists. */
 export type MonitoringStackRuleArgs = Pick<MonitoringStackArgs, "slo" | "latencyBucketsSeconds" | "errorRateThreshold" | "cpuThrottlingThreshold" | "alerting"> & {
@@ -141,7 +183,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
         refuseInvalidArgs("MonitoringStack", name, monitoringStackArgsProblems(args));
         super(MONITORING_STACK_TYPE, name, {}, opts);
 
-        const buckets = args.latencyBucketsSeconds ?? APP_LATENCY_BUCKETS_SECONDS;
         const alerting = args.alerting ?? { receiver: "none" as const };
         const routing = ALERT_ROUTING[args.identity.environment];
 
@@ -168,22 +209,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         }, crdOpts);
 
         const names = pulumi.all([args.namespace, args.serviceName, args.deploymentName, args.hpaName]);
-        const groups = names.apply(([namespace, service, deployment, hpa]) => buildAppRuleGroups({
-            namespace, service, deployment, hpa,
-            environment: args.identity.environment,
-            team: args.team,
-            availabilityObjective: args.slo.availabilityObjective,
-            latencyObjective: args.slo.latencyObjective,
-            latencyThresholdSeconds: args.slo.latencyThresholdSeconds,
-            p99ThresholdSeconds: args.p99ThresholdSeconds ?? DEFAULT_P99_THRESHOLD_SECONDS,
-            errorRateThreshold: args.errorRateThreshold ?? DEFAULT_ERROR_RATE_THRESHOLD,
-            cpuThrottlingThreshold: args.cpuThrottlingThreshold ?? DEFAULT_CPU_THROTTLING_THRESHOLD,
-            crashLoopRestarts: args.crashLoopRestarts ?? DEFAULT_CRASH_LOOP_RESTARTS,
-            pageSeverity: args.pageSeverity,
-            ticketSeverity: args.ticketSeverity,
-            runbookBaseUrl: args.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL,
-            latencyBucketsSeconds: buckets,
-        }));
+        const groups = names.apply(([namespace, service, deployment, hpa]) => buildAppRuleGroups(appRuleParams(args, { namespace, service, deployment, hpa })));
         const rule = new k8s.apiextensions.CustomResource(`${name}-rules`, {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "PrometheusRule",

@@ -3,8 +3,8 @@
 import { createHash } from "crypto";
 import { APP_METRICS, CADVISOR_METRICS, KUBE_STATE_METRICS, PROBE_ROUTES } from "./metrics-catalog";
 import { LabelMatcher, eq, histogramQuantile, maxBy, nre, promNumber, rate, re, regexEscape, selector, sumBy } from "./promql";
-import { sliRecordName } from "./alert-rules";
-import { errorBudgetRatio } from "./slo";
+import { BUDGET_REMAINING_RECORD, sliRecordName } from "./alert-rules";
+import { SLO_PERIOD, errorBudgetRatio } from "./slo";
 
 export interface DashboardTarget {
     refId: string;
@@ -65,7 +65,10 @@ export interface AppDashboardParams {
     deployment: string;
     hpa?: string;
     tags?: string[];
-    /** When given, adds an SLO row: burn rate over 1h of both SLIs, read from the recording rules. */
+    /**
+     * When given, adds an SLO row from the recording rules: burn rate over 1h, the SLI over the 30-day
+     * SLO period against its objective, and the error budget left.
+     */
     slo?: { availabilityObjective: number; latencyObjective: number };
 }
 
@@ -88,7 +91,7 @@ export function buildAppDashboard(p: AppDashboardParams): GrafanaDashboard {
     const row = (title: string) => {
         panels.push({ id: nextId++, type: "row", title, collapsed: false, gridPos: { x: 0, y: y++, w: 24, h: 1 }, panels: [] });
     };
-    const panel = (title: string, description: string, unit: PanelUnit, x: number, queries: Array<[string, string]>) => {
+    const panel = (title: string, description: string, unit: PanelUnit, x: number, queries: Array<[string, string]>, allowNegative = false) => {
         panels.push({
             id: nextId++,
             type: "timeseries",
@@ -96,7 +99,7 @@ export function buildAppDashboard(p: AppDashboardParams): GrafanaDashboard {
             description,
             gridPos: { x, y, w: 8, h: 8 },
             datasource: DATASOURCE,
-            fieldConfig: { defaults: { unit, min: 0 }, overrides: [] },
+            fieldConfig: { defaults: { unit, ...(allowNegative ? {} : { min: 0 }) }, overrides: [] },
             options: { legend: { displayMode: "list", placement: "bottom", showLegend: true }, tooltip: { mode: "multi", sort: "none" } },
             targets: queries.map(([expr, legendFormat], i) => ({ refId: String.fromCharCode(65 + i), expr, legendFormat, datasource: DATASOURCE })),
         });
@@ -120,10 +123,20 @@ export function buildAppDashboard(p: AppDashboardParams): GrafanaDashboard {
             `${selector(sliRecordName(sli, "1h"), [eq("namespace", p.namespace), eq("service", p.service)])} / ${promNumber(errorBudgetRatio(objective))}`,
             `${sli} (${objective}%)`,
         ];
+        const mine = [eq("namespace", p.namespace), eq("service", p.service)];
         panel("Error budget burn rate (1h)", "1 = spending the budget exactly over the SLO period; 14.4 pages.", "short", 0, [
             burn("availability", p.slo.availabilityObjective),
             burn("latency", p.slo.latencyObjective),
         ]);
+        const sli = (which: "availability" | "latency", objective: number): [string, string] =>
+            [`1 - ${selector(sliRecordName(which, SLO_PERIOD), mine)}`, `${which} (objective ${objective}%)`];
+        panel(`SLI over ${SLO_PERIOD}`, `Share of good requests over the ${SLO_PERIOD} SLO period; the legend names each objective.`, "percentunit", 8, [
+            sli("availability", p.slo.availabilityObjective),
+            sli("latency", p.slo.latencyObjective),
+        ]);
+        panel(`Error budget remaining (${SLO_PERIOD})`, "1 = untouched, 0 = spent, below 0 = the SLO is missed for the period.", "percentunit", 16, [
+            [selector(BUDGET_REMAINING_RECORD, mine), "{{slo}}"],
+        ], true);
         y += 8;
     }
 

@@ -15,7 +15,14 @@ export interface BurnRateWindow {
     longWindow: string;
     shortWindow: string;
     action: AlertAction;
-    /** `for:` of the alert; short for pages (the short window already debounces), longer for tickets. */
+    /**
+     * `for:` of the alert. The table's detection time (long window x threshold / burn) already holds
+     * the debounce: the long window says the burn was sustained, the short one that it is still going
+     * on. A `for` only adds delay on top, so it stays a small share of the long window (at most ~3%):
+     * enough to ride out a single odd evaluation, never enough to change which row catches an
+     * incident. (It was 2m/15m/1h/3h, pyrra's values; 3h on the 3d row delayed the ticket by 3 hours
+     * and the 15m on the 6h page made a 6x burn page 15 minutes later than the table says.)
+     */
     for: string;
     /** Share of the 30d budget spent when the long window burns at exactly `burnRate`. */
     budgetSpentPercent: number;
@@ -23,9 +30,9 @@ export interface BurnRateWindow {
 
 export const SRE_WORKBOOK_BURN_RATE_WINDOWS: readonly BurnRateWindow[] = [
     { burnRate: 14.4, longWindow: "1h", shortWindow: "5m", action: "page", for: "2m", budgetSpentPercent: 2 },
-    { burnRate: 6, longWindow: "6h", shortWindow: "30m", action: "page", for: "15m", budgetSpentPercent: 5 },
-    { burnRate: 3, longWindow: "1d", shortWindow: "2h", action: "ticket", for: "1h", budgetSpentPercent: 10 },
-    { burnRate: 1, longWindow: "3d", shortWindow: "6h", action: "ticket", for: "3h", budgetSpentPercent: 10 },
+    { burnRate: 6, longWindow: "6h", shortWindow: "30m", action: "page", for: "5m", budgetSpentPercent: 5 },
+    { burnRate: 3, longWindow: "1d", shortWindow: "2h", action: "ticket", for: "15m", budgetSpentPercent: 10 },
+    { burnRate: 1, longWindow: "3d", shortWindow: "6h", action: "ticket", for: "30m", budgetSpentPercent: 10 },
 ];
 
 /** Every window a recording rule is needed for, shortest first. */

@@ -95,7 +95,7 @@ describe("MonitoringStack", () => {
         const wl = new Workload("mon-wl", baseArgs({ namespace: "mon-wl-ns" }));
         await render("mon-wl-stack", args({
             namespace: wl.namespace, serviceName: wl.serviceName, deploymentName: wl.deploymentName, hpaName: wl.hpaName,
-            serviceSelectorLabels: wl.selectorLabels,
+            serviceSelectorLabels: wl.selectorLabels, kubernetesMixinAlerts: true,
         }));
         const service = recorder.one(SERVICE, "mon-wl");
         const sm = recorder.one(SERVICE_MONITOR, "mon-wl-stack").inputs;
@@ -131,7 +131,7 @@ describe("MonitoringStack", () => {
         const alerts = alertsOf(groups);
         const records = new Set(recordsOf(groups).map((r) => r.record));
         for (const [slo, objective] of [["availability", availability], ["latency", latency]] as const) {
-            const burn = alerts.filter((a) => a.labels.slo === slo);
+            const burn = alerts.filter((a) => a.labels.slo === slo && a.labels.burn_rate !== undefined);
             assert.equal(burn.length, SRE_TABLE.length, `${slo}: one alert per window pair`);
             for (const row of SRE_TABLE) {
                 const a = burn.find((x) => x.labels.long_window === row.long);
@@ -157,13 +157,14 @@ describe("MonitoringStack", () => {
 
     it("reads the latency SLI from the threshold's bucket (both le spellings) and excludes probe routes", async () => {
         const { groups } = await render("mon-latency", args({ slo: { availabilityObjective: 99.5, latencyObjective: 99, latencyThresholdSeconds: 1 } }));
-        const slow = recordsOf(groups).filter((r) => r.record.includes("slow"));
+        // Every rule that reads the raw histogram (the windowed ratios and the 5m rates the 30d SLI sums).
+        const slow = recordsOf(groups).filter((r) => r.record.includes("slow") && r.expr.includes("http_request_duration_seconds"));
         assert.ok(slow.length > 0);
         for (const r of slow) {
             assert.ok(r.expr.includes('le=~"1(\\\\.0)?"'), r.expr); // matches "1" (Prometheus 2) and "1.0" (Prometheus 3)
             assert.ok(r.expr.includes('route!~"/healthz|/readyz"'), r.expr);
         }
-        const errors = recordsOf(groups).filter((r) => r.record.includes("errors"));
+        const errors = recordsOf(groups).filter((r) => r.record.includes("errors") && r.expr.includes("http_request_duration_seconds"));
         for (const r of errors) assert.ok(r.expr.includes('status_code=~"5.."'), r.expr);
     });
 
@@ -176,7 +177,7 @@ describe("MonitoringStack", () => {
     });
 
     it("has the operational alerts, each with team/environment/severity labels and summary/description/runbook_url", async () => {
-        const { groups } = await render("mon-ops", args({ ticketSeverity: "info", runbookBaseUrl: "https://runbooks.example.org/websvc/" }));
+        const { groups } = await render("mon-ops", args({ ticketSeverity: "info", runbookBaseUrl: "https://runbooks.example.org/websvc/", kubernetesMixinAlerts: true }));
         const alerts = alertsOf(groups);
         const byMetric = (m: string) => alerts.filter((a) => lintPromql(a.expr).metrics.includes(m));
         for (const metric of REQUIRED_INFRA_METRICS) assert.ok(byMetric(metric).length > 0, `an alert uses ${metric}`);
@@ -189,8 +190,10 @@ describe("MonitoringStack", () => {
         assert.match(throttling.expr, /container_cpu_cfs_throttled_periods_total.*\/.*container_cpu_cfs_periods_total/);
         const names = new Set<string>();
         for (const a of alerts) {
-            assert.ok(!names.has(a.alert), `unique alert name ${a.alert}`);
-            names.add(a.alert);
+            // One alert name per condition; SLOMetricAbsent is one name for both SLOs, told apart by `slo`.
+            const key = `${a.alert}/${a.labels.slo ?? ""}`;
+            assert.ok(!names.has(key), `unique alert ${key}`);
+            names.add(key);
             assert.equal(a.labels.team, "web");
             assert.equal(a.labels.environment, "staging");
             assert.ok(["critical", "info"].includes(a.labels.severity), `${a.alert} severity ${a.labels.severity}`);
@@ -358,7 +361,7 @@ describe("MonitoringStack", () => {
         const base = {
             namespace: "n", service: "s", deployment: "d", environment: "staging", team: "t", availabilityObjective: 99.9, latencyObjective: 99,
             latencyThresholdSeconds: 0.25, p99ThresholdSeconds: 1, errorRateThreshold: 0.05, cpuThrottlingThreshold: 0.25, crashLoopRestarts: 3,
-            pageSeverity: "critical" as const, ticketSeverity: "warning" as const, runbookBaseUrl: "https://r.example.com",
+            pageSeverity: "critical" as const, ticketSeverity: "warning" as const, runbookBaseUrl: "https://r.example.com", kubernetesMixinAlerts: true,
         };
         assert.throws(() => buildAppRuleGroups({ ...base, errorRateThreshold: 5 }), /errorRateThreshold must be a ratio/);
         const alerts: AlertingRule[] = alertsOf(buildAppRuleGroups(base));
