@@ -86,6 +86,7 @@ export const CLI_CASES: readonly CliCase[] = [
     c("monitoring.ticketSeverity", "main", "info", "string", "low", "shape"),
     c("monitoring.alertReceiver", "main", "slack", "string", "email", "shape"),
     c("monitoring.runbookBaseUrl", "main", "https://runbooks.example.com/websvc", "string", "http://runbooks.example.com", "shape"),
+    c("monitoring.kubernetesMixinAlerts", "main", "true", "bool", "on", "shape"),
     c("networkPolicy.ingressControllerNamespace", "main", "ingress-nginx", "string", "Ingress", "shape"),
     c("networkPolicy.extraEgress[].cidr", "main", "10.20.0.0/16", "string", "10.20.0.0/33", "shape"),
     c("networkPolicy.extraEgress[].ports[].port", "main", "5432", "int", "0x10", "shape"),
