@@ -25,7 +25,7 @@ function expectedPackageFiles(): string[] {
     const sourcesIn = (dir: string): string[] =>
         fs.readdirSync(path.join(POLICY_DIR, dir), { withFileTypes: true }).flatMap((e) =>
             e.isDirectory() ? sourcesIn(`${dir}/${e.name}`) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [`${dir}/${e.name}`] : []);
-    const compiled = ["index.ts", "check.ts", ...sourcesIn("cli"), ...sourcesIn("lib"), ...sourcesIn("policies")]
+    const compiled = ["index.ts", "check.ts", "run.ts", ...sourcesIn("cli"), ...sourcesIn("lib"), ...sourcesIn("policies")]
         .flatMap((ts) => [`dist/${ts.replace(/\.ts$/, ".js")}`, `dist/${ts.replace(/\.ts$/, ".d.ts")}`]);
     const configs = fs.readdirSync(path.join(POLICY_DIR, "config")).filter((f) => f.endsWith(".json")).map((f) => `config/${f}`);
     return ["CHANGELOG.md", "PulumiPolicy.yaml", "README.md", "package.json", ...compiled, ...configs].sort();
