@@ -18,7 +18,7 @@ const INTERNALS: Record<string, Record<string, "function" | "string">> = {
 };
 
 describe("@pulumi/policy internals the pack loads", () => {
-    const installed = (require("@pulumi/policy/package.json") as { version: string }).version.replace(/^v/, "");
+    const installed = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/policy/package.json"), "utf8")) as { version: string }).version.replace(/^v/, "");
 
     it(`the installed @pulumi/policy (${installed}) is inside the declared peer range`, () => {
         // Parsed by hand: the range is ">=A.B.C <A.(B+1).0", one tested minor (semver is not a dependency of the pack).
