@@ -19,6 +19,7 @@ source scripts/node22.sh
 declared_versions() {
   local published
   published="$(npm view @pulumi/policy versions --json)"
+  # shellcheck disable=SC2016 # a JavaScript program: its ${...} are template literals, not shell
   PUBLISHED="$published" node -e '
     const semver = require("semver");
     const range = require("./policy/package.json").peerDependencies["@pulumi/policy"];
