@@ -4,13 +4,15 @@
 # kubelets (one per zone). TLS on every port, client certificates, Node+RBAC authorization, the
 # default admission chain (PodSecurity included), service-account token signing.
 #
-# Usage: bash scripts/cluster.sh up|down|status|build|env [--budget-seconds N]
+# Usage: bash scripts/cluster.sh up|down|status|build|env [--budget-seconds N] [--real-nodes [N]]
 #   build   build the binaries into the cache (idempotent; a no-op when cached)
 #   up      build, then start the cluster (or reuse a running one); the last two lines on stdout are
 #           `export KUBECONFIG=...` and `export PATH=...`, so `eval "$(npm run --silent cluster -- up)"`
+#           --real-nodes N (1..3, default 3): N real nodes too (scripts/cluster/nodes, docs/local-cluster.md)
 #   down    stop exactly the processes `up` started (by pid) and remove the cluster's data
 #   status  print what runs, where (exit 0 when the cluster answers /readyz, 1 otherwise)
 #   env     print the two export lines of a running cluster
+#   exec -- CMD | push SRC REPO:TAG | push-image | routes     real nodes only: see docs/local-cluster.md
 # Exit codes: 0 ok; 1 usage or start-up failure (logs are kept and named); 3 build budget exhausted;
 # 4 a build failed.
 set -uo pipefail
@@ -28,11 +30,16 @@ BUILD_LOGS="$CACHE/logs"
 RUN="${WEBSVC_CLUSTER_DIR:-${XDG_RUNTIME_DIR:-/tmp}/websvc-cluster}"   # data, certs, pids, logs of a running cluster
 
 CMD="${1:-}"; [ $# -gt 0 ] && shift
+nodes_ts() { WEBSVC_CLUSTER_DIR="$RUN" bash "$ROOT/scripts/node22.sh" node -r "$ROOT/node_modules/ts-node/register/transpile-only" "$ROOT/scripts/cluster/nodes/main.ts" "$@"; }
+case "$CMD" in exec|push|push-image|routes) nodes_ts "$CMD" "$@"; exit $? ;; esac
+REAL_NODES=0
 # shellcheck source=scripts/lib/budget.sh
 source "$ROOT/scripts/lib/budget.sh"
 while [ $# -gt 0 ]; do
   case "$1" in
     --budget-seconds|--budget-seconds=*) budget_flag "$@"; shift "$BUDGET_SHIFT" ;;
+    --real-nodes=*) REAL_NODES="${1#*=}"; shift ;;
+    --real-nodes) REAL_NODES=3; case "${2:-}" in [0-9]*) REAL_NODES="$2"; shift ;; esac; shift ;;  # 3: one per zone
     *) echo "cluster: unknown argument $1" >&2; exit 1 ;;
   esac
 done
@@ -135,34 +142,8 @@ build_all() {
 }
 
 
-# ---------------------------------------------------------------- CRDs the stack uses
-# From their upstream releases, which the Go module proxy serves as plain YAML inside the module zips,
-# at versions that match what the components target: prometheus-operator v0.85.0 (monitoring.coreos.com
-# v1 and v1alpha1; the only version the proxy serves), cert-manager v1.19.1 (the Platform's default
-# chart version), Gateway API v1.4.1, standard channel (HTTPRoute gateway.networking.k8s.io/v1).
-# Only the kinds the stack creates or references: every CRD costs the apiserver seconds of OpenAPI
-# work at start, and prometheus-operator's Prometheus, Alertmanager, ThanosRuler, PrometheusAgent and
-# ScrapeConfig CRDs alone are 3 MB the stack never uses.
-CRD_SOURCES=(
-  "github.com/prometheus-operator/prometheus-operator@v0.85.0:example/prometheus-operator-crd-full:monitoring.coreos.com_servicemonitors.yaml,monitoring.coreos.com_prometheusrules.yaml,monitoring.coreos.com_alertmanagerconfigs.yaml"
-  "github.com/cert-manager/cert-manager@v1.19.1:deploy/crds:cert-manager.io_clusterissuers.yaml,cert-manager.io_certificates.yaml,cert-manager.io_certificaterequests.yaml"
-  "sigs.k8s.io/gateway-api@v1.4.1:config/crd/standard:gateway.networking.k8s.io_gatewayclasses.yaml,gateway.networking.k8s.io_gateways.yaml,gateway.networking.k8s.io_httproutes.yaml,gateway.networking.k8s.io_referencegrants.yaml"
-)
-module_dirs() { # module@version...: their directories in the module cache, in order (downloads when missing)
-  GOFLAGS=-mod=mod go mod download -json "$@" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p'
-}
-crd_files() { # the CRD files of every source, one path per line
-  local mods=() rest=() src i=0 dir f
-  for src in "${CRD_SOURCES[@]}"; do mods+=("${src%%:*}"); rest+=("${src#*:}"); done
-  while read -r dir; do
-    for f in $(echo "${rest[$i]#*:}" | tr ',' ' '); do
-      [ -f "$dir/${rest[$i]%%:*}/$f" ] || { log "CRD source ${mods[$i]} has no ${rest[$i]%%:*}/$f"; return 1; }
-      echo "$dir/${rest[$i]%%:*}/$f"
-    done
-    i=$((i + 1))
-  done < <(module_dirs "${mods[@]}")
-  [ "$i" -eq ${#mods[@]} ] || { log "the Go module proxy did not serve every CRD source: ${mods[*]}"; return 1; }
-}
+# shellcheck source=scripts/cluster/crds.sh
+source "$ROOT/scripts/cluster/crds.sh"   # CRD_SOURCES, module_dirs, crd_files
 
 # ---------------------------------------------------------------- running cluster
 STATE="$RUN/state.env"        # ports and pids of the running cluster
@@ -178,6 +159,7 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
 }
 state_get() { sed -n "s/^$1=//p" "$STATE" 2>/dev/null | tail -1; }
 state_set() { printf '%s=%s\n' "$1" "$2" >> "$STATE"; }
+svc_cidr() { local c; c="$(state_get SERVICE_CIDR)"; echo "${c:-10.96.0.0/16}"; }   # per cluster with real nodes
 # A pid counts as ours only while it is the very process we started: same pid, same start time.
 proc_start() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
 pid_alive() { # name
@@ -213,18 +195,19 @@ subjectAltName=IP:127.0.0.1,DNS:localhost"
   pki_cert apiserver-etcd-client "/CN=kube-apiserver-etcd-client" "extendedKeyUsage=clientAuth"
   # 10.96.0.1: the first address of the service range, the in-cluster `kubernetes` Service.
   pki_cert apiserver "/CN=kube-apiserver" "extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+subjectAltName=IP:127.0.0.1,IP:$(state_get KUBERNETES_SERVICE_IP | grep . || echo 10.96.0.1),DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   pki_cert admin "/O=system:masters/CN=websvc-cluster-admin" "extendedKeyUsage=clientAuth"
   pki_cert controller-manager "/CN=system:kube-controller-manager" "extendedKeyUsage=clientAuth"
   pki_cert scheduler "/CN=system:kube-scheduler" "extendedKeyUsage=clientAuth"
   # kwok plays every node's kubelet; it gets its own identity and a ClusterRole (cluster/controllers.yaml).
   pki_cert kwok "/CN=websvc:kwok-controller" "extendedKeyUsage=clientAuth"
   pki_cert ingress-status "/CN=websvc:ingress-status" "extendedKeyUsage=clientAuth"
+  pki_cert apiserver-kubelet-client "/CN=websvc:apiserver-kubelet-client" "extendedKeyUsage=clientAuth"   # exec, logs
   pki_cert controller-manager-serving "/CN=kube-controller-manager" "$serving"
   pki_cert scheduler-serving "/CN=kube-scheduler" "$serving"
   pki_key service-account
   openssl pkey -in "$PKI/service-account.key" -pubout -out "$PKI/service-account.pub" 2>/dev/null
-  local f; for f in ca etcd apiserver-etcd-client apiserver admin controller-manager scheduler kwok ingress-status controller-manager-serving scheduler-serving; do
+  local f; for f in ca etcd apiserver-etcd-client apiserver admin controller-manager scheduler kwok ingress-status apiserver-kubelet-client controller-manager-serving scheduler-serving; do
     [ -s "$PKI/$f.crt" ] && [ -s "$PKI/$f.key" ] || { log "could not make the certificate $f"; exit 1; }
   done
   chmod 600 "$PKI"/*.key
@@ -335,6 +318,7 @@ cmd_up() {
   rm -rf "$RUN"; mkdir -p "$RUN" "$LOGS" "$RUN/etcd"; chmod 700 "$RUN"
   : > "$STATE"
   state_set K8S_VERSION "$K8S_VERSION"
+  [ "$REAL_NODES" -eq 0 ] || nodes_ts plan "$REAL_NODES" >> "$STATE" || { log "up FAILED: --real-nodes $REAL_NODES"; exit 1; }
   local names=(ETCD_PORT ETCD_PEER_PORT APISERVER_PORT CONTROLLER_MANAGER_PORT SCHEDULER_PORT KWOK_PORT) ports i
   read -r -a ports <<< "$(free_ports ${#names[@]})"
   for i in "${!names[@]}"; do state_set "${names[$i]}" "${ports[$i]}"; done
@@ -369,7 +353,9 @@ cmd_up() {
     --allow-privileged=true \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$PKI/service-account.pub" --service-account-signing-key-file "$PKI/service-account.key" \
-    --service-cluster-ip-range 10.96.0.0/16 --profiling=false
+    --kubelet-preferred-address-types InternalIP \
+    --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --service-cluster-ip-range "$(svc_cidr)" --profiling=false
 
   wait_for 60 "kube-apiserver /readyz" apiserver_ready || { pid_alive etcd || fail_up "etcd exited" etcd; fail_up "kube-apiserver not ready within 60 s" kube-apiserver; }
   phase "etcd+apiserver ready"
@@ -388,7 +374,7 @@ cmd_up() {
     --service-account-private-key-file "$PKI/service-account.key" --root-ca-file "$PKI/ca.crt" \
     --use-service-account-credentials=true \
     --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
-    --service-cluster-ip-range 10.96.0.0/16 --leader-elect=false --profiling=false
+    --service-cluster-ip-range "$(svc_cidr)" --leader-elect=false --profiling=false
 
   start_bg kube-scheduler "$BIN/kube-scheduler" \
     --kubeconfig "$RUN/scheduler.kubeconfig" \
@@ -428,6 +414,7 @@ cmd_up() {
   # Until the token controller has made the default ServiceAccount, pods cannot be created.
   wait_for 30 "the default ServiceAccount" kubectl_admin -n default get serviceaccount default || fail_up "no default ServiceAccount" kube-controller-manager
   phase "default ServiceAccount"
+  if [ "$REAL_NODES" -gt 0 ]; then nodes_ts up || fail_up "real nodes did not start (above)"; phase "real nodes"; fi
   log "cluster up in $(( $(date +%s) - t0 ))s: Kubernetes $K8S_VERSION, ${#ZONES[@]} kwok nodes (${ZONES[*]}), $(kubectl_admin get crd --no-headers | wc -l) CRDs; data and logs in $RUN"
   log "phases:$PHASES"
   print_env
@@ -435,6 +422,7 @@ cmd_up() {
 
 cmd_down() {
   if [ ! -f "$STATE" ]; then log "no cluster state in $RUN: nothing to stop"; rm -rf "$RUN"; return 0; fi
+  [ ! -f "$RUN/nodes/layout.json" ] || nodes_ts down || { log "real nodes not fully stopped (above); data kept in $RUN"; exit 1; }
   stop_processes
   local left="" name
   for name in ingress-status kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do pid_alive "$name" && left+=" $name"; done
@@ -452,6 +440,7 @@ cmd_status() {
   if apiserver_ready; then
     echo "cluster: kube-apiserver https://127.0.0.1:$(state_get APISERVER_PORT) ready, $(kubectl_admin version -o json 2>/dev/null | sed -n 's/.*"gitVersion": "\([^"]*\)".*/\1/p' | tail -1)"
     kubectl_admin get nodes -L topology.kubernetes.io/zone --no-headers 2>/dev/null | sed 's/^/cluster: node /'
+    [ ! -f "$RUN/nodes/layout.json" ] || nodes_ts status || rc=1
   else
     echo "cluster: kube-apiserver not answering /readyz"; rc=1
   fi

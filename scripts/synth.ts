@@ -10,12 +10,15 @@ import YAML from "yaml";
 import { loadStackConfig, StackConfigError, SECURE_PLACEHOLDER, type ConfigOverride } from "./lib/stack-config";
 import { installMockRuntime, outputValue, outputIsSecret, RecordedResource, ResourceRecorder, SECRET_MASK } from "./lib/mock-runtime";
 import { findSecretLeaks, secretValuesOf } from "./lib/leaks";
+import { configCandidates, configMatches } from "./lib/config-provenance";
+import { writeSourceMap } from "./lib/source-map";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
 interface SynthOptions {
     stack: string;
     out?: string;
+    sourceMap?: string;
     set: string[];
     secret: string[];
     policy: boolean;
@@ -28,6 +31,7 @@ function parseArgs(argv: string[]): SynthOptions {
         .description("Render the program's Kubernetes objects for a stack under Pulumi's mock runtime (no CLI, no cluster).")
         .requiredOption("--stack <name>", "stack whose Pulumi.<stack>.yaml is used (staging, production)")
         .option("--out <dir>", "output directory (default dist/manifests/<stack>)")
+        .option("--source-map <file>", "where to write the object -> program source map for `k8s-policy-check --source-map` (default <out>.sources.json, beside the output directory)")
         .option(
             "--set <key=value>",
             "override a config key for this run, like `pulumi config set`: the value is a string (JSON for object keys); " +
@@ -125,11 +129,16 @@ async function main(): Promise<number> {
     fs.mkdirSync(outDir, { recursive: true });
     const objects = recorder.kubernetesObjects({ masked: true });
     const written: string[] = [];
-    for (const { object } of objects) {
+    const candidates = configCandidates(loaded.config, loaded.secretKeys, loaded.declarations);
+    const rendered = objects.map(({ resource, object }) => {
         const file = path.join(outDir, fileNameFor(object));
         fs.writeFileSync(file, YAML.stringify(object, { sortMapEntries: false }));
         written.push(file);
-    }
+        return { manifest: file, object, source: resource.source, config: configMatches(object, candidates) };
+    });
+    // Outside the output directory: the checker reads every .json file in the directories it is given.
+    const sourceMapFile = path.resolve(opts.sourceMap ?? `${outDir}.sources.json`);
+    writeSourceMap(sourceMapFile, opts.stack, PROJECT_DIR, path.join(PROJECT_DIR, "index.ts"), rendered);
     const inventory = recorder.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, inputs: r.masked }));
     const resourcesFile = path.join(outDir, "resources.json");
     fs.writeFileSync(resourcesFile, JSON.stringify(inventory, null, 2) + "\n");
@@ -138,9 +147,11 @@ async function main(): Promise<number> {
 
     printSummary(opts.stack, recorder.resources);
     console.log(`Wrote ${objects.length} Kubernetes objects, resources.json and outputs.json to ${path.relative(process.cwd(), outDir) || "."}`);
+    const unplaced = rendered.filter((r) => !r.source).map((r) => fileNameFor(r.object));
+    console.log(`Source map: ${path.relative(process.cwd(), sourceMapFile)} (${rendered.length - unplaced.length} of ${rendered.length} objects placed in program source${unplaced.length ? `; not placed: ${unplaced.join(", ")}` : ""})`);
 
     const secrets = [...secretValuesOf(recorder.resources), SECURE_PLACEHOLDER];
-    const leaks = findSecretLeaks(secrets, [...written, resourcesFile, outputsFile]);
+    const leaks = findSecretLeaks(secrets, [...written, resourcesFile, outputsFile, sourceMapFile]);
     console.log(`Secret leak check: ${secrets.length} secret value(s), ${leaks.length} found in written files`);
     for (const leak of leaks) console.error(`  secret value leaked into ${path.relative(process.cwd(), leak.file)}`);
 

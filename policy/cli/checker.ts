@@ -12,6 +12,8 @@ import type { PackPolicy, Severity } from "../lib/types";
 import { expandPaths, loadManifestFile, parseFilesParallel, readInputText, STDIN_NAME } from "./manifests";
 import type { FileResult, InputError, ManifestObject, ParserChoice, TextReader } from "./manifests";
 import { ignoreMatcher } from "./ignore";
+import { anchorResult } from "./source-map";
+import type { SourceMap } from "./source-map";
 
 export const EXIT_CLEAN = 0;
 export const EXIT_MANDATORY_VIOLATION = 1;
@@ -47,6 +49,8 @@ export interface CheckOptions {
     stackTags?: Record<string, string>;
     /** Policies from --policy-module files, run beside the built-in ones (see policy-modules.ts). */
     extraPolicies?: PackPolicy[];
+    /** Object → program source map (--source-map): findings on mapped objects point at their source line. */
+    sourceMap?: SourceMap;
 }
 
 export interface ReportedViolation {
@@ -324,7 +328,7 @@ class StreamingCheck {
         for (const x of exempted) {
             this.targetOf(x)?.exempted.push({ policy: x.policy, message: x.message, severity: x.severity, enforcementLevel: x.enforcementLevel, reason: x.reason, annotation: x.annotation });
         }
-        return {
+        const result: CheckResult = {
             reports: this.reports,
             unattributed,
             inputErrors: this.inputErrors,
@@ -333,6 +337,7 @@ class StreamingCheck {
             policies: this.policies,
             exitCode: exitCodeFor(this.inputErrors.length > 0, violations, this.options),
         };
+        return this.options.sourceMap ? anchorResult(result, this.options.sourceMap) : result;
     }
 
     private targetOf(v: Violation | ExemptedViolation): ObjectReport | undefined {

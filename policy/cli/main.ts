@@ -5,7 +5,7 @@
 //   k8s-policy-check [--format table|json|sarif|junit|github] [--only <selector>] [--skip <selector>]
 //       [--k8s-version|--kubernetes-version 1.NN] [--config FILE] [--stack-tag k=v ...]
 //       [--fail-on <severity>] [--soft-fail] [--ignore-path GLOB ...]
-//       [--disallow-annotation-exemptions] [--allow-empty] [--baseline FILE] [--write-baseline FILE]
+//       [--disallow-annotation-exemptions] [--allow-empty] [--baseline FILE] [--write-baseline FILE] [--source-map FILE]
 //       [--jobs N] PATH...|-
 //   k8s-policy-check --list [--format table|json]
 //
@@ -40,6 +40,7 @@ import { allPolicies } from "../policies";
 import type { PackPolicy } from "../lib/types";
 import { CONFIG_FILE_NAME, findConfigFile, loadConfigFile } from "./config-file";
 import { applyBaseline, describeEntry, loadBaseline, writeBaseline } from "./baseline";
+import { loadSourceMap } from "./source-map";
 import type { BaselineEntry } from "./baseline";
 import { PARSERS, readInputText, STDIN_NAME } from "./manifests";
 import type { ParserChoice, TextReader } from "./manifests";
@@ -78,6 +79,7 @@ interface RawOptions {
     writeBaseline?: string;
     list?: boolean;
     jobs?: string;
+    sourceMap?: string;
 }
 
 /**
@@ -115,6 +117,7 @@ function buildCommand(io: CliIo): Command {
         .option("--write-baseline <file>", "record the current findings in this baseline file (kind, namespace, name, policy, field path)")
         .option("--config-file <file>", `checker options file (default: the nearest ${CONFIG_FILE_NAME} from the working directory up); flags win over it`)
         .option("--no-config-file", `do not look for ${CONFIG_FILE_NAME}`)
+        .option("--source-map <file>", "object -> program source map (the synth's <out>.sources.json): findings on those objects point at the source line that built them")
         .option("--list", "list the policies and their metadata instead of checking")
         .option("--jobs <n>", `threads that parse the YAML ahead when the input is 1 MiB or more (default ${DEFAULT_JOBS}: file by file; up to ${MAX_USEFUL_JOBS} CPUs here; more threads, more memory)`)
         .argument("[paths...]", "manifest files or directories (searched recursively for .yaml/.yml/.json, as kubectl apply -f does); - reads stdin")
@@ -285,6 +288,7 @@ function toCheckOptions(raw: RawOptions): CheckOptions {
         disallowAnnotationExemptions: raw.disallowAnnotationExemptions,
         parser: raw.parser,
         allowEmpty: raw.allowEmpty,
+        sourceMap: raw.sourceMap ? loadSourceMap(raw.sourceMap) : undefined,
     };
 }
 

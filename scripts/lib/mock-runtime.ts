@@ -2,6 +2,8 @@
 // every registered resource: type token, name, parent, inputs, and which input paths are secret.
 // Used by the synth script and by the tests, so both see exactly the same thing.
 import * as crypto from "crypto";
+import * as path from "path";
+import { fileURLToPath } from "url";
 import * as pulumi from "@pulumi/pulumi";
 
 // The SDK's wire marker for secret values (runtime/rpc.ts: specialSigKey / specialSecretSig).
@@ -26,6 +28,15 @@ export interface RecordedResource {
     dependencies: string[];
     /** State returned by the mock (inputs plus provider-computed fields such as metadata.name). */
     state: Record<string, any>;
+    /** Where the program constructed it (see constructionSite); undefined when no frame is program source. */
+    source?: SourcePosition;
+}
+
+/** A line of program source: `file` absolute, line and column 1-based (TypeScript positions under ts-node). */
+export interface SourcePosition {
+    file: string;
+    line: number;
+    column: number;
 }
 
 export interface MockRuntimeOptions {
@@ -35,6 +46,33 @@ export interface MockRuntimeOptions {
     config?: Record<string, string>;
     secretKeys?: string[];
     preview?: boolean;
+    /** Which files are program source for `source` (default: index.ts and components/ of this repository). */
+    isProgramFile?: (file: string) => boolean;
+}
+
+const REPO_ROOT = path.resolve(__dirname, "../..");
+
+/** index.ts and components/** of this repository, never node_modules. */
+export function isRepositoryProgramFile(file: string): boolean {
+    const rel = path.relative(REPO_ROOT, file).split(path.sep).join("/");
+    return !rel.split("/").includes("node_modules") && (rel === "index.ts" || rel.startsWith("components/"));
+}
+
+/**
+ * The construction site: the first frame of the stack the SDK captured in the Resource
+ * constructor (sent to the engine as RegisterResourceRequest.stackTrace, file URLs) that is
+ * program source. Frames the SDK could not parse (anonymous functions without a name) arrive
+ * without a position and are passed over.
+ */
+export function constructionSite(req: any, isProgramFile: (file: string) => boolean): SourcePosition | undefined {
+    for (const frame of req.getStacktrace?.()?.getFramesList?.() ?? []) {
+        const pc = frame.getPc?.();
+        const uri: string | undefined = pc?.getUri?.();
+        if (!uri?.startsWith("file:")) continue;
+        const file = fileURLToPath(uri);
+        if (isProgramFile(file)) return { file, line: pc.getLine(), column: pc.getColumn() };
+    }
+    return undefined;
 }
 
 function isSecretEnvelope(v: unknown): v is { value: unknown } {
@@ -168,7 +206,8 @@ export class ResourceRecorder {
  */
 export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorder {
     const recorder = new ResourceRecorder();
-    const pending = new Map<string, { raw: Record<string, unknown>; parent?: string; dependencies: string[] }>();
+    const pending = new Map<string, { raw: Record<string, unknown>; parent?: string; dependencies: string[]; source?: SourcePosition }>();
+    const isProgramFile = options.isProgramFile ?? isRepositoryProgramFile;
 
     if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     pulumi.runtime.setMocks(
@@ -190,6 +229,7 @@ export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorde
                     secretPaths,
                     dependencies: captured?.dependencies ?? [],
                     state,
+                    source: captured?.source,
                 });
                 return { id, state };
             },
@@ -210,6 +250,7 @@ export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorde
             raw: req.getObject()?.toJavaScript() ?? {},
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
+            source: constructionSite(req, isProgramFile),
         });
         recorder.inFlight++;
         register(req, (err: unknown, resp: any) => {

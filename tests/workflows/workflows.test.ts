@@ -172,8 +172,8 @@ describe("GitHub workflows", () => {
         });
         it("synthesizes the stack offline, checks those objects as SARIF with the stack's config, and uploads that file", () => {
             const all = steps(job);
-            const synth = all.findIndex((s) => /^npm run synth -- --stack "\$STACK" --out "dist\/manifests\/\$STACK" --no-policy$/.test(s.run?.trim() ?? ""));
-            const check = all.findIndex((s) => /^npm run --silent policy:check -- /.test(s.run?.trim() ?? ""));
+            const synth = all.findIndex((s) => /^npm run synth -- --stack "\$STACK" --out "dist\/manifests\/\$STACK" --source-map "dist\/manifests\/\$STACK\.sources\.json" --no-policy$/.test(s.run?.trim() ?? ""));
+            const check = all.findIndex((s) => /^npm run --silent policy:check -- --format sarif /.test(s.run?.trim() ?? ""));
             const upload = all.findIndex((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"));
             assert.ok(synth >= 0 && synth < check && check < upload, JSON.stringify(all.map((s) => s.name ?? s.uses)));
             for (const i of [synth, check]) assert.equal(all[i].env?.STACK, "${{ matrix.stack }}");
@@ -181,6 +181,8 @@ describe("GitHub workflows", () => {
             assert.match(run, /--format sarif/);
             assert.match(run, /--config "policy\/config\/\$STACK\.json"/);
             assert.match(run, /--stack-tag "environment=\$STACK"/);
+            // Findings point at the program source that built each object (tests/workflows/sarif-locations.test.ts).
+            assert.match(run, /--source-map "dist\/manifests\/\$STACK\.sources\.json"/);
             // synth writes resources.json and outputs.json beside the manifests; the checker reads .json
             // files in directories like kubectl does, and those two are no Kubernetes objects (exit 2).
             assert.match(run, /--ignore-path resources\.json --ignore-path outputs\.json /);

@@ -1,0 +1,3 @@
+module websvc.local/cluster/pause
+
+go 1.22
