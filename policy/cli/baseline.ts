@@ -7,7 +7,7 @@ import * as fs from "fs";
 import { exitCodeFor } from "./checker";
 import type { CheckOptions, CheckResult, ObjectReport, ReportedViolation } from "./checker";
 import { readSchemaFile } from "./schema-file";
-import type { Violation } from "../lib/run";
+import type { Violation } from "../lib/engine";
 
 export interface BaselineEntry {
     kind: string;

@@ -4,8 +4,8 @@
 // copies the stack policies need stay in memory.
 import * as fs from "fs";
 import { getHeapStatistics } from "v8";
-import { PolicyRunner, runPolicies, typeTokenFor } from "../lib/run";
-import type { ExemptedViolation, PolicyConfigFile, Violation } from "../lib/run";
+import { PolicyRunner, runPolicies, typeTokenFor } from "../run";
+import type { ExemptedViolation, PolicyConfigFile, Violation } from "../run";
 import { unknownExemptionAnnotations } from "../lib/exemptions";
 import { allPolicies, groupSettings, policyGroups, selectPolicies } from "../policies";
 import type { PackPolicy, Severity } from "../lib/types";

@@ -6,7 +6,7 @@
 import { containersOf, dig, isObj, type ContainerRef } from "./k8s";
 import { parseQuantity } from "./quantity";
 import { isBatch, requirePodView, resourcePolicy } from "./resource-policy";
-import type { PackResourcePolicy, PeerMapping, Severity } from "./types";
+import type { PackResourcePolicy, PeerMapping, PolicyMetadata, Severity } from "./types";
 
 export type ResourceName = "cpu" | "memory" | "ephemeral-storage";
 export type ResourceField = "requests" | "limits";
@@ -18,6 +18,7 @@ export interface AspectDef {
     enforcementLevel?: "advisory" | "mandatory";
     frameworks: PeerMapping;
     remediation: string;
+    metadata?: Pick<PolicyMetadata, "group">;
 }
 
 /** Regular containers only: init containers run to completion, ephemeral ones cannot set either. */

@@ -18,6 +18,10 @@ export type AnnotationExemption =
 
 export interface ExemptionRules {
     policyId: string;
+    /** The former policy id this one was split out of (PolicyMetadata.group): an annotation that
+     *  names the group exempts it too, so annotations written before the split keep working.
+     *  The policy's own annotation wins. */
+    group?: string;
     /** Pod Security Standards controls are never exempted by annotation (see policy/README.md). */
     category: "pss" | "hygiene" | "stack" | "rbac";
     /** The policy's disallowAnnotationExemptions setting. */
@@ -27,16 +31,6 @@ export interface ExemptionRules {
 export const PSS_REFUSAL =
     "Pod Security Standards controls cannot be exempted by an annotation on the object; exempt them in the pack config (exemptNamespaces, exemptResources), as pod-security-admission's exemptions are set by the cluster admin";
 
-// Former policy ids that are now groups of per-aspect policies (policies/index.ts registers them):
-// an annotation that names the group exempts each member, so annotations written before the split
-// keep working. The member's own annotation wins.
-const groupsOfPolicy = new Map<string, string[]>();
-export function registerExemptionGroups(groups: Record<string, { members: string[] }>): void {
-    for (const [groupId, group] of Object.entries(groups)) {
-        for (const member of group.members) groupsOfPolicy.set(member, [...(groupsOfPolicy.get(member) ?? []), groupId]);
-    }
-}
-
 /** What the object's annotations say about one policy; undefined when they do not name it. */
 export function annotationExemption(props: Obj | undefined, rules: ExemptionRules): AnnotationExemption | undefined {
     let annotation = EXEMPTION_ANNOTATION_PREFIX + rules.policyId;
@@ -44,7 +38,7 @@ export function annotationExemption(props: Obj | undefined, rules: ExemptionRule
     try {
         const annotations = props?.metadata?.annotations;
         if (annotations === null || typeof annotations !== "object") return undefined;
-        for (const id of [rules.policyId, ...(groupsOfPolicy.get(rules.policyId) ?? [])]) {
+        for (const id of rules.group === undefined ? [rules.policyId] : [rules.policyId, rules.group]) {
             value = (annotations as Record<string, unknown>)[EXEMPTION_ANNOTATION_PREFIX + id];
             if (value !== undefined) {
                 annotation = EXEMPTION_ANNOTATION_PREFIX + id;

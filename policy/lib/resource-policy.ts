@@ -24,7 +24,7 @@ export interface ResourcePolicyDef<C> {
     frameworks: PeerMapping;
     remediation: string;
     /** Extra metadata (PSS level, pod-security-admission check id, overrides). */
-    metadata?: Pick<PolicyMetadata, "pssLevel" | "psaCheckId" | "overrides">;
+    metadata?: Pick<PolicyMetadata, "pssLevel" | "psaCheckId" | "overrides" | "group">;
     config?: Record<string, PolicyConfigJSONSchema>;
     /** Findings for this resource; call args.notApplicable(reason) for resources it does not cover. */
     check: (args: ResourceValidationArgs, cfg: C & CommonConfig) => Finding[];
@@ -81,7 +81,7 @@ export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef
             const findings = def.check(args, cfg);
             // Annotations are read only when there is something to waive.
             const exemption = findings.length > 0
-                ? annotationExemption(args.props, { policyId: def.id, category, disallowed: cfg.disallowAnnotationExemptions })
+                ? annotationExemption(args.props, { policyId: def.id, group: def.metadata?.group, category, disallowed: cfg.disallowAnnotationExemptions })
                 : undefined;
             for (const f of findings) {
                 const message = `${f.path}: ${f.message}`;
@@ -107,7 +107,7 @@ export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef
                 return undefined;
             }
             // An honoured exemption waives the fix too: the object stays as written.
-            if (annotationExemption(args.props, { policyId: def.id, category, disallowed: cfg.disallowAnnotationExemptions })?.honoured) {
+            if (annotationExemption(args.props, { policyId: def.id, group: def.metadata?.group, category, disallowed: cfg.disallowAnnotationExemptions })?.honoured) {
                 return undefined;
             }
             const props = plainCopy(args.props) as Obj;

@@ -44,6 +44,9 @@ export interface PolicyMetadata {
      *  from a Kubernetes version on (pod-security-admission's OverrideCheckIDs), e.g.
      *  [{ policyId: "pss-baseline-capabilities", since: "1.22" }]. */
     overrides?: { policyId: string; since: string }[];
+    /** The former policy id this one was split out of, now a group (lib/catalogue.ts): the group's
+     *  config entry and an exemption annotation naming the group reach this policy too. */
+    group?: string;
 }
 
 export type PackResourcePolicy = ResourceValidationPolicy & { metadata: PolicyMetadata };

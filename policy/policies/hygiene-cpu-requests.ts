@@ -8,4 +8,5 @@ export const hygieneCpuRequests = resourceAspectPolicy({
     severity: "medium",
     frameworks: { polaris: "cpuRequestsMissing", checkov: "CKV_K8S_10" },
     remediation: "Set resources.requests.cpu on every container (what it needs at steady state; the scheduler reserves it).",
+    metadata: { group: "hygiene-resources" },
 });

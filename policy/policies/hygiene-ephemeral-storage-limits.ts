@@ -9,4 +9,5 @@ export const hygieneEphemeralStorageLimits = resourceAspectPolicy({
     enforcementLevel: "advisory",
     frameworks: {},
     remediation: "Set resources.limits.ephemeral-storage on every container (the pod is evicted above it instead of filling the node's disk).",
+    metadata: { group: "hygiene-resources" },
 });

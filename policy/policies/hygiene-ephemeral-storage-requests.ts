@@ -9,4 +9,5 @@ export const hygieneEphemeralStorageRequests = resourceAspectPolicy({
     enforcementLevel: "advisory",
     frameworks: {},
     remediation: "Set resources.requests.ephemeral-storage on every container that writes to its filesystem or emptyDir.",
+    metadata: { group: "hygiene-resources" },
 });

@@ -7,4 +7,5 @@ export const hygieneLivenessProbe = probePolicy({
     severity: "medium",
     frameworks: { polaris: "livenessProbeMissing", checkov: "CKV_K8S_8" },
     remediation: "Add a livenessProbe (HTTP or TCP on the app port) that fails only when the process must be restarted.",
+    metadata: { group: "hygiene-probes" },
 });

@@ -8,4 +8,5 @@ export const hygieneMemoryLimits = resourceAspectPolicy({
     severity: "medium",
     frameworks: { polaris: "memoryLimitsMissing", checkov: "CKV_K8S_13" },
     remediation: "Set resources.limits.memory on every container (the container is OOM-killed above it instead of the node).",
+    metadata: { group: "hygiene-resources" },
 });

@@ -8,4 +8,5 @@ export const hygieneMemoryRequests = resourceAspectPolicy({
     severity: "medium",
     frameworks: { polaris: "memoryRequestsMissing", checkov: "CKV_K8S_12" },
     remediation: "Set resources.requests.memory on every container.",
+    metadata: { group: "hygiene-resources" },
 });

@@ -7,4 +7,5 @@ export const hygieneReadinessProbe = probePolicy({
     severity: "medium",
     frameworks: { polaris: "readinessProbeMissing", checkov: "CKV_K8S_9" },
     remediation: "Add a readinessProbe so the Service sends traffic only to pods that can serve it.",
+    metadata: { group: "hygiene-probes" },
 });

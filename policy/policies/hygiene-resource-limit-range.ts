@@ -24,6 +24,7 @@ export const hygieneResourceLimitRange = resourcePolicy<LimitRangeConfig>({
     severity: "medium",
     frameworks: {},
     remediation: "Keep limits within maxCpuLimit / maxMemoryLimit and no more than maxLimitRequestRatio times the request.",
+    metadata: { group: "hygiene-resources" },
     config: {
         maxCpuLimit: quantitySetting("Largest allowed CPU limit, e.g. \"4\" or \"1500m\"."),
         maxMemoryLimit: quantitySetting("Largest allowed memory limit, e.g. \"8Gi\"."),

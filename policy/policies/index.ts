@@ -1,4 +1,5 @@
-// The pack's policy list and selection by id / category keyword.
+// The catalogue: the pack's policy list, its groups and default enforcement level, and selection
+// by id / category keyword / group. Builds values only: importing it changes no other module.
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { kubernetesMinor, type CommonConfig } from "../lib/config";
 import type { PackPolicy, PackResourcePolicy } from "../lib/types";
@@ -55,7 +56,7 @@ import { stackNetworkPolicy } from "./stack-network-policy";
 import { stackPodDisruptionBudget } from "./stack-pod-disruption-budget";
 import { stackServiceMonitor } from "./stack-service-monitor";
 import { stackServiceType } from "./stack-service-type";
-import { registerExemptionGroups } from "../lib/exemptions";
+import { configEntryFor as catalogueConfigEntryFor, groupMembers, groupSettings as catalogueGroupSettings, type Catalogue, type PolicyGroup } from "../lib/catalogue";
 
 /** Default enforcement level of the pack (each policy may set its own). */
 export const PACK_ENFORCEMENT_LEVEL = "mandatory" as const;
@@ -168,63 +169,30 @@ function restrictedLevel(): PackPolicy[] {
     return [...byId.values(), ...pssRestrictedPolicies];
 }
 
-/**
- * Former policy ids that bundled aspects peers check separately, kept as group names: in
- * `--only` they select their members, and a config entry under the group id (enforcement level,
- * settings) applies to each member that has no entry of its own (settings only where the member
- * knows them). The Pulumi CLI ignores config keys that are not policies, so pack configs for
- * `pulumi preview` name the members (see config/*.json).
- */
-export interface PolicyGroup {
-    members: string[];
-    /** Members the group's level reaches only when this boolean setting of the group entry is true
-     *  (they were off by default inside the old policy). */
-    optIn?: { setting: string; members: string[] };
-}
+export type { PolicyGroup } from "../lib/catalogue";
 
+/** The former policy ids that are now groups of per-aspect policies (see lib/catalogue.ts). */
 export const policyGroups: Record<string, PolicyGroup> = {
     "hygiene-resources": {
-        members: ["hygiene-cpu-requests", "hygiene-cpu-limits", "hygiene-memory-requests", "hygiene-memory-limits", "hygiene-ephemeral-storage-requests", "hygiene-ephemeral-storage-limits", "hygiene-resource-limit-range"],
+        members: groupMembers(allPolicies, "hygiene-resources"),
         optIn: { setting: "requireEphemeralStorage", members: ["hygiene-ephemeral-storage-requests", "hygiene-ephemeral-storage-limits"] },
     },
     "hygiene-probes": {
-        members: ["hygiene-liveness-probe", "hygiene-readiness-probe"],
+        members: groupMembers(allPolicies, "hygiene-probes"),
     },
 };
 
-registerExemptionGroups(policyGroups);
+/** The pack's catalogue: what the engine (lib/engine.ts) and the checker are handed. */
+export const catalogue: Catalogue = { policies: allPolicies, groups: policyGroups, enforcementLevel: PACK_ENFORCEMENT_LEVEL };
 
 /** Settings a group entry may carry: its members' settings plus its opt-in switch. */
 export function groupSettings(groupId: string): Set<string> {
-    const group = policyGroups[groupId];
-    const names = new Set<string>(["enforcementLevel"]);
-    if (!group) return names;
-    if (group.optIn) names.add(group.optIn.setting);
-    for (const p of allPolicies.filter((p) => group.members.includes(p.name))) {
-        for (const key of Object.keys(p.configSchema?.properties ?? {})) names.add(key);
-    }
-    return names;
+    return catalogueGroupSettings(catalogue, groupId);
 }
 
 /** A policy's config entry with its group's entry folded in underneath (the policy's own wins). */
 export function configEntryFor(file: Record<string, unknown>, policy: PackPolicy): unknown {
-    const own = file[policy.name];
-    const groupId = Object.keys(policyGroups).find((g) => policyGroups[g].members.includes(policy.name) && file[g] !== undefined);
-    if (groupId === undefined) return own;
-    const group = policyGroups[groupId];
-    const raw = file[groupId];
-    const entry: Record<string, unknown> = typeof raw === "string" ? { enforcementLevel: raw } : { ...(raw as Record<string, unknown>) };
-    if (group.optIn?.members.includes(policy.name) && entry[group.optIn.setting] !== true) {
-        delete entry.enforcementLevel;
-    }
-    const known = new Set(Object.keys(policy.configSchema?.properties ?? {}));
-    const inherited: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(entry)) {
-        if (k === "enforcementLevel" || known.has(k)) inherited[k] = v;
-    }
-    if (own === undefined) return inherited;
-    const ownEntry = typeof own === "string" ? { enforcementLevel: own } : (own as Record<string, unknown>);
-    return { ...inherited, ...ownEntry };
+    return catalogueConfigEntryFor(policyGroups, file, policy);
 }
 
 const keywords: Record<string, () => PackPolicy[]> = {

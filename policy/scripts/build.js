@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, "..");
 const DIST = path.join(ROOT, "dist");
 const BUILD_INFO = path.join(DIST, ".tsbuildinfo");
 const SOURCE_DIRS = ["cli", "lib", "policies"];
-const SOURCE_FILES = ["index.ts", "check.ts", "tsconfig.json", "tsconfig.build.json", "package.json"];
+const SOURCE_FILES = ["index.ts", "check.ts", "run.ts", "tsconfig.json", "tsconfig.build.json", "package.json"];
 
 function sources() {
     const found = SOURCE_FILES.map((f) => path.join(ROOT, f));

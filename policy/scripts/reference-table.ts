@@ -5,8 +5,8 @@
 //   ts-node --transpile-only policy/scripts/reference-table.ts --check    exit 1 if README.md is stale
 import * as fs from "fs";
 import * as path from "path";
-import { resolvePolicies } from "../lib/run";
-import type { PolicyConfigFile } from "../lib/run";
+import { resolvePolicies } from "../run";
+import type { PolicyConfigFile } from "../run";
 import { peerIds, type PackPolicy, type PeerMapping } from "../lib/types";
 import { allPolicies } from "../policies";
 

@@ -22,7 +22,7 @@ import YAML from "yaml";
 import { checkObjects } from "../../policy/cli/checker";
 import type { ManifestObject } from "../../policy/cli/manifests";
 import { defaultingFixtures } from "../../tests/pss-oracle/fixtures";
-import { workloadKinds } from "../../tests/policy/support/workloads";
+import { workloadKinds } from "../../policy/test/policies/support/workloads";
 import { fixtureDirs } from "../lib/psa-fixtures";
 
 interface Options { limit: number; concurrency: number; deadlineSeconds: number }

@@ -1,8 +1,8 @@
 // Pods to compare: every one-field mutation from the PSS unit cases, edge values the Go
 // decoder treats specially (empty objects, empty strings, nulls), and seeded random
 // combinations of several mutations.
-import { pssCases } from "../policy/pss-cases";
-import { podWith, type PodParts } from "../policy/support/workloads";
+import { pssCases } from "../../policy/test/policies/pss-cases";
+import { podWith, type PodParts } from "../../policy/test/policies/support/workloads";
 import { prng } from "../../policy/bench/prng";
 
 export interface NamedPod { name: string; pod: PodParts }

@@ -8,7 +8,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { allPolicies, selectPolicies } from "../../policy/policies";
 import { runPolicies } from "../../policy/lib/run";
-import { asResource, workloadKinds, type WorkloadKind } from "../policy/support/workloads";
+import { asResource, workloadKinds, type WorkloadKind } from "../../policy/test/policies/support/workloads";
 import { evaluateWithOracle, type OracleRequest } from "./oracle";
 import { defaultingFixtures, oracleFixtures, type NamedPod } from "./fixtures";
 

@@ -3,8 +3,8 @@
 // under `__inputs` (the Kubernetes provider's checkpoint format, as `pulumi stack export` shows it).
 // A deployed, compliant stack must stay compliant on every later preview.
 import * as assert from "assert";
-import type { ResourceInit } from "../../policy/lib/args";
-import { allPolicies, selectPolicies } from "../../policy/policies";
+import type { ResourceInit } from "../../lib/args";
+import { allPolicies, selectPolicies } from "../../policies";
 import { validateStack } from "./support/harness";
 
 type Json = Record<string, any>;

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { remediateResource, runPolicies, typeTokenFor, type ManifestResource } from "../../policy/lib/run";
-import { selectPolicies } from "../../policy/policies";
-import { unknown } from "../../policy/lib/args";
+import { remediateResource, runPolicies, typeTokenFor, type ManifestResource } from "../../run";
+import { selectPolicies } from "../../policies";
+import { unknown } from "../../lib/args";
 import { asResource, podKind, podWith } from "./support/workloads";
 
 const privilegedPod: ManifestResource = (() => {

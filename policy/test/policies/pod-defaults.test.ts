@@ -1,9 +1,9 @@
 // The API defaults the pod view applies (policy/lib/pod-defaults.ts), each against the behaviour
 // of k8s.io/kubernetes/pkg/apis/core/v1 SetObjectDefaults_Pod at v1.37.2.
 import * as assert from "assert";
-import { makeResourceValidationArgs, unknown, UnknownValueError } from "../../policy/lib/args";
-import { podViewOf } from "../../policy/lib/k8s";
-import { defaultedPodSpec } from "../../policy/lib/pod-defaults";
+import { makeResourceValidationArgs, unknown, UnknownValueError } from "../../lib/args";
+import { podViewOf } from "../../lib/k8s";
+import { defaultedPodSpec } from "../../lib/pod-defaults";
 
 const container = (extra: Record<string, unknown> = {}) => ({ name: "app", image: "registry.example.com/app:1.0", imagePullPolicy: "IfNotPresent", ...extra });
 

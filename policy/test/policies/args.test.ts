@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { freezeStackTags, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, unknown, UnknownValueError } from "../../policy/lib/args";
+import { freezeStackTags, isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, unknown, UnknownValueError } from "../../lib/args";
 
 describe("policy args built like the @pulumi/policy runtime", () => {
     const init = { type: "kubernetes:core/v1:ConfigMap", name: "cm", props: { metadata: { name: "cm" }, data: { a: "1" } } };

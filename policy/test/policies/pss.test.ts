@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { allPolicies, selectPolicies } from "../../policy/policies";
+import { allPolicies, selectPolicies } from "../../policies";
 import { expectedToFail, pssCases } from "./pss-cases";
 import { remediate, validateResource } from "./support/harness";
 import { asResource, podKind, podWith, workloadKinds, type WorkloadKind } from "./support/workloads";

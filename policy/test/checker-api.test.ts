@@ -1,6 +1,6 @@
 // The checker's in-process API (what the synth script uses): objects from memory, parsed text.
 import { strict as assert } from "assert";
-import { checkObjects, parseManifestText } from "../../policy/check";
+import { checkObjects, parseManifestText } from "../check";
 
 const privilegedPod = (namespace: string) => `apiVersion: v1
 kind: Pod

@@ -1,6 +1,6 @@
 // Fixtures shaped like pod-security-admission's: a minimal pod that passes the restricted level,
 // mutated one field per case, then wrapped into every pod-bearing workload kind.
-import type { ResourceInit } from "../../../policy/lib/args";
+import type { ResourceInit } from "../../../lib/args";
 
 export type Json = Record<string, any>;
 

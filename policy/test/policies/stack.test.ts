@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import type { ResourceInit } from "../../policy/lib/args";
-import { runPolicies, type ManifestResource } from "../../policy/lib/run";
-import { allPolicies, selectPolicies } from "../../policy/policies";
-import type { PackPolicy } from "../../policy/lib/types";
+import type { ResourceInit } from "../../lib/args";
+import { runPolicies, type ManifestResource } from "../../run";
+import { allPolicies, selectPolicies } from "../../policies";
+import type { PackPolicy } from "../../lib/types";
 import { validateStack, type RunOneOptions } from "./support/harness";
 
 type Json = Record<string, any>;

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { allPolicies } from "../../policy/policies";
-import type { PackPolicy } from "../../policy/lib/types";
-import type { ResourceInit } from "../../policy/lib/args";
+import { allPolicies } from "../../policies";
+import type { PackPolicy } from "../../lib/types";
+import type { ResourceInit } from "../../lib/args";
 import { validateResource, validateStack, type RunOneOptions } from "./support/harness";
 import { asResource, podWith, workloadKinds, type PodParts } from "./support/workloads";
 

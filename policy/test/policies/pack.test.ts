@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { allPolicies, hygienePolicies, policyGroups, rbacPolicies, pssBaselinePolicies, pssRestrictedPolicies, selectPolicies, stackPolicies } from "../../policy/policies";
-import { validatePolicyConfig } from "../../policy/cli/checker";
-import { resolvePolicies, type PolicyConfigFile } from "../../policy/lib/run";
-import type { PackResourcePolicy } from "../../policy/lib/types";
+import { allPolicies, hygienePolicies, policyGroups, rbacPolicies, pssBaselinePolicies, pssRestrictedPolicies, selectPolicies, stackPolicies } from "../../policies";
+import { validatePolicyConfig } from "../../cli/checker";
+import { resolvePolicies, type PolicyConfigFile } from "../../run";
+import type { PackResourcePolicy } from "../../lib/types";
 import { effectiveConfig, validateResource } from "./support/harness";
 import { workloadKinds } from "./support/workloads";
 
@@ -94,7 +94,7 @@ describe("robustness: every resource policy copes with sparse objects", () => {
 describe("the @pulumi/policy runtime accepts the pack's policy definitions", () => {
     // The same function the gRPC server uses to describe the pack to the CLI (GetAnalyzerInfo).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const protoutil = require("../../policy/node_modules/@pulumi/policy/protoutil");
+    const protoutil = require("@pulumi/policy/protoutil");
     it("serializes every policy with its config schema, severity, tags and remediation", () => {
         const info = protoutil.makeAnalyzerInfo("websvc-k8s", "0.1.0", "mandatory", { policies: allPolicies }, undefined).toObject();
         assert.strictEqual(info.policiesList.length, allPolicies.length);

@@ -1,8 +1,8 @@
 // Runs one policy the way the CrossGuard runtime does (args built by policy/lib/args.ts),
 // collecting reported messages and whether the policy declared itself not applicable.
-import { isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, type ResourceInit } from "../../../policy/lib/args";
-import { resolvePolicies } from "../../../policy/lib/run";
-import type { PackPolicy, PackResourcePolicy, PackStackPolicy } from "../../../policy/lib/types";
+import { isNotApplicable, makeResourceValidationArgs, makeStackValidationArgs, type ResourceInit } from "../../../lib/args";
+import { resolvePolicies } from "../../../run";
+import type { PackPolicy, PackResourcePolicy, PackStackPolicy } from "../../../lib/types";
 
 export interface Outcome {
     messages: string[];

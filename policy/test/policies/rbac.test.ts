@@ -1,7 +1,7 @@
 // RBAC hygiene, judged by effect: roles by their rules, bindings by the role of the set they grant.
 import * as assert from "assert";
-import type { ResourceInit } from "../../policy/lib/args";
-import { allPolicies, selectPolicies } from "../../policy/policies";
+import type { ResourceInit } from "../../lib/args";
+import { allPolicies, selectPolicies } from "../../policies";
 import { validateStack } from "./support/harness";
 
 const policy = (id: string) => allPolicies.find((p) => p.name === id)!;
