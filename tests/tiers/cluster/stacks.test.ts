@@ -14,12 +14,11 @@ import {
     appSelector, clusterMissing, deployedImage, evict, exists, jsonpath, kubectl, kubectlJson, kubectlTry, onlyName, pdbDisruptionsAllowed,
     ReadyWatch, sarAllowed, setPodReady, waitPdbAllowed, waitScaled, zoneSpread,
 } from "../lib/kube";
-import { Lifecycle, note, ROOT, skipUnlessProvisioned, waitFor } from "../lib/tier";
+import { Lifecycle, note, ROOT, skipUnlessProvisioned, tierStacks, waitFor } from "../lib/tier";
 
-const STACKS = (process.env.TIER_STACKS ?? "staging production").split(/[\s,]+/).filter(Boolean);
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
-for (const name of STACKS) {
+for (const name of tierStacks()) {
     describe(`cluster: stack ${name}`, function () {
         this.timeout(900_000);
         let engine: Engine;

@@ -10,12 +10,11 @@ import {
     packOptions, prepareEngine, ProjectStack, projectStack, tail,
 } from "../lib/engine";
 import { compareRender, secretLeaks, secretValues, yamlFiles } from "../lib/render-checks";
-import { Lifecycle, note, ROOT, run, skipUnlessProvisioned } from "../lib/tier";
+import { Lifecycle, note, ROOT, run, skipUnlessProvisioned, tierStacks } from "../lib/tier";
 
 const IMAGE_REF = `registry.example.com/websvc/app@sha256:${createHash("sha256").update("engine-test").digest("hex")}`;
-const STACKS = (process.env.TIER_STACKS ?? "staging production").split(/[\s,]+/).filter(Boolean);
 
-for (const name of STACKS) {
+for (const name of tierStacks()) {
     describe(`engine: stack ${name}`, function () {
         this.timeout(900_000);
         let engine: Engine;

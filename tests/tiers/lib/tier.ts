@@ -129,3 +129,8 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
 export function tail(text: string, lines = 25): string {
     return text.trimEnd().split("\n").slice(-lines).map((l) => `       | ${l}`).join("\n");
 }
+
+/** The stacks a tier runs: TIER_STACKS (space- or comma-separated), default staging and production. */
+export function tierStacks(): string[] {
+    return (process.env.TIER_STACKS ?? "staging production").split(/[\s,]+/).filter(Boolean);
+}
