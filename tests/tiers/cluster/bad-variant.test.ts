@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
 import { commandText, describeViolations, Engine, EngineEvents, engineMissing, fixtureStack, packOptions, prepareEngine, tail } from "../lib/engine";
-import { clusterMissing, exists, kubectl } from "../lib/kube";
+import { announceCluster, clusterMissing, exists, kubectl } from "../lib/kube";
 import { note, skipUnlessProvisioned } from "../lib/tier";
 
 describe("cluster: bad variant", function () {
@@ -13,6 +13,7 @@ describe("cluster: bad variant", function () {
 
     before(async function () {
         skipUnlessProvisioned(this, "cluster", [...engineMissing(), ...clusterMissing()]);
+        announceCluster();
         engine = await prepareEngine("cluster");
         stack = await fixtureStack(engine, "bad");
     });

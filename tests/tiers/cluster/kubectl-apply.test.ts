@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { appSelector, clusterMissing, kubectlTry, waitScaled, zoneSpread } from "../lib/kube";
+import { announceCluster, appSelector, clusterMissing, kubectlTry, waitScaled, zoneSpread } from "../lib/kube";
 import { note, ROOT, run, skipUnlessProvisioned, tail } from "../lib/tier";
 
 const NS = "websvc-production";
@@ -15,6 +15,7 @@ describe("cluster: plain kubectl", function () {
 
     before(function () {
         skipUnlessProvisioned(this, "cluster", clusterMissing());
+        announceCluster();
         out = fs.mkdtempSync(path.join(os.tmpdir(), "websvc-synth-production-"));
     });
 

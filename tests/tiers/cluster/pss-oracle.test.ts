@@ -2,7 +2,7 @@
 // fixtures, server-side dry-run in namespaces labelled per level and version; the pack's verdicts must
 // agree (scripts/tiers/pss-apiserver.ts, its own entry point `npm run test:pss-apiserver`).
 import { strict as assert } from "assert";
-import { clusterMissing } from "../lib/kube";
+import { announceCluster, clusterMissing } from "../lib/kube";
 import { note, ROOT, run, skipUnlessProvisioned, tail } from "../lib/tier";
 
 describe("cluster: admission as an oracle", function () {
@@ -10,6 +10,7 @@ describe("cluster: admission as an oracle", function () {
 
     before(function () {
         skipUnlessProvisioned(this, "cluster", clusterMissing());
+        announceCluster();
     });
 
     it("PSS oracle: the pack agrees with the API server's PodSecurity admission on every verdict", async () => {

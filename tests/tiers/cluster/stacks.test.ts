@@ -11,7 +11,7 @@ import {
     prepareEngine, ProjectStack, projectStack, setStackConfig,
 } from "../lib/engine";
 import {
-    appSelector, clusterMissing, deployedImage, evict, exists, jsonpath, kubectl, kubectlJson, kubectlTry, onlyName, pdbDisruptionsAllowed,
+    announceCluster, appSelector, clusterMissing, deployedImage, evict, exists, jsonpath, kubectl, kubectlJson, kubectlTry, onlyName, pdbDisruptionsAllowed,
     ReadyWatch, sarAllowed, setPodReady, waitPdbAllowed, waitScaled, zoneSpread,
 } from "../lib/kube";
 import { Lifecycle, note, ROOT, skipUnlessProvisioned, tierStacks, waitFor } from "../lib/tier";
@@ -34,6 +34,7 @@ for (const name of tierStacks()) {
 
         before(async function () {
             skipUnlessProvisioned(this, "cluster", [...engineMissing(), ...clusterMissing()]);
+            announceCluster();
             engine = await prepareEngine("cluster");
             p = await projectStack(engine, name, { image: { ref: image.ref } });
             ns = `websvc-${p.environment}`;

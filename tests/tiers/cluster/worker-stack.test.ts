@@ -6,7 +6,7 @@ import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import YAML from "yaml";
 import { copyProgram, describeChanges, describeViolations, Engine, EngineEvents, engineMissing, initStack, prepareEngine } from "../lib/engine";
-import { clusterMissing, kubectl } from "../lib/kube";
+import { announceCluster, clusterMissing, kubectl } from "../lib/kube";
 import { Lifecycle, note, ROOT, skipUnlessProvisioned } from "../lib/tier";
 
 const SOURCE = path.join(ROOT, "examples/worker-stack");
@@ -21,6 +21,7 @@ describe("cluster: reuse (examples/worker-stack)", function () {
 
     before(async function () {
         skipUnlessProvisioned(this, "cluster", [...engineMissing(), ...clusterMissing()]);
+        announceCluster();
         if (!fs.existsSync(PACK)) {
             skipUnlessProvisioned(this, "cluster", [{ what: "examples/worker-stack is not installed", provide: "run `npm run test:example` first: it installs the pack as a package" }]);
         }

@@ -193,3 +193,13 @@ export function deployedImage(placeholderSeed: string): { ref: string; source: s
     const ref = `registry.example.com/websvc/app@sha256:${createHash("sha256").update(placeholderSeed).digest("hex")}`;
     return { ref, source: `a placeholder: no image built by the image tier (${file})` };
 }
+
+let announced = false;
+
+/** Prints kubectl's and the server's versions once per run (the cluster tier's first line). */
+export function announceCluster(): void {
+    if (announced) return;
+    announced = true;
+    const v = kubectlJson<{ clientVersion?: { gitVersion: string }; serverVersion?: { gitVersion: string } }>(["version"]);
+    console.log(`cluster: kubectl ${v.clientVersion?.gitVersion}, server ${v.serverVersion?.gitVersion} (KUBECONFIG ${process.env.KUBECONFIG})`);
+}
