@@ -55,7 +55,7 @@ if [ "$tier" = cluster ] && [ -z "${KUBECONFIG:-}" ]; then
   export WEBSVC_CLUSTER_DIR TIER_CLUSTER_LIFECYCLE=1
   trap 'bash scripts/cluster.sh down >/dev/null 2>&1 || true; rm -rf "$scratch"' EXIT
   started=$(date +%s)
-  cluster_env="$(bash scripts/cluster.sh up)"
+  cluster_env="$(bash scripts/cluster.sh up | grep '^export ')"   # KUBECONFIG and PATH (kubectl)
   eval "$cluster_env"
   echo "cluster: started a local control plane in $(( $(date +%s) - started )) s ($WEBSVC_CLUSTER_DIR)"
 fi
