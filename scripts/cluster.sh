@@ -208,7 +208,7 @@ subjectAltName=IP:127.0.0.1,IP:$(state_get KUBERNETES_SERVICE_IP | grep . || ech
   pki_key service-account
   openssl pkey -in "$PKI/service-account.key" -pubout -out "$PKI/service-account.pub" 2>/dev/null
   local f; for f in ca etcd apiserver-etcd-client apiserver admin controller-manager scheduler kwok ingress-status apiserver-kubelet-client controller-manager-serving scheduler-serving; do
-    [ -s "$PKI/$f.crt" ] && [ -s "$PKI/$f.key" ] || { log "could not make the certificate $f"; exit 1; }
+    if ! { [ -s "$PKI/$f.crt" ] && [ -s "$PKI/$f.key" ]; }; then log "could not make the certificate $f"; exit 1; fi
   done
   chmod 600 "$PKI"/*.key
 }

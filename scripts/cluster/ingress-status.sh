@@ -9,7 +9,7 @@ k() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 while true; do
   k get ingress -A -o jsonpath='{range .items[?(@.spec.ingressClassName=="nginx")]}{.metadata.namespace}{" "}{.metadata.name}{" "}{.status.loadBalancer.ingress[0].ip}{"\n"}{end}' 2>/dev/null \
     | while read -r ns name ip; do
-        [ -n "$name" ] && [ -z "$ip" ] || continue
+        if [ -z "$name" ] || [ -n "$ip" ]; then continue; fi
         k -n "$ns" patch ingress "$name" --subresource status --type merge \
           -p '{"status": {"loadBalancer": {"ingress": [{"ip": "127.0.0.1"}]}}}' >/dev/null 2>&1 \
           && echo "$(date -u +%FT%TZ) published 127.0.0.1 for ingress $ns/$name"
