@@ -23,6 +23,16 @@ export const TERMINATION_GRACE_MARGIN_SECONDS = 5;
 /** The preStop `sleep` action is on by default from 1.30 (beta; alpha in 1.29, GA in 1.34). */
 export const SLEEP_ACTION_MIN_MINOR = 30;
 
+/**
+ * How long a rollout may go without progress before the Deployment reports ProgressDeadlineExceeded
+ * (and `pulumi up`, whose await logic reads that condition, fails). Progress is counted per pod: with
+ * maxSurge 1 each new pod must be pulled, pass its startup probe (up to 60s, app-contract's
+ * appProbes) and stay Ready for minReadySeconds (5s) inside this window. 180s leaves about two
+ * minutes for the image pull. Kubernetes' default (600s) kept a rollout whose pods can never become
+ * Ready (a missing image, a crashing app) running for ten minutes before anyone was told.
+ */
+export const PROGRESS_DEADLINE_SECONDS = 180;
+
 /** Surge one new pod, never take an old one away before its replacement is Ready. */
 export const ROLLING_UPDATE = { maxSurge: 1, maxUnavailable: 0 } as const;
 
