@@ -25,13 +25,28 @@ export const SLEEP_ACTION_MIN_MINOR = 30;
 
 /**
  * How long a rollout may go without progress before the Deployment reports ProgressDeadlineExceeded
- * (and `pulumi up`, whose await logic reads that condition, fails). Progress is counted per pod: with
+ * (kubectl rollout status, dashboards and alerts read it). Progress is counted per pod: with
  * maxSurge 1 each new pod must be pulled, pass its startup probe (up to 60s, app-contract's
- * appProbes) and stay Ready for minReadySeconds (5s) inside this window. 180s leaves about two
+ * appProbes) and stay Ready for minReadySeconds (5s) inside this window; 180s leaves about two
  * minutes for the image pull. Kubernetes' default (600s) kept a rollout whose pods can never become
- * Ready (a missing image, a crashing app) running for ten minutes before anyone was told.
+ * Ready (a missing image, a crashing app) "progressing" for ten minutes.
  */
 export const PROGRESS_DEADLINE_SECONDS = 180;
+
+/**
+ * Pulumi's own bound on the Deployment's create/update (customTimeouts). The kubernetes provider does
+ * not stop at ProgressDeadlineExceeded: its await logic records the condition as a warning and keeps
+ * waiting until its timeout (10 minutes by default). 300s covers a whole healthy rollout of up to
+ * about 12 pods at ~20s each (pull from a nearby registry, start, minReadySeconds); a slower one makes
+ * `pulumi up` report a timeout while Kubernetes completes it (the next `up` is then a no-op), which is
+ * cheaper than a broken rollout holding the pipeline for ten minutes. The runtime tier measures it.
+ */
+export const ROLLOUT_TIMEOUT_SECONDS = 300;
+
+/** The Deployment's customTimeouts. */
+export function rolloutCustomTimeouts(): { create: string; update: string } {
+    return { create: `${ROLLOUT_TIMEOUT_SECONDS}s`, update: `${ROLLOUT_TIMEOUT_SECONDS}s` };
+}
 
 /** Surge one new pod, never take an old one away before its replacement is Ready. */
 export const ROLLING_UPDATE = { maxSurge: 1, maxUnavailable: 0 } as const;

@@ -20,8 +20,12 @@ const STACKS = ["staging", "production"] as const;
 /** The load the rollout, drain and bad-rollout checks run under: a bounded 50 requests/s. */
 const LOAD_RPS = 50;
 const LOAD_MAX_SECONDS = 420;
-/** Deployment progressDeadlineSeconds (components/lib/rollout.ts): the bad rollout must fail by then, plus the provider's polling slack. */
-const BAD_ROLLOUT_BOUND_SECONDS = 180 + 60;
+/**
+ * The bad rollout's `pulumi up` must fail within the Deployment's customTimeouts (300s,
+ * components/lib/rollout.ts ROLLOUT_TIMEOUT_SECONDS; the provider does not stop at
+ * ProgressDeadlineExceeded, 180s) plus 30s for the engine around it.
+ */
+const BAD_ROLLOUT_BOUND_SECONDS = 300 + 30;
 
 function skipWith(ctx: Mocha.Context, reason: string): never {
     console.log(`      SKIPPED: ${reason}`);
@@ -264,7 +268,7 @@ console.log(JSON.stringify(r));`;
         });
         const seen = watcher.stop();
         const why = (bad?.output ?? "").split("\n").filter((l) => l.includes(deployment) || /ProgressDeadlineExceeded|ImagePull|progress deadline|timed out/i.test(l)).slice(0, 6).map((l) => l.trim());
-        console.log(`      bad rollout: pulumi up failed after ${bad?.seconds.toFixed(1)}s (bound ${BAD_ROLLOUT_BOUND_SECONDS}s: progressDeadlineSeconds 180 + slack); its message:\n        ${why.join("\n        ")}`);
+        console.log(`      bad rollout: pulumi up failed after ${bad?.seconds.toFixed(1)}s (bound ${BAD_ROLLOUT_BOUND_SECONDS}s: customTimeouts 300s + 30s); its message:\n        ${why.join("\n        ")}`);
         console.log(`      old pods: fewest Ready ${seen.lowest} of ${min}; recovery up ${recover?.seconds.toFixed(1)}s; load: ${describeLoad(load)}`);
         if (error) throw error;
         assert.ok(bad && !bad.ok, "pulumi up of a missing image digest succeeded");
