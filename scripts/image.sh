@@ -104,6 +104,7 @@ sbom() {
     --source-name "${REF%@*}" --source-version "${REF#*@}" -q -o "cyclonedx-json=$SBOM_FILE" 2>"$IMAGE_CACHE/syft.log"
   rc=$?
   [ "$rc" -eq 0 ] || die "syft failed: $(tail -3 "$IMAGE_CACHE/syft.log")"
+  # shellcheck disable=SC2016 # a JavaScript program: its ${...} and backquotes are JavaScript's, not the shell's
   log "SBOM (syft $SYFT_VERSION, CycloneDX JSON): $SBOM_FILE: $(node -e 'const b = require(process.argv[1]); const n = {};
     for (const c of b.components) { const t = (/^pkg:([a-z]+)\//.exec(c.purl || "") || [, c.type])[1]; n[t] = (n[t] || 0) + 1; }
     console.log(Object.entries(n).map(([t, k]) => `${k} ${t}`).join(", "))' "$SBOM_FILE")"

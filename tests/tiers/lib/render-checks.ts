@@ -1,9 +1,8 @@
-// Assertions for scripts/tiers/test-engine.sh on what the real engine produced:
-//   compare <renderDir> <synthDir>   engine-rendered YAML vs `npm run synth` objects
-//   leaks [--expect-found] <stackExport.json> <renderDir> [values.json...]
-//        no secret value (rendered Secret data, strings in values.json) in plaintext in the state;
-//        --expect-found inverts it, as a positive control against `stack export --show-secrets`
-// Exit 0 when the check holds, 1 with one line per problem otherwise.
+// Checks on what the real engine rendered (the engine tier, kubernetes provider in render mode):
+//   compareRender   engine-rendered YAML vs `npm run synth`'s objects (kinds, names, security fields)
+//   secretLeaks     no secret value (rendered Secret data, secret stack outputs) in plaintext in the
+//                   state; with expectFound, the positive control against the decrypted state
+// Each returns a one-line summary and one line per problem (none when the check holds).
 import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
@@ -11,7 +10,9 @@ import YAML from "yaml";
 
 type Obj = Record<string, any>;
 
-function yamlFiles(dir: string): string[] {
+/** The YAML files under a directory (render mode writes one per object); none when it does not exist. */
+export function yamlFiles(dir: string): string[] {
+    if (!fs.existsSync(dir)) return [];
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) return yamlFiles(p);
@@ -55,7 +56,12 @@ function securityView(o: Obj): Obj {
     return { pod: podFields, initContainers: containers(pod.initContainers), containers: containers(pod.containers) };
 }
 
-function compare(renderDir: string, synthDir: string): string[] {
+export interface CheckResult {
+    summary: string;
+    problems: string[];
+}
+
+export function compareRender(renderDir: string, synthDir: string): CheckResult {
     const rendered = objectsIn(renderDir);
     const synth = objectsIn(synthDir);
     const problems: string[] = [];
@@ -71,14 +77,13 @@ function compare(renderDir: string, synthDir: string): string[] {
             problems.push(`${k}: security-relevant fields differ\n    synth:  ${JSON.stringify(sv)}\n    engine: ${JSON.stringify(rv)}`);
         }
     }
-    console.log(`compare: ${synth.size} synth objects, ${rendered.size} engine-rendered objects, ${workloads} workload(s) with pod specs compared`);
     if (synth.size === 0) problems.push("synth produced no objects");
-    return problems;
+    return { summary: `${synth.size} synth objects, ${rendered.size} engine-rendered objects, ${workloads} workload(s) with pod specs compared`, problems };
 }
 
 // Secret values: every value of the rendered Secrets (render mode writes them in plaintext, which
 // is why the render directory is a throwaway) plus the secret stack outputs.
-function secretValues(renderDir: string, valueFiles: string[]): string[] {
+export function secretValues(renderDir: string, outputValues: readonly unknown[]): string[] {
     const values = new Set<string>();
     for (const o of objectsIn(renderDir).values()) {
         if (o.kind !== "Secret") continue;
@@ -89,34 +94,30 @@ function secretValues(renderDir: string, valueFiles: string[]): string[] {
         if (typeof v === "string") values.add(v);
         else if (v && typeof v === "object") Object.values(v).forEach(collect);
     };
-    for (const f of valueFiles) collect(JSON.parse(fs.readFileSync(f, "utf8")));
+    outputValues.forEach(collect);
     // Short values (a port, "true") would match by accident; generated secrets are long.
     return [...values].filter((v) => v.length >= 12);
 }
 
-function leaks(exportFile: string, renderDir: string, valueFiles: string[], expectFound: boolean): string[] {
-    const state = fs.readFileSync(exportFile, "utf8");
-    const secrets = secretValues(renderDir, valueFiles);
-    const found = secrets.filter((v) => state.includes(v) || state.includes(Buffer.from(v).toString("base64")));
-    console.log(`leaks: ${secrets.length} secret value(s) checked against ${path.basename(exportFile)} (${state.length} bytes): ${found.length} found in plaintext`);
-    if (secrets.length === 0) return ["no secret values to check"];
-    if (expectFound) return found.length === secrets.length ? [] : [`${secrets.length - found.length} secret value(s) not found in the decrypted export: the check cannot see them`];
-    return found.map((v) => `a secret value (${v.length} chars) appears in plaintext in the stack export`);
+/** Every string in a JSON value (the state, parsed: escapes such as Go's \u0026 are undone). */
+function stringsIn(value: unknown, out: string[] = []): string[] {
+    if (typeof value === "string") out.push(value);
+    else if (value && typeof value === "object") for (const v of Object.values(value)) stringsIn(v, out);
+    return out;
 }
 
-function main(argv: string[]): number {
-    const [cmd, ...args] = argv;
-    let problems: string[];
-    const expectFound = args[0] === "--expect-found";
-    const rest = expectFound ? args.slice(1) : args;
-    if (cmd === "compare" && args.length === 2) problems = compare(args[0], args[1]);
-    else if (cmd === "leaks" && rest.length >= 2) problems = leaks(rest[0], rest[1], rest.slice(2), expectFound);
-    else {
-        console.error("usage: checks.ts compare <renderDir> <synthDir> | leaks [--expect-found] <export.json> <renderDir> [values.json...]");
-        return 2;
-    }
-    for (const p of problems) console.error(`  FAIL ${p}`);
-    return problems.length === 0 ? 0 : 1;
+/**
+ * Secret values found in plaintext (or base64) in a stack's state. Without expectFound every value
+ * found is a problem; with it (the decrypted state, a positive control) every value NOT found is.
+ */
+export function secretLeaks(state: unknown, secrets: readonly string[], expectFound = false): CheckResult {
+    const strings = stringsIn(state);
+    const found = secrets.filter((v) => {
+        const b64 = Buffer.from(v).toString("base64");
+        return strings.some((s) => s.includes(v) || s.includes(b64));
+    });
+    const summary = `${secrets.length} secret value(s) checked against the state (${strings.length} strings): ${found.length} found in plaintext`;
+    if (secrets.length === 0) return { summary, problems: ["no secret values to check"] };
+    if (expectFound) return { summary, problems: found.length === secrets.length ? [] : [`${secrets.length - found.length} secret value(s) not found in the decrypted state: the check cannot see them`] };
+    return { summary, problems: found.map((v) => `a secret value (${v.length} chars) appears in plaintext in the state`) };
 }
-
-process.exit(main(process.argv.slice(2)));
