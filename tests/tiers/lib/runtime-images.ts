@@ -4,7 +4,8 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT, clusterCommand, type RuntimeEnv } from "./runtime-env";
+import { clusterCommand, type RuntimeEnv } from "./runtime-env";
+import { ROOT } from "./tier";
 
 export interface HelperImage {
     name: string;

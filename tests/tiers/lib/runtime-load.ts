@@ -2,9 +2,10 @@
 // The client is bounded by itself (--max-seconds); stop() ends it early through its stop file.
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import type { RuntimeEnv } from "./runtime-env";
-import { ROOT } from "./runtime-env";
+import { clusterProcessEnv, type RuntimeEnv } from "./runtime-env";
+import { ROOT } from "./tier";
 import type { LoadSummary } from "./runtime-load-client";
 
 export type { LoadSummary } from "./runtime-load-client";
@@ -22,7 +23,7 @@ export class Load {
     private started!: Promise<void>;
 
     constructor(env: RuntimeEnv, readonly label: string, readonly opts: LoadOptions) {
-        this.stopFile = path.join(env.work, `load-${label}-${process.hrtime.bigint()}.stop`);
+        this.stopFile = path.join(os.tmpdir(), `websvc-runtime-load-${label}-${process.pid}-${process.hrtime.bigint()}.stop`);
         const client = [
             process.execPath, "-r", path.join(ROOT, "node_modules/ts-node/register/transpile-only"),
             path.join(__dirname, "runtime-load-client.ts"),
@@ -30,7 +31,7 @@ export class Load {
             "--stop-file", this.stopFile, "--timeout-ms", String(opts.timeoutMs ?? 5000),
         ];
         const child = spawn("bash", [env.clusterScript, "exec", "--", ...client], {
-            env: { ...process.env, ...env.clusterEnv, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
+            env: { ...clusterProcessEnv(env), TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
             stdio: ["ignore", "pipe", "pipe"],
         });
         let out = "", err = "";
@@ -62,7 +63,11 @@ export class Load {
     /** Ends the load (it also ends by itself at maxSeconds) and returns the summary. */
     async stop(): Promise<LoadSummary> {
         fs.writeFileSync(this.stopFile, "stop\n");
-        return this.done;
+        try {
+            return await this.done;
+        } finally {
+            fs.rmSync(this.stopFile, { force: true });
+        }
     }
 }
 

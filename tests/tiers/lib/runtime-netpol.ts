@@ -1,7 +1,7 @@
 // NetworkPolicy for real: kube-network-policies (built here) enforces the stack's policies on the
 // real nodes, and probe pods check who reaches what. Every probe is a TCP connect with a deadline,
 // run from inside a pod (`kubectl exec … node -e`), so it takes the pod's own network path.
-import type { Kube } from "./runtime-kube";
+import { podExec } from "./runtime-kube";
 
 export const ENFORCER_NAME = "kube-network-policies";
 const ENFORCER_NS = "kube-system";
@@ -57,7 +57,7 @@ export interface ProbeTarget {
 }
 
 /** Connects to every target at once from inside the pod; "open", or why not ("timeout" is a dropped SYN). */
-export function probeFrom(kube: Kube, namespace: string, pod: string, targets: ProbeTarget[]): Map<string, string> {
+export function probeFrom(namespace: string, pod: string, targets: ProbeTarget[]): Map<string, string> {
     const script = `const net = require("net"); const targets = ${JSON.stringify(targets)};
 Promise.all(targets.map((t) => new Promise((resolve) => {
   const s = net.connect({ host: t.host, port: t.port });
@@ -66,7 +66,7 @@ Promise.all(targets.map((t) => new Promise((resolve) => {
   s.on("connect", () => done("open"));
   s.on("error", (e) => done(e.code || e.message));
 }))).then((r) => console.log(JSON.stringify(r)));`;
-    const out = kube.exec(namespace, pod, ["node", "-e", script], 30_000);
+    const out = podExec(namespace, pod, ["node", "-e", script], 30_000);
     return new Map(JSON.parse(out.trim().split("\n").pop() ?? "[]"));
 }
 

@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { clusterCommand, type RuntimeEnv } from "./runtime-env";
-import { isReady, sleep, waitFor, type Kube } from "./runtime-kube";
+import { kubectl, kubectlJson } from "./kube";
+import { applyManifests, isReady, livePods, sleep, waitUntil } from "./runtime-kube";
 import { helperImages, publish } from "./runtime-images";
 import { Load, describeLoad } from "./runtime-load";
 import type { RuntimeStack } from "./runtime-stack";
@@ -20,8 +21,7 @@ const PROMETHEUS_NAME = "runtime";
 const RATE_INTERVAL = "2m";
 
 interface Ctx {
-    env: RuntimeEnv;
-    kube: Kube;
+    env?: RuntimeEnv;
     stack?: RuntimeStack;
 }
 
@@ -75,17 +75,17 @@ function prometheusManifest(namespace: string, release: string, image: string): 
 }
 
 /** Creates the operator's CRDs that the cluster does not have yet (`create`: they are large). */
-function ensureCrds(kube: Kube, dir: string): string[] {
+function ensureCrds(dir: string): string[] {
     const crdDir = path.join(dir, "example/prometheus-operator-crd-full");
-    const have = new Set(kube.json(["get", "crd"]).items.map((c: any) => c.metadata.name));
+    const have = new Set(kubectlJson(["get", "crd"]).items.map((c: any) => c.metadata.name));
     const created: string[] = [];
     for (const f of fs.readdirSync(crdDir).filter((f) => f.endsWith(".yaml"))) {
         const name = f.replace(/\.yaml$/, "").split("_").reverse().join(".");
         if (have.has(name)) continue;
-        kube.run(["create", "-f", path.join(crdDir, f)], { timeoutMs: 120_000 });
+        kubectl(["create", "-f", path.join(crdDir, f)]);
         created.push(name);
     }
-    if (created.length) kube.run(["wait", "--for", "condition=Established", "crd", ...created, "--timeout=60s"]);
+    if (created.length) kubectl(["wait", "--for", "condition=Established", "crd", ...created, "--timeout=60s"]);
     return created;
 }
 
@@ -105,7 +105,6 @@ export function observabilityChecks(ctx: () => Ctx): void {
         let promUrl = "";
         let ns = "";
         let st: RuntimeStack;
-        let kube: Kube;
         let env: RuntimeEnv;
         let rule: any;
         let load: Load | undefined;
@@ -133,7 +132,7 @@ export function observabilityChecks(ctx: () => Ctx): void {
             const c = ctx();
             if (!c.env) skip(this, "no runtime environment");
             if (!c.stack) skip(this, "the staging stack is not deployed");
-            ({ env, kube } = c);
+            env = c.env!;
             st = c.stack!;
             const images = helperImages();
             const missing = ["prometheus-operator", "config-reloader", "prometheus"].filter((n) => !images.get(n)?.archive);
@@ -145,39 +144,39 @@ export function observabilityChecks(ctx: () => Ctx): void {
                 if (note) console.log(`      note: ${note}`);
                 return [n, ref];
             }));
-            const created = ensureCrds(kube, moduleDir());
-            kube.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }]);
-            kube.apply(operatorManifests(moduleDir(), ns, refs["prometheus-operator"], refs["config-reloader"]));
-            await waitFor("prometheus-operator Available", 180_000, () => {
-                const d = kube.json(["-n", ns, "get", "deployment", "prometheus-operator"]);
+            const created = ensureCrds(moduleDir());
+            applyManifests([{ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }]);
+            applyManifests(operatorManifests(moduleDir(), ns, refs["prometheus-operator"], refs["config-reloader"]));
+            await waitUntil("prometheus-operator Available", 180_000, () => {
+                const d = kubectlJson(["-n", ns, "get", "deployment", "prometheus-operator"]);
                 return d.status?.availableReplicas === 1 ? true : undefined;
-            }, 2000, () => kube.run(["-n", ns, "get", "pods", "--no-headers"]));
-            kube.apply([prometheusManifest(ns, mon.prometheusRelease, refs.prometheus)]);
-            const pod = await waitFor("the operator's Prometheus pod Ready", 240_000, () => {
-                const p = kube.json(["-n", ns, "get", "pods", "-l", `prometheus=${PROMETHEUS_NAME}`]).items[0];
+            }, 2000, () => kubectl(["-n", ns, "get", "pods", "--no-headers"]));
+            applyManifests([prometheusManifest(ns, mon.prometheusRelease, refs.prometheus)]);
+            const pod = await waitUntil("the operator's Prometheus pod Ready", 240_000, () => {
+                const p = kubectlJson(["-n", ns, "get", "pods", "-l", `prometheus=${PROMETHEUS_NAME}`]).items[0];
                 return p && isReady(p) ? p : undefined;
-            }, 2000, () => kube.run(["-n", ns, "get", "pods", "--no-headers"]));
+            }, 2000, () => kubectl(["-n", ns, "get", "pods", "--no-headers"]));
             promUrl = `http://${pod.status.podIP}:9090`;
             console.log(`      operator and Prometheus ${PROMETHEUS_VERSION} Ready in ${ns} (${promUrl}); CRDs created: ${created.join(", ") || "none"}`);
-            rule = kube.json(["-n", st.namespace, "get", "prometheusrule", "-l", st.selector.split(",")[0]]).items[0];
+            rule = kubectlJson(["-n", st.namespace, "get", "prometheusrule", "-l", st.selector.split(",")[0]]).items[0];
             // User traffic (not probes) for the SLI series: 5 requests/s, bounded, for the whole section.
-            const svc = kube.json(["-n", st.namespace, "get", "service", "-l", st.selector]).items[0];
+            const svc = kubectlJson(["-n", st.namespace, "get", "service", "-l", st.selector]).items[0];
             load = new Load(env, "observability", { url: `http://${svc.spec.clusterIP}:80/`, rps: 5, maxSeconds: 900 });
             await load.ready();
         });
 
         after(async function () {
             if (load) console.log(`      observability traffic: ${describeLoad(await load.stop())}`);
-            if (kube && ns) {
-                try { kube.run(["-n", ns, "delete", "prometheus", PROMETHEUS_NAME, "--ignore-not-found", "--wait=true", "--timeout=60s"]); } catch { /* namespace deletion follows */ }
-                kube.run(["delete", "namespace", ns, "--ignore-not-found", "--wait=false"]);
+            if (env && ns) {
+                try { kubectl(["-n", ns, "delete", "prometheus", PROMETHEUS_NAME, "--ignore-not-found", "--wait=true", "--timeout=60s"]); } catch { /* namespace deletion follows */ }
+                kubectl(["delete", "namespace", ns, "--ignore-not-found", "--wait=false"]);
             }
         });
 
         it("scraped: the stack's ServiceMonitor, selected by its release label, gets every app pod scraped (up == 1 per pod) through the operator's generated config", async function () {
-            const pods = kube.livePods(st.namespace, st.selector).map((p: any) => p.metadata.name).sort();
+            const pods = livePods(st.namespace, st.selector).map((p: any) => p.metadata.name).sort();
             const t0 = Date.now();
-            const up = await waitFor("up == 1 for every app pod", 180_000, () => {
+            const up = await waitUntil("up == 1 for every app pod", 180_000, () => {
                 const r = query(`up{namespace="${st.namespace}"}`);
                 const upPods = r.filter((s: any) => s.value[1] === "1").map((s: any) => s.metric.pod).sort();
                 return JSON.stringify(upPods) === JSON.stringify(pods) ? r : undefined;
@@ -190,7 +189,7 @@ export function observabilityChecks(ctx: () => Ctx): void {
 
         it("evaluated: the PrometheusRule is loaded and its recording rules produce series for the stack's namespace and service", async function () {
             assert.ok(rule, "no PrometheusRule of the stack in the cluster");
-            const groups = await waitFor("the rule groups loaded", 120_000, () => {
+            const groups = await waitUntil("the rule groups loaded", 120_000, () => {
                 const g = api("/api/v1/rules").groups.filter((x: any) => x.file.includes(st.namespace));
                 return g.length === rule.spec.groups.length ? g : undefined;
             }, 5000);
@@ -213,7 +212,7 @@ export function observabilityChecks(ctx: () => Ctx): void {
         });
 
         it("dashboard: every query of the Grafana dashboard ConfigMap returns data or is empty by design", function () {
-            const cm = kube.json(["-n", st.namespace, "get", "configmap", "-l", "grafana_dashboard=1"]).items[0];
+            const cm = kubectlJson(["-n", st.namespace, "get", "configmap", "-l", "grafana_dashboard=1"]).items[0];
             assert.ok(cm, "no dashboard ConfigMap (grafana_dashboard=1) in the stack's namespace");
             const dashboard = JSON.parse(Object.values(cm.data)[0] as string);
             const exprs: { title: string; expr: string }[] = (dashboard.panels ?? []).flatMap((p: any) => (p.targets ?? []).map((t: any) => ({ title: p.title, expr: t.expr })));
@@ -235,19 +234,19 @@ export function observabilityChecks(ctx: () => Ctx): void {
             const absent = (rule?.spec.groups ?? []).flatMap((g: any) => g.rules).filter((r: any) => r.alert && /absent\(/.test(r.expr));
             if (!absent.length) skip(this, "the stack's PrometheusRule has no absent-metric alert in this branch (issue 18 part 2 adds it); no fault switch exists for 5xx, so no other alert has a real path here");
             const forSeconds = Math.max(...absent.map((r: any) => seconds(r.for ?? "0s")));
-            const deployment = kube.json(["-n", st.namespace, "get", "deployment", "-l", st.selector]).items[0].metadata.name;
-            const min = Number(kube.json(["-n", st.namespace, "get", "hpa", "-l", st.selector]).items[0]?.spec?.minReplicas ?? 2);
+            const deployment = kubectlJson(["-n", st.namespace, "get", "deployment", "-l", st.selector]).items[0].metadata.name;
+            const min = Number(kubectlJson(["-n", st.namespace, "get", "hpa", "-l", st.selector]).items[0]?.spec?.minReplicas ?? 2);
             // The HPA leaves a Deployment scaled to 0 alone (scaling disabled), so the outage holds.
             const t0 = Date.now();
-            kube.run(["-n", st.namespace, "scale", "deployment", deployment, "--replicas=0"]);
+            kubectl(["-n", st.namespace, "scale", "deployment", deployment, "--replicas=0"]);
             try {
-                const firing = await waitFor(`${absent[0].alert} firing (for: ${absent[0].for})`, (forSeconds + 240) * 1000, () => {
+                const firing = await waitUntil(`${absent[0].alert} firing (for: ${absent[0].for})`, (forSeconds + 240) * 1000, () => {
                     const a = api("/api/v1/alerts").alerts.filter((x: any) => x.labels.alertname === absent[0].alert && x.state === "firing");
                     return a.length ? a : undefined;
                 }, 10_000, () => JSON.stringify(api("/api/v1/alerts").alerts.map((x: any) => [x.labels.alertname, x.state])));
                 console.log(`      ${absent[0].alert} firing ${((Date.now() - t0) / 1000).toFixed(0)}s after the scale to zero (for: ${absent[0].for}): ${firing.map((a: any) => JSON.stringify(a.labels)).join("; ")}`);
             } finally {
-                kube.run(["-n", st.namespace, "scale", "deployment", deployment, `--replicas=${min}`]);
+                kubectl(["-n", st.namespace, "scale", "deployment", deployment, `--replicas=${min}`]);
             }
         });
     });

@@ -9,8 +9,10 @@ import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import { spawn } from "child_process";
 import { detectRuntimeEnv, clusterCommand, containersOnNodes, type RuntimeEnv } from "../lib/runtime-env";
-import { Kube, ReadyWatcher, isReady, sleep, waitFor } from "../lib/runtime-kube";
-import { RuntimeStack, type ConfigOverrides } from "../lib/runtime-stack";
+import { kubectl, kubectlJson, ReadyWatch } from "../lib/kube";
+import { applyManifests, isReady, livePods, nodeZones, podExec, sleep, waitUntil } from "../lib/runtime-kube";
+import { RuntimeStack } from "../lib/runtime-stack";
+import { skipUnlessProvisioned } from "../lib/tier";
 import { Load, describeLoad, type LoadSummary } from "../lib/runtime-load";
 import { helperImages, publish } from "../lib/runtime-images";
 import { ENFORCER_NAME, dnsStandIn, enforcerManifests, formatMatrix, probeFrom, probePod, rowOk, type MatrixRow, type ProbeTarget } from "../lib/runtime-netpol";
@@ -36,29 +38,23 @@ function skipWith(ctx: Mocha.Context, reason: string): never {
 describe("runtime tier: the stack running on real nodes", function () {
     this.timeout(15 * 60_000);
     let env: RuntimeEnv;
-    let kube: Kube;
     const stacks = new Map<string, RuntimeStack>();
     const deployed = new Set<string>();
     const failedUp: string[] = [];
 
     before(async function () {
         const { env: found, missing } = detectRuntimeEnv();
-        if (!found) skipWith(this, `runtime tier: ${missing.join("; ")}`);
-        env = found;
-        kube = new Kube(env);
-        console.log(`    runtime: image ${env.image}; real nodes ${env.realNodes.join(", ")}; work dir ${env.work}`);
-        for (const s of STACKS) {
-            const overrides: ConfigOverrides = { image: { ref: env.image } };
-            // AppSecrets needs a random provider; without one the stacks run with no generated secrets.
-            if (!env.hasRandomProvider) overrides.appSecrets = [];
-            stacks.set(s, await RuntimeStack.create(env, s, overrides));
-        }
+        skipUnlessProvisioned(this, "runtime", missing);
+        env = found!;
+        console.log(`    runtime: image ${env.image}; real nodes ${env.realNodes.join(", ")}; cluster ${env.clusterDir}`);
+        // The image the registry holds; AppSecrets is left out (appSecrets=[]) when no random provider exists.
+        for (const s of STACKS) stacks.set(s, await RuntimeStack.create(s, { image: { ref: env.image } }));
     });
 
     const stack = (s: string) => stacks.get(s)!;
-    const deploymentOf = (st: RuntimeStack) => kube.json(["-n", st.namespace, "get", "deployment", "-l", st.selector]).items[0];
-    const minReplicasOf = (st: RuntimeStack) => Number(kube.json(["-n", st.namespace, "get", "hpa", "-l", st.selector]).items[0]?.spec?.minReplicas ?? 0);
-    const serviceOf = (st: RuntimeStack) => kube.json(["-n", st.namespace, "get", "service", "-l", st.selector]).items[0];
+    const deploymentOf = (st: RuntimeStack) => kubectlJson(["-n", st.namespace, "get", "deployment", "-l", st.selector]).items[0];
+    const minReplicasOf = (st: RuntimeStack) => Number(kubectlJson(["-n", st.namespace, "get", "hpa", "-l", st.selector]).items[0]?.spec?.minReplicas ?? 0);
+    const serviceOf = (st: RuntimeStack) => kubectlJson(["-n", st.namespace, "get", "service", "-l", st.selector]).items[0];
     const requireDeployed = (ctx: Mocha.Context, s: string) => { if (!deployed.has(s)) skipWith(ctx, `${s} was not deployed (see its rollout check)`); };
 
     /** All pods of the current template Ready, as many as the HPA's floor, none terminating, on real nodes. */
@@ -68,13 +64,13 @@ describe("runtime tier: the stack running on real nodes", function () {
         const s = d?.status ?? {};
         if (!d || want === 0 || d.metadata.generation !== s.observedGeneration) return undefined;
         if (d.spec.replicas !== want || s.replicas !== want || s.updatedReplicas !== want || s.readyReplicas !== want || s.availableReplicas !== want) return undefined;
-        const all = kube.json(["-n", st.namespace, "get", "pods", "-l", st.selector]).items;
+        const all = kubectlJson(["-n", st.namespace, "get", "pods", "-l", st.selector]).items;
         if (all.length !== want || !all.every(isReady)) return undefined;
         return all;
     }
     const stateOf = (st: RuntimeStack) => () => {
         const s = deploymentOf(st)?.status ?? {};
-        return `replicas ${s.replicas} updated ${s.updatedReplicas} ready ${s.readyReplicas} available ${s.availableReplicas}; pods: ${kube.run(["-n", st.namespace, "get", "pods", "-l", st.selector, "--no-headers"]).trim().replace(/\s+/g, " ")}`;
+        return `replicas ${s.replicas} updated ${s.updatedReplicas} ready ${s.readyReplicas} available ${s.availableReplicas}; pods: ${kubectl(["-n", st.namespace, "get", "pods", "-l", st.selector, "--no-headers"]).trim().replace(/\s+/g, " ")}`;
     };
 
     // ---------------------------------------------------------------- Ready for real
@@ -87,9 +83,9 @@ describe("runtime tier: the stack running on real nodes", function () {
             assert.ok(up.ok, `pulumi up of ${s} failed after ${up.seconds}s:\n${up.output.slice(-3000)}`);
             assert.ok(!/mandatory/.test(up.output), `${s}: a mandatory policy violation was reported`);
             deployed.add(s);
-            const pods = await waitFor(`${s}: the HPA's minimum of pods Ready`, 240_000, () => settled(st), 1000, stateOf(st));
+            const pods = await waitUntil(`${s}: the HPA's minimum of pods Ready`, 240_000, () => settled(st), 1000, stateOf(st));
             const readyAt = (Date.now() - t0) / 1000;
-            const zones = kube.nodeZones();
+            const zones = nodeZones();
             for (const p of pods) {
                 assert.ok(env.realNodes.includes(p.spec.nodeName), `${s}: pod ${p.metadata.name} runs on ${p.spec.nodeName}, not a real node`);
                 const c = p.spec.containers[0];
@@ -118,8 +114,8 @@ console.log(JSON.stringify(r));`;
         for (const s of STACKS) {
             if (!deployed.has(s)) continue;
             const st = stack(s);
-            const pod = kube.livePods(st.namespace, st.selector)[0];
-            const r = JSON.parse(kube.exec(st.namespace, pod.metadata.name, ["node", "-e", inspect]).trim().split("\n").pop()!);
+            const pod = livePods(st.namespace, st.selector)[0];
+            const r = JSON.parse(podExec(st.namespace, pod.metadata.name, ["node", "-e", inspect]).trim().split("\n").pop()!);
             console.log(`      ${s} ${pod.metadata.name}: ${JSON.stringify(r)}`);
             assert.equal(r.uid, 10001, "uid");
             assert.equal(r.gid, 10001, "gid");
@@ -197,12 +193,12 @@ console.log(JSON.stringify(r));`;
     it("zero-downtime rolling update: a config change rolls production under 50 requests/s with 0 failed requests", async function () {
         requireDeployed(this, "production");
         const st = stack("production");
-        const before = new Set(kube.livePods(st.namespace, st.selector).map((p: any) => p.metadata.name));
+        const before = new Set(livePods(st.namespace, st.selector).map((p: any) => p.metadata.name));
         const { result: up, error, load } = await underLoad(st, "rollout", async () => {
             st.setConfig({ appSettings: { APP_FEATURE_FLAGS: "runtime-rollout" } });
             const r = await st.up("rollout");
             if (!r.ok) throw new Error(`pulumi up failed:\n${r.output.slice(-2000)}`);
-            const pods = await waitFor("the rolled pods settled", 240_000, () => settled(st), 1000, stateOf(st));
+            const pods = await waitUntil("the rolled pods settled", 240_000, () => settled(st), 1000, stateOf(st));
             return { seconds: r.seconds, pods };
         });
         if (error) throw error;
@@ -216,24 +212,25 @@ console.log(JSON.stringify(r));`;
         requireDeployed(this, "production");
         const st = stack("production");
         const min = minReplicasOf(st);
-        const pods = kube.livePods(st.namespace, st.selector);
+        const pods = livePods(st.namespace, st.selector);
         const perNode = new Map<string, number>();
         for (const p of pods) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
         const node = [...perNode.entries()].sort((a, b) => b[1] - a[1])[0][0];
-        const watchers = [...deployed].map((s) => ({ s, w: new ReadyWatcher(env, stack(s).namespace, stack(s).selector).start(kube), min: minReplicasOf(stack(s)) }));
+        const watchers = [...deployed].map((s) => ({ s, w: new ReadyWatch(stack(s).namespace, stack(s).selector), min: minReplicasOf(stack(s)) }));
+        await Promise.all(watchers.map((x) => x.w.started()));
         let drainOut = "";
         const { error, load } = await underLoad(st, "drain", async () => {
             const t0 = Date.now();
             const code = await new Promise<number>((resolve) => {
-                const p = spawn("kubectl", ["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=240s"], { env: { ...process.env, ...env.clusterEnv } });
+                const p = spawn("kubectl", ["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=240s"], { env: process.env });
                 p.stdout.on("data", (d) => (drainOut += d));
                 p.stderr.on("data", (d) => (drainOut += d));
                 p.on("exit", (c) => resolve(c ?? -1));
             });
             if (code !== 0) throw new Error(`kubectl drain ${node} exited ${code}:\n${drainOut}`);
-            const settledPods = await waitFor("production settled after the drain", 240_000, () => settled(st), 1000, stateOf(st));
+            const settledPods = await waitUntil("production settled after the drain", 240_000, () => settled(st), 1000, stateOf(st));
             return { seconds: (Date.now() - t0) / 1000, pods: settledPods };
-        }).finally(() => { try { kube.run(["uncordon", node]); } catch { /* reported by the next checks */ } });
+        }).finally(() => { try { kubectl(["uncordon", node]); } catch { /* reported by the next checks */ } });
         const seen = watchers.map(({ s, w, min: m }) => ({ s, m, ...w.stop() }));
         const waited = (drainOut.match(/violate the pod's disruption budget/g) ?? []).length;
         const evicted = (drainOut.match(/^pod\/\S+ evicted$/gm) ?? []).length;
@@ -241,7 +238,7 @@ console.log(JSON.stringify(r));`;
             `fewest Ready pods seen: ${seen.map((x) => `${x.s} ${x.lowest} of ${x.m}`).join(", ")}; load: ${describeLoad(load)}`);
         if (error) throw error;
         for (const x of seen) assert.ok(x.lowest >= x.m - 1, `${x.s}: ${x.lowest} Ready pods during the drain; the PDB (maxUnavailable 1) allows no fewer than ${x.m - 1}`);
-        const after = kube.livePods(st.namespace, st.selector);
+        const after = livePods(st.namespace, st.selector);
         assert.ok(after.every((p: any) => p.spec.nodeName !== node), "a production pod is still on the drained node");
         assert.ok(min >= 2);
         assertNoFailures("drain", load);
@@ -256,7 +253,8 @@ console.log(JSON.stringify(r));`;
         const missing = `${repo}@sha256:${createHash("sha256").update("websvc runtime tier: an image nobody pushed").digest("hex")}`;
         const deployment = deploymentOf(st).metadata.name;
         const min = minReplicasOf(st);
-        const watcher = new ReadyWatcher(env, st.namespace, st.selector).start(kube);
+        const watcher = new ReadyWatch(st.namespace, st.selector);
+        await watcher.started();
         let bad: Awaited<ReturnType<RuntimeStack["up"]>> | undefined;
         let recover: Awaited<ReturnType<RuntimeStack["up"]>> | undefined;
         const { error, load } = await underLoad(st, "bad-rollout", async () => {
@@ -264,7 +262,7 @@ console.log(JSON.stringify(r));`;
             bad = await st.up("bad-rollout");
             st.setConfig({ image: good });
             recover = await st.up("recover");
-            await waitFor("production settled after the recovery", 240_000, () => settled(st), 1000, stateOf(st));
+            await waitUntil("production settled after the recovery", 240_000, () => settled(st), 1000, stateOf(st));
         });
         const seen = watcher.stop();
         const why = (bad?.output ?? "").split("\n").filter((l) => l.includes(deployment) || /ProgressDeadlineExceeded|ImagePull|progress deadline|timed out/i.test(l)).slice(0, 6).map((l) => l.trim());
@@ -284,22 +282,22 @@ console.log(JSON.stringify(r));`;
     });
 
     it("secret rotation: changing secretsRotation rolls the pods and the new pods see the new value", async function () {
-        if (!env?.hasRandomProvider) skipWith(this, "secret rotation: AppSecrets needs pulumi-resource-random, which the Go module proxy refuses (403) and no stand-in is on PATH; the stacks run with appSecrets=[] (deploy-safety issue)");
+        if (!stacks.get("production")?.hasRandomProvider) skipWith(this, "secret rotation: AppSecrets needs pulumi-resource-random, which the Go module proxy refuses (403) and no stand-in is on PATH; the stacks run with appSecrets=[] (deploy-safety issue)");
         requireDeployed(this, "production");
         const st = stack("production");
         const envNames = (deploymentOf(st).spec.template.spec.containers[0].env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name);
         assert.ok(envNames.length > 0, "the Deployment references no generated secret");
         // Only digests leave the pod: the values themselves are never printed or compared in the clear.
         const digests = () => {
-            const pod = kube.livePods(st.namespace, st.selector)[0].metadata.name;
-            return kube.exec(st.namespace, pod, ["node", "-e", `const c = require("crypto"); console.log(${JSON.stringify(envNames)}.map((n) => c.createHash("sha256").update(process.env[n] || "").digest("hex")).join(","))`]).trim();
+            const pod = livePods(st.namespace, st.selector)[0].metadata.name;
+            return podExec(st.namespace, pod, ["node", "-e", `const c = require("crypto"); console.log(${JSON.stringify(envNames)}.map((n) => c.createHash("sha256").update(process.env[n] || "").digest("hex")).join(","))`]).trim();
         };
         const before = digests();
-        const names = new Set(kube.livePods(st.namespace, st.selector).map((p: any) => p.metadata.name));
+        const names = new Set(livePods(st.namespace, st.selector).map((p: any) => p.metadata.name));
         st.setConfig({ secretsRotation: `runtime-${Date.now()}` });
         const up = await st.up("rotate");
         assert.ok(up.ok, up.output.slice(-2000));
-        const pods = await waitFor("pods rolled after the rotation", 240_000, () => settled(st), 1000, stateOf(st));
+        const pods = await waitUntil("pods rolled after the rotation", 240_000, () => settled(st), 1000, stateOf(st));
         assert.ok(pods.every((p: any) => !names.has(p.metadata.name)), "the rotation did not roll every pod");
         assert.notEqual(digests(), before, "the new pods see the old secret values");
         console.log(`      rotation: up ${up.seconds.toFixed(1)}s, ${pods.length} pods rolled, ${envNames.length} secret value(s) changed`);
@@ -322,18 +320,18 @@ console.log(JSON.stringify(r));`;
             dnsStandIn(env.image),
         ];
         // Only the namespaces this check creates are deleted afterwards.
-        const existing = new Set(kube.json(["get", "namespaces"]).items.map((n: any) => n.metadata.name));
-        kube.apply(probes);
+        const existing = new Set(kubectlJson(["get", "namespaces"]).items.map((n: any) => n.metadata.name));
+        applyManifests(probes);
         try {
-            const podIp = (ns: string, name: string) => waitFor(`${ns}/${name} Ready`, 120_000, () => {
-                const p = kube.json(["-n", ns, "get", "pod", name]);
+            const podIp = (ns: string, name: string) => waitUntil(`${ns}/${name} Ready`, 120_000, () => {
+                const p = kubectlJson(["-n", ns, "get", "pod", name]);
                 return isReady(p) || p.status?.containerStatuses?.[0]?.state?.running ? p.status.podIP as string : undefined;
             });
             const otherIp = await podIp(otherNs, "probe");
             await podIp(ingressNs, "probe");
             await podIp(promNs, "probe");
             const dnsIp = await podIp("kube-system", "websvc-runtime-dns-standin");
-            const [appA, appB] = kube.livePods(st.namespace, st.selector);
+            const [appA, appB] = livePods(st.namespace, st.selector);
             const a = appA.status.podIP, b = appB.status.podIP;
             const rows: { from: [string, string, string]; to: ProbeTarget; expected: "open" | "blocked" }[] = [
                 { from: [otherNs, "probe", "other namespace"], to: { label: "app http", host: a, port: 8080 }, expected: "blocked" },
@@ -352,7 +350,7 @@ console.log(JSON.stringify(r));`;
                 for (const r of rows) bySource.set(r.from.join("/"), [...(bySource.get(r.from.join("/")) ?? []), r]);
                 const out: MatrixRow[] = [];
                 for (const group of bySource.values()) {
-                    const seen = probeFrom(kube, group[0].from[0], group[0].from[1], group.map((r) => r.to));
+                    const seen = probeFrom(group[0].from[0], group[0].from[1], group.map((r) => r.to));
                     for (const r of group) out.push({ from: r.from[2], to: r.to.label, expected: r.expected, seen: seen.get(r.to.label) ?? "?" });
                 }
                 return out;
@@ -364,27 +362,27 @@ console.log(JSON.stringify(r));`;
 
             const { ref, note } = publish(env, enforcer);
             if (note) console.log(`      note: ${note}`);
-            const restartsBefore = kube.livePods(st.namespace, st.selector).map((p: any) => p.status.containerStatuses[0].restartCount).reduce((x: number, y: number) => x + y, 0);
-            kube.apply(enforcerManifests(ref, env.realNodes));
-            await waitFor("the enforcer Ready on every real node", 120_000, () => {
-                const ds = kube.json(["-n", "kube-system", "get", "daemonset", ENFORCER_NAME]);
+            const restartsBefore = livePods(st.namespace, st.selector).map((p: any) => p.status.containerStatuses[0].restartCount).reduce((x: number, y: number) => x + y, 0);
+            applyManifests(enforcerManifests(ref, env.realNodes));
+            await waitUntil("the enforcer Ready on every real node", 120_000, () => {
+                const ds = kubectlJson(["-n", "kube-system", "get", "daemonset", ENFORCER_NAME]);
                 return ds.status?.numberReady === env.realNodes.length ? true : undefined;
-            }, 2000, () => kube.run(["-n", "kube-system", "get", "pods", "-l", `app=${ENFORCER_NAME}`, "-o", "wide", "--no-headers"]));
+            }, 2000, () => kubectl(["-n", "kube-system", "get", "pods", "-l", `app=${ENFORCER_NAME}`, "-o", "wide", "--no-headers"]));
             await sleep(5000); // its first sync of pods, namespaces and policies
             const enforced = measure();
             console.log(`      enforced by ${ENFORCER_NAME} v0.8.0:\n${formatMatrix(enforced, true)}`);
             // The kubelet's probes come from the node: the app must stay Ready under enforcement (2 readiness periods and more).
             await sleep(15_000);
-            const after = kube.livePods(st.namespace, st.selector);
+            const after = livePods(st.namespace, st.selector);
             const restartsAfter = after.map((p: any) => p.status.containerStatuses[0].restartCount).reduce((x: number, y: number) => x + y, 0);
             console.log(`      under enforcement: ${after.filter(isReady).length}/${after.length} app pods Ready, restarts ${restartsBefore} -> ${restartsAfter}`);
             assert.ok(enforced.every((r) => rowOk(r, true)), "the matrix differs from the policy (rows marked WRONG above)");
             assert.ok(after.every(isReady) && restartsAfter === restartsBefore, "the app's pods lost readiness or restarted under enforcement (kubelet probes blocked?)");
         } finally {
             const created = [otherNs, ingressNs, promNs].filter((ns) => !existing.has(ns));
-            if (created.length) kube.run(["delete", "namespace", ...created, "--ignore-not-found", "--wait=true", "--timeout=120s"], { timeoutMs: 150_000 });
-            kube.run(["-n", "kube-system", "delete", "pod", "websvc-runtime-dns-standin", "--ignore-not-found", "--wait=false"]);
-            kube.run(["-n", "kube-system", "delete", "daemonset", ENFORCER_NAME, "--ignore-not-found", "--wait=true", "--timeout=60s"]);
+            if (created.length) kubectl(["delete", "namespace", ...created, "--ignore-not-found", "--wait=true", "--timeout=120s"]);
+            kubectl(["-n", "kube-system", "delete", "pod", "websvc-runtime-dns-standin", "--ignore-not-found", "--wait=false"]);
+            kubectl(["-n", "kube-system", "delete", "daemonset", ENFORCER_NAME, "--ignore-not-found", "--wait=true", "--timeout=60s"]);
         }
     });
 
@@ -395,7 +393,7 @@ console.log(JSON.stringify(r));`;
     });
 
     // The operator-managed Prometheus end to end (issue 18 part 3): its own checks, on the running stacks.
-    observabilityChecks(() => ({ env, kube, stack: deployed.has("staging") ? stack("staging") : undefined }));
+    observabilityChecks(() => ({ env, stack: deployed.has("staging") ? stack("staging") : undefined }));
 
     // ---------------------------------------------------------------- destroy
     // A suite of its own: mocha runs a suite's tests before its nested suites, and this comes last.
@@ -410,11 +408,11 @@ console.log(JSON.stringify(r));`;
             results.push(`${s} destroy ${d.seconds.toFixed(1)}s`);
         }
         const namespaces = STACKS.map((s) => stack(s).namespace);
-        await waitFor("the stacks' namespaces gone", 180_000, () => {
-            const left = kube.json(["get", "namespaces"]).items.map((n: any) => n.metadata.name).filter((n: string) => namespaces.includes(n));
+        await waitUntil("the stacks' namespaces gone", 180_000, () => {
+            const left = kubectlJson(["get", "namespaces"]).items.map((n: any) => n.metadata.name).filter((n: string) => namespaces.includes(n));
             return left.length === 0 ? true : undefined;
         }, 2000);
-        const pods = kube.json(["get", "pods", "-A", "-l", "app.kubernetes.io/name=websvc"]).items.length;
+        const pods = kubectlJson(["get", "pods", "-A", "-l", "app.kubernetes.io/name=websvc"]).items.length;
         assert.equal(pods, 0, "websvc pods left");
         // Containers of the app's image in each node's containerd (ctr on the node's own socket).
         const appContainers: string[] = [];
@@ -429,6 +427,6 @@ console.log(JSON.stringify(r));`;
     });
 
     after(function () {
-        if (failedUp.length) console.log(`    runtime: pulumi up failed for ${failedUp.join(", ")}; logs in ${env?.work}`);
+        if (failedUp.length) console.log(`    runtime: pulumi up failed for ${failedUp.join(", ")}; logs in ${stacks.get(failedUp[0])?.logDir}`);
     });
 });
