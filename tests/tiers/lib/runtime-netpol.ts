@@ -34,7 +34,8 @@ export function enforcerManifests(image: string, realNodes: string[]): object[] 
                         hostNetwork: true,
                         serviceAccountName: ENFORCER_NAME,
                         tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
-                        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: realNodes }] }] } } },
+                        // One term per node (terms are ORed; a metadata.name field selector takes one value).
+                        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: realNodes.map((n) => ({ matchFields: [{ key: "metadata.name", operator: "In", values: [n] }] })) } } },
                         containers: [{
                             name: ENFORCER_NAME,
                             image,
