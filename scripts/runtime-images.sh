@@ -6,8 +6,13 @@
 # Usage: bash scripts/runtime-images.sh build [image...] [--budget-seconds N]
 #        bash scripts/runtime-images.sh list            one line per image: <name> <ref> <archive|-> [why not]
 #        bash scripts/runtime-images.sh archive <name>  the archive's path (exit 1 when not built)
+#        bash scripts/runtime-images.sh binary <name>   the static binary's path (exit 1 when not built)
 # Images (default: all buildable ones, in this order):
-#   kube-network-policies  sigs.k8s.io/kube-network-policies v0.8.0 (NetworkPolicy enforcer, nfqueue)
+#   kube-router            github.com/cloudnativelabs/kube-router/v2 v2.1.0: the NetworkPolicy enforcer the
+#                          runtime tier runs (iptables + ipset; its binary runs in each node's network
+#                          namespace, since it calls the iptables and ipset commands)
+#   kube-network-policies  sigs.k8s.io/kube-network-policies v0.8.0: built, but it cannot enforce on this
+#                          kernel (no nftables `queue` expression: "Could not process rule: No such file")
 #   prometheus-operator    github.com/prometheus-operator/prometheus-operator v0.85.0 cmd/operator
 #   config-reloader        the same module's cmd/prometheus-config-reloader
 #   prometheus             github.com/prometheus/prometheus v0.316.0 cmd/prometheus (3.16.0)
@@ -27,6 +32,7 @@ export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 # refuses: it is built from a generated wrapper module requiring the three modules at one version.
 PO=github.com/prometheus-operator/prometheus-operator
 IMAGES=(
+  "kube-router|github.com/cloudnativelabs/kube-router/v2@v2.1.0|github.com/cloudnativelabs/kube-router/v2/cmd/kube-router|/bin/kube-router|docker.io/cloudnativelabs/kube-router:v2.1.0|"
   "kube-network-policies|sigs.k8s.io/kube-network-policies@v0.8.0|sigs.k8s.io/kube-network-policies/cmd|/bin/netpol|registry.k8s.io/networking/kube-network-policies:v0.8.0|"
   "prometheus-operator|$PO@v0.85.0|$PO/cmd/operator|/bin/operator|quay.io/prometheus-operator/prometheus-operator:v0.85.0|$PO/pkg/apis/monitoring@v0.85.0 $PO/pkg/client@v0.85.0"
   "config-reloader|$PO@v0.85.0|$PO/cmd/prometheus-config-reloader|/bin/prometheus-config-reloader|quay.io/prometheus-operator/prometheus-config-reloader:v0.85.0|$PO/pkg/apis/monitoring@v0.85.0 $PO/pkg/client@v0.85.0"
@@ -111,7 +117,7 @@ done
 case "$COMMAND" in
   build)
     budget_start
-    [ ${#NAMES[@]} -gt 0 ] || for e in "${IMAGES[@]}"; do NAMES+=("$(field "$e" 1)"); done
+    [ ${#NAMES[@]} -gt 0 ] || for e in "${IMAGES[@]}"; do [ "$(field "$e" 1)" = kube-network-policies ] || NAMES+=("$(field "$e" 1)"); done
     rc=0
     for n in "${NAMES[@]}"; do build_one "$n" || rc=1; done
     exit $rc ;;
@@ -123,5 +129,8 @@ case "$COMMAND" in
     for e in "${UNBUILDABLE[@]}"; do echo "$(field "$e" 1) $(field "$e" 3) - $(field "$e" 2) $(field "$e" 4)"; done ;;
   archive)
     a="$(archive_of "${NAMES[0]:-}")"; [ -s "$a" ] && echo "$a" ;;
+  binary)
+    e="$(entry "${NAMES[0]:-}")" || exit 1
+    b="$CACHE/${NAMES[0]}/$(basename "$(field "$e" 4)")"; [ -x "$b" ] && echo "$b" ;;
   *) sed -n 2,18p "$0"; exit 1 ;;
 esac

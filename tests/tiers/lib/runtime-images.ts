@@ -1,7 +1,7 @@
 // Helper images for the runtime tier: built by scripts/runtime-images.sh (FROM scratch OCI archives of
 // Go binaries from the module proxy), published with `cluster push` to the registry the nodes'
 // containerd mirrors, and referenced by the digest the registry holds.
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { clusterCommand, type RuntimeEnv } from "./runtime-env";
@@ -58,4 +58,10 @@ export function publish(env: RuntimeEnv, image: HelperImage): { ref: string; not
     if (hosts.has(host) || hosts.size === 0) return { ref: `${host}/${repo}@${digest}` };
     const via = hosts.has("ghcr.io") ? "ghcr.io" : [...hosts][0];
     return { ref: `${via}/${repo}@${digest}`, note: `the nodes mirror ${[...hosts].join(", ")} but not ${host}: ${image.usual} is pulled as ${via}/${repo}` };
+}
+
+/** The static binary of a helper image (kube-router runs as a process in each node's namespace), or undefined. */
+export function helperBinary(name: string): string | undefined {
+    const r = spawnSync("bash", [path.join(ROOT, "scripts/runtime-images.sh"), "binary", name], { encoding: "utf8" });
+    return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
 }

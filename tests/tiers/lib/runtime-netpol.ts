@@ -1,55 +1,72 @@
-// NetworkPolicy for real: kube-network-policies (built here) enforces the stack's policies on the
-// real nodes, and probe pods check who reaches what. Every probe is a TCP connect with a deadline,
-// run from inside a pod (`kubectl exec … node -e`), so it takes the pod's own network path.
+// NetworkPolicy for real: kube-router's firewall (built here from the Go module proxy) enforces the
+// stack's policies on the real nodes, and probe pods check who reaches what. Every probe is a TCP
+// connect with a deadline, run from inside a pod (`kubectl exec … node -e`), so it takes the pod's own
+// network path.
+// kube-network-policies v0.8.0 was the first choice; it cannot enforce on this kernel: its rules use
+// the nftables `queue` expression, which the kernel lacks (`nft add rule … queue num 98 bypass` →
+// "Could not process rule: No such file or directory"; the enforcer logs "netlink receive: no such file
+// or directory" at every sync). kube-router filters with iptables and ipset, which this kernel has.
+import { spawn, spawnSync, type ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import YAML from "yaml";
+import { clusterProcessEnv, type RuntimeEnv } from "./runtime-env";
 import { podExec } from "./runtime-kube";
 
-export const ENFORCER_NAME = "kube-network-policies";
-const ENFORCER_NS = "kube-system";
-const CONNECT_TIMEOUT_MS = 3000;
+/**
+ * kube-router with only its firewall (no routing, no service proxy, no CNI), one process per real node
+ * inside that node's network namespace (`cluster exec --node`): it calls the iptables and ipset
+ * commands, so it runs beside kube-proxy with the host's binaries rather than in a FROM-scratch image.
+ * It reaches the apiserver as the nodes do, through the forwarder on the host end of the hub link.
+ */
+export class KubeRouterFirewall {
+    private readonly procs: { node: string; proc: ChildProcess }[] = [];
+    readonly logDir = fs.mkdtempSync(path.join(os.tmpdir(), "websvc-runtime-kube-router-"));
+    private readonly kubeconfig = path.join(this.logDir, "kubeconfig");
 
-/** The enforcer as upstream's install.yaml deploys it, on the real nodes only, NRI off (containerd 1.6 has none). */
-export function enforcerManifests(image: string, realNodes: string[]): object[] {
-    const meta = { name: ENFORCER_NAME, namespace: ENFORCER_NS };
-    return [
-        { apiVersion: "v1", kind: "ServiceAccount", metadata: meta },
-        {
-            apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: ENFORCER_NAME },
-            rules: [
-                { apiGroups: [""], resources: ["pods", "namespaces", "nodes"], verbs: ["list", "watch"] },
-                { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["list", "watch"] },
-            ],
-        },
-        {
-            apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: ENFORCER_NAME },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: ENFORCER_NAME },
-            subjects: [{ kind: "ServiceAccount", ...meta }],
-        },
-        {
-            apiVersion: "apps/v1", kind: "DaemonSet", metadata: { ...meta, labels: { app: ENFORCER_NAME } },
-            spec: {
-                selector: { matchLabels: { app: ENFORCER_NAME } },
-                template: {
-                    metadata: { labels: { app: ENFORCER_NAME } },
-                    spec: {
-                        hostNetwork: true,
-                        serviceAccountName: ENFORCER_NAME,
-                        tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
-                        // One term per node (terms are ORed; a metadata.name field selector takes one value).
-                        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: realNodes.map((n) => ({ matchFields: [{ key: "metadata.name", operator: "In", values: [n] }] })) } } },
-                        containers: [{
-                            name: ENFORCER_NAME,
-                            image,
-                            args: ["--hostname-override=$(MY_NODE_NAME)", "--nfqueue-id=98", "--disable-nri", "--v=2"],
-                            env: [{ name: "MY_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
-                            securityContext: { privileged: true, runAsUser: 0, capabilities: { add: ["NET_ADMIN"] } },
-                            resources: { requests: { cpu: "20m", memory: "50Mi" } },
-                        }],
-                    },
-                },
-            },
-        },
-    ];
+    constructor(private readonly env: RuntimeEnv, private readonly binary: string) {}
+
+    start(): void {
+        const layout = JSON.parse(fs.readFileSync(path.join(this.env.clusterDir, "nodes", "layout.json"), "utf8"));
+        const kc = YAML.parse(fs.readFileSync(process.env.KUBECONFIG!, "utf8"));
+        for (const c of kc.clusters) {
+            c.cluster.server = `https://${layout.hostAddr}:${layout.apiserverProxyPort}`;
+            c.cluster["tls-server-name"] = "kubernetes";
+        }
+        fs.writeFileSync(this.kubeconfig, YAML.stringify(kc), { mode: 0o600 });
+        for (const node of this.env.realNodes) {
+            const log = fs.openSync(path.join(this.logDir, `${node}.log`), "w");
+            const proc = spawn("bash", [this.env.clusterScript, "exec", "--node", node, "--", this.binary,
+                "--run-firewall=true", "--run-router=false", "--run-service-proxy=false", "--enable-cni=false",
+                `--kubeconfig=${this.kubeconfig}`, `--hostname-override=${node}`, `--service-cluster-ip-range=${layout.serviceCidr}`,
+                "--health-port=0", "--metrics-port=0", "--iptables-sync-period=1m", "-v=1"],
+            { env: clusterProcessEnv(this.env), stdio: ["ignore", log, log], detached: true });
+            this.procs.push({ node, proc });
+        }
+    }
+
+    /** Processes that exited already (a crash), with the end of their log. */
+    exited(): string[] {
+        return this.procs.filter((p) => p.proc.exitCode !== null || p.proc.signalCode !== null)
+            .map((p) => `${p.node}: exited ${p.proc.exitCode ?? p.proc.signalCode}: ${fs.readFileSync(path.join(this.logDir, `${p.node}.log`), "utf8").trim().split("\n").slice(-3).join(" | ")}`);
+    }
+
+    /** Stops every process (its whole process group) and removes kube-router's iptables rules and ipsets. */
+    stop(): string[] {
+        for (const { proc } of this.procs) {
+            try { process.kill(-proc.pid!, "SIGTERM"); } catch { /* already gone */ }
+        }
+        const cleanup: string[] = [];
+        for (const node of this.env.realNodes) {
+            const r = spawnSync("bash", [this.env.clusterScript, "exec", "--node", node, "--", this.binary, "--cleanup-config"], { env: clusterProcessEnv(this.env), encoding: "utf8", timeout: 60_000 });
+            if (r.status !== 0) cleanup.push(`${node}: kube-router --cleanup-config exited ${r.status}: ${(r.stderr || r.stdout).trim().split("\n").pop()}`);
+        }
+        return cleanup;
+    }
 }
+
+const CONNECT_TIMEOUT_MS = 3000;
 
 export interface ProbeTarget {
     label: string;

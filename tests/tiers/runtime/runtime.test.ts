@@ -2,7 +2,8 @@
 // policy pack with policy/config/<env>.json, the image tier's build pulled by digest from the cluster's
 // registry) onto real nodes (containerd, kubelet, kube-proxy), and every check below looks at what
 // really runs: probes, the security context from inside a pod, traffic through the ClusterIP, a
-// rolling update, a node drain and a bad rollout under load, NetworkPolicy enforcement, destroy.
+// rolling update, a node drain and a bad rollout under load, NetworkPolicy enforcement (kube-router's
+// firewall), a real Prometheus, destroy.
 // The checks run in order on the same two stacks. Last line: "runtime: N passed, N failed, N skipped".
 // Needs `npm run cluster -- up --real-nodes 3` and the Pulumi toolchain; skips, saying what is missing.
 import { strict as assert } from "assert";
@@ -13,10 +14,10 @@ import { kubectl, kubectlJson, ReadyWatch } from "../lib/kube";
 import { applyManifests, isReady, livePods, nodeZones, podExec, sleep, waitUntil } from "../lib/runtime-kube";
 import { describeViolations } from "../lib/engine";
 import { RuntimeStack } from "../lib/runtime-stack";
-import { skipUnlessProvisioned } from "../lib/tier";
+import { onPath, skipUnlessProvisioned } from "../lib/tier";
 import { Load, describeLoad, type LoadSummary } from "../lib/runtime-load";
-import { helperImages, publish } from "../lib/runtime-images";
-import { ENFORCER_NAME, dnsStandIn, enforcerManifests, formatMatrix, probeFrom, probePod, rowOk, type MatrixRow, type ProbeTarget } from "../lib/runtime-netpol";
+import { helperBinary, helperImages } from "../lib/runtime-images";
+import { KubeRouterFirewall, dnsStandIn, formatMatrix, probeFrom, probePod, rowOk, type MatrixRow, type ProbeTarget } from "../lib/runtime-netpol";
 import { observabilityChecks } from "../lib/runtime-prometheus";
 
 const STACKS = ["staging", "production"] as const;
@@ -304,12 +305,12 @@ console.log(JSON.stringify(r));`;
         console.log(`      rotation: up ${up.seconds.toFixed(1)}s, ${pods.length} pods rolled, ${envNames.length} secret value(s) changed`);
     });
 
-    it("NetworkPolicy enforced by kube-network-policies: reachability matrix, expected and seen", async function () {
+    it("NetworkPolicy enforced by kube-router's firewall: reachability matrix, expected and seen", async function () {
         requireDeployed(this, "production");
         const st = stack("production");
-        const images = helperImages();
-        const enforcer = images.get("kube-network-policies")!;
-        if (!enforcer.archive) throw new Error(`the enforcer image is not built: bash scripts/runtime-images.sh build kube-network-policies`);
+        const binary = helperBinary("kube-router");
+        if (!binary) throw new Error("the enforcer is not built: bash scripts/runtime-images.sh build kube-router");
+        if (!onPath("ipset") || !onPath("iptables")) throw new Error("kube-router needs the iptables and ipset commands on this machine (apt-get install ipset)");
         const cfg = (k: string, def: string) => ((st.getConfig(k.split(".")[0]) as any)?.[k.split(".")[1]] ?? def) as string;
         const ingressNs = cfg("networkPolicy.ingressControllerNamespace", "ingress-nginx");
         const promNs = cfg("monitoring.prometheusNamespace", "monitoring");
@@ -320,6 +321,7 @@ console.log(JSON.stringify(r));`;
             ...probePod(promNs, "probe", env.image),
             dnsStandIn(env.image),
         ];
+        let firewall: KubeRouterFirewall | undefined;
         // Only the namespaces this check creates are deleted afterwards.
         const existing = new Set(kubectlJson(["get", "namespaces"]).items.map((n: any) => n.metadata.name));
         applyManifests(probes);
@@ -361,17 +363,14 @@ console.log(JSON.stringify(r));`;
             console.log(`      without an enforcer (control: every target listens):\n${formatMatrix(control, false)}`);
             assert.ok(control.every((r) => rowOk(r, false)), "a target is unreachable even without an enforcer: the matrix would prove nothing");
 
-            const { ref, note } = publish(env, enforcer);
-            if (note) console.log(`      note: ${note}`);
             const restartsBefore = livePods(st.namespace, st.selector).map((p: any) => p.status.containerStatuses[0].restartCount).reduce((x: number, y: number) => x + y, 0);
-            applyManifests(enforcerManifests(ref, env.realNodes));
-            await waitUntil("the enforcer Ready on every real node", 120_000, () => {
-                const ds = kubectlJson(["-n", "kube-system", "get", "daemonset", ENFORCER_NAME]);
-                return ds.status?.numberReady === env.realNodes.length ? true : undefined;
-            }, 2000, () => kubectl(["-n", "kube-system", "get", "pods", "-l", `app=${ENFORCER_NAME}`, "-o", "wide", "--no-headers"]));
-            await sleep(5000); // its first sync of pods, namespaces and policies
+            firewall = new KubeRouterFirewall(env, binary);
+            firewall.start();
+            await sleep(10_000); // its first sync of pods, namespaces and policies
+            const crashed = firewall.exited();
+            if (crashed.length) throw new Error(`kube-router stopped: ${crashed.join("; ")} (logs in ${firewall.logDir})`);
             const enforced = measure();
-            console.log(`      enforced by ${ENFORCER_NAME} v0.8.0:\n${formatMatrix(enforced, true)}`);
+            console.log(`      enforced by kube-router v2.1.0 (firewall only, one process per real node):\n${formatMatrix(enforced, true)}`);
             // The kubelet's probes come from the node: the app must stay Ready under enforcement (2 readiness periods and more).
             await sleep(15_000);
             const after = livePods(st.namespace, st.selector);
@@ -383,7 +382,8 @@ console.log(JSON.stringify(r));`;
             const created = [otherNs, ingressNs, promNs].filter((ns) => !existing.has(ns));
             if (created.length) kubectl(["delete", "namespace", ...created, "--ignore-not-found", "--wait=true", "--timeout=120s"]);
             kubectl(["-n", "kube-system", "delete", "pod", "websvc-runtime-dns-standin", "--ignore-not-found", "--wait=false"]);
-            kubectl(["-n", "kube-system", "delete", "daemonset", ENFORCER_NAME, "--ignore-not-found", "--wait=true", "--timeout=60s"]);
+            const left = firewall?.stop() ?? [];
+            if (left.length) console.log(`      kube-router cleanup: ${left.join("; ")}`);
         }
     });
 
