@@ -100,10 +100,19 @@ export function replicaProblems(environment: Environment, replicas: number, auto
     return problems;
 }
 
+/**
+ * After SIGTERM (preStop is over, the endpoints no longer list the pod) the app keeps serving this long
+ * with `Connection: close` on every response before it closes its listener. A client holding a
+ * keep-alive connection to the pod is told to reconnect (to another pod) on its next response, instead
+ * of having the idle connection closed under a request it is sending at that moment: measured on real
+ * nodes, a rollout under 50 requests/s lost 1 of 1794 requests (ECONNRESET) without this delay.
+ */
+export const KEEPALIVE_DRAIN_SECONDS = 2;
+
 export interface ShutdownPlan {
     /** preStop sleep seconds, when the cluster supports the sleep action. */
     preStopSleepSeconds?: number;
-    /** SHUTDOWN_DELAY_SECONDS for the app, used instead of preStop on older clusters. */
+    /** SHUTDOWN_DELAY_SECONDS for the app: instead of preStop on older clusters, the keep-alive drain after it on newer ones. */
     appShutdownDelaySeconds?: number;
     shutdownTimeoutSeconds: number;
     terminationGracePeriodSeconds: number;
@@ -136,8 +145,11 @@ export function shutdownPlan(kubernetesVersion: string, preStopSleepSeconds: num
     const problems = shutdownProblems(kubernetesVersion, preStopSleepSeconds, shutdownTimeoutSeconds);
     if (problems.length > 0) throw new Error(problems.map((p) => `${p.path} ${p.message}`).join("; "));
     if (kubernetesMinor(kubernetesVersion) >= SLEEP_ACTION_MIN_MINOR) {
+        const keepAliveDrain = Math.min(KEEPALIVE_DRAIN_SECONDS, shutdownTimeoutSeconds - 1);
         return {
             preStopSleepSeconds,
+            // Inside the app's own deadline (its timer starts at SIGTERM), so the grace period is unchanged.
+            ...(keepAliveDrain >= 1 ? { appShutdownDelaySeconds: keepAliveDrain } : {}),
             shutdownTimeoutSeconds,
             terminationGracePeriodSeconds: preStopSleepSeconds + shutdownTimeoutSeconds + TERMINATION_GRACE_MARGIN_SECONDS,
         };
