@@ -21,7 +21,7 @@ import { assertPinnedForEnvironment } from "./lib/image-reference";
 import { recommendedLabels, selectorLabels as appSelectorLabels, type AppIdentity } from "./lib/labels";
 import { podSecurityLabels, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./lib/pod-security";
 import { refuseInvalidArgs } from "./lib/problems";
-import { ROLLING_UPDATE, disruptionBudgetFor, hpaBehavior, minimumReplicas, topologySpreadConstraints } from "./lib/rollout";
+import { PROGRESS_DEADLINE_SECONDS, ROLLING_UPDATE, disruptionBudgetFor, rolloutCustomTimeouts, hpaBehavior, minimumReplicas, topologySpreadConstraints } from "./lib/rollout";
 import {
     DEFAULT_INGRESS_CONTROLLER_NAMESPACE,
     DEFAULT_PROMETHEUS_NAMESPACE,
@@ -231,13 +231,13 @@ export class Workload extends pulumi.ComponentResource {
                 strategy: { type: "RollingUpdate", rollingUpdate: { ...ROLLING_UPDATE } },
                 revisionHistoryLimit: 5,
                 minReadySeconds: 5,
-                progressDeadlineSeconds: 600,
+                progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
                 template: {
                     metadata: { labels: this.labels, annotations: podAnnotations },
                     spec: podSpec,
                 },
             },
-        }, { ...childOpts, dependsOn: [denyAll, allowApp] });
+        }, { ...childOpts, dependsOn: [denyAll, allowApp], customTimeouts: rolloutCustomTimeouts() });
         this.deploymentName = this.deployment.metadata.name;
 
         // ---- traffic

@@ -56,7 +56,8 @@ describe("Workload rules", () => {
                     assert.ok(plan.terminationGracePeriodSeconds > preStopPart + plan.shutdownTimeoutSeconds, JSON.stringify(plan));
                     if (kubernetesMinor(version) >= 30) {
                         assert.equal(plan.preStopSleepSeconds, preStop);
-                        assert.equal(plan.appShutdownDelaySeconds, undefined);
+                        // The keep-alive drain after SIGTERM stays inside the app's deadline (it refuses a delay >= its timeout).
+                        assert.ok(plan.appShutdownDelaySeconds! >= 1 && plan.appShutdownDelaySeconds! < plan.shutdownTimeoutSeconds, JSON.stringify(plan));
                     } else {
                         assert.equal(plan.preStopSleepSeconds, undefined, "sleep action used before it is on by default");
                         // The app refuses a delay that is not shorter than its deadline (app/src/config.ts).

@@ -299,7 +299,8 @@ describe("Workload component", function () {
             assert.ok(delay >= 1 && delay < timeout, `delay ${delay}, timeout ${timeout}`);
             assert.ok(old.podSpec.terminationGracePeriodSeconds > timeout);
             assert.equal(old.one("Namespace").metadata.labels!["pod-security.kubernetes.io/enforce-version"], "v1.29");
-            assert.equal(staging.configData.SHUTDOWN_DELAY_SECONDS, undefined);
+            // From 1.30 the delay is only the keep-alive drain after preStop, shorter than the deadline.
+            assert.ok(Number(staging.configData.SHUTDOWN_DELAY_SECONDS) >= 1 && Number(staging.configData.SHUTDOWN_DELAY_SECONDS) < Number(staging.configData.SHUTDOWN_TIMEOUT_SECONDS));
         });
 
         it("spreads pods over zones and nodes: zones soft in staging, hard in production", () => {

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Helper images of the runtime tier, built here from the Go module proxy and packed FROM scratch as
+# OCI archives with buildah (nothing is pulled from a container registry). Binaries and archives go
+# into a cache outside the repository; a present archive is not rebuilt.
+#
+# Usage: bash scripts/runtime-images.sh build [image...] [--budget-seconds N]
+#        bash scripts/runtime-images.sh list            one line per image: <name> <ref> <archive|-> [why not]
+#        bash scripts/runtime-images.sh archive <name>  the archive's path (exit 1 when not built)
+#        bash scripts/runtime-images.sh binary <name>   the static binary's path (exit 1 when not built)
+# Images (default: all buildable ones, in this order):
+#   kube-router            github.com/cloudnativelabs/kube-router/v2 v2.1.0: the NetworkPolicy enforcer the
+#                          runtime tier runs (iptables + ipset; its binary runs in each node's network
+#                          namespace, since it calls the iptables and ipset commands)
+#   kube-network-policies  sigs.k8s.io/kube-network-policies v0.8.0: built, but it cannot enforce on this
+#                          kernel (no nftables `queue` expression: "Could not process rule: No such file")
+#   prometheus-operator    github.com/prometheus-operator/prometheus-operator v0.85.0 cmd/operator
+#   config-reloader        the same module's cmd/prometheus-config-reloader
+#   prometheus             github.com/prometheus/prometheus v0.316.0 cmd/prometheus (3.16.0)
+#   metrics-server         sigs.k8s.io/metrics-server v0.9.1: not buildable here (needs go >= 1.26.10)
+# The archives carry the images' usual names; `npm run cluster -- push <archive> <repo:tag>` publishes
+# them to the local registry that the nodes' containerd mirrors those registries to.
+# Exit codes: 0 built (or present); 1 a build failed; 3 budget exhausted.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/budget.sh
+source "$ROOT/scripts/lib/budget.sh"
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/websvc/runtime-images"
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
+
+# name | module@version | package | binary path in the image | image reference | extra modules (wrapper)
+# The operator's go.mod replaces its two API modules with local directories, which `go install mod@v`
+# refuses: it is built from a generated wrapper module requiring the three modules at one version.
+PO=github.com/prometheus-operator/prometheus-operator
+IMAGES=(
+  "kube-router|github.com/cloudnativelabs/kube-router/v2@v2.1.0|github.com/cloudnativelabs/kube-router/v2/cmd/kube-router|/bin/kube-router|docker.io/cloudnativelabs/kube-router:v2.1.0|"
+  "kube-network-policies|sigs.k8s.io/kube-network-policies@v0.8.0|sigs.k8s.io/kube-network-policies/cmd|/bin/netpol|registry.k8s.io/networking/kube-network-policies:v0.8.0|"
+  "prometheus-operator|$PO@v0.85.0|$PO/cmd/operator|/bin/operator|quay.io/prometheus-operator/prometheus-operator:v0.85.0|$PO/pkg/apis/monitoring@v0.85.0 $PO/pkg/client@v0.85.0"
+  "config-reloader|$PO@v0.85.0|$PO/cmd/prometheus-config-reloader|/bin/prometheus-config-reloader|quay.io/prometheus-operator/prometheus-config-reloader:v0.85.0|$PO/pkg/apis/monitoring@v0.85.0 $PO/pkg/client@v0.85.0"
+  "prometheus|github.com/prometheus/prometheus@v0.316.0|github.com/prometheus/prometheus/cmd/prometheus|/bin/prometheus|quay.io/prometheus/prometheus:v3.16.0|"
+)
+# Checked by `go mod download`: the proxy serves it, but its go.mod says `go 1.26.10` and this
+# machine's toolchain is 1.26.8 with GOTOOLCHAIN=local (no toolchain download).
+UNBUILDABLE=("metrics-server|sigs.k8s.io/metrics-server@v0.9.1|registry.k8s.io/metrics-server/metrics-server:v0.9.1|requires go >= 1.26.10 (this machine: $(go env GOVERSION 2>/dev/null), GOTOOLCHAIN=local)")
+
+log() { echo "runtime-images: $*" >&2; }
+field() { echo "$1" | cut -d'|' -f"$2"; }
+entry() { local e; for e in "${IMAGES[@]}"; do [ "$(field "$e" 1)" = "$1" ] && { echo "$e"; return 0; }; done; return 1; }
+archive_of() { echo "$CACHE/$1/image.oci.tar"; }
+
+# go_build <entry> <out-binary>: go install mod@version, or a wrapper module when extra modules are given.
+go_build() {
+  local e="$1" out="$2" mod pkg extra gobin logf
+  mod="$(field "$e" 2)"; pkg="$(field "$e" 3)"; extra="$(field "$e" 6)"
+  logf="$CACHE/$(field "$e" 1)/build.log"; gobin="$CACHE/$(field "$e" 1)/gobin"
+  mkdir -p "$gobin"
+  if [ -z "$extra" ]; then
+    GOBIN="$gobin" gotimed install -trimpath -ldflags '-s -w' "$pkg@${mod#*@}" >"$logf" 2>&1 || return 1
+  else
+    local w="$CACHE/$(field "$e" 1)/wrapper" m
+    mkdir -p "$w"
+    { echo "module websvc.local/runtime-image"; echo; echo "go 1.24"; echo; echo "require ("
+      for m in "$mod" $extra; do echo "	${m%@*} ${m#*@}"; done; echo ")"; } >"$w/go.mod"
+    printf '//go:build tools\n\npackage main\n\nimport _ "%s"\n' "$pkg" >"$w/tools.go"
+    (cd "$w" && gotimed mod tidy >"$logf" 2>&1 && GOBIN="$gobin" gotimed install -trimpath -ldflags '-s -w' "$pkg" >>"$logf" 2>&1) || return 1
+  fi
+  mv "$gobin/$(basename "$pkg")" "$out"
+}
+
+# pack <entry> <binary>: FROM scratch, the static binary, non-root by default, into an OCI archive.
+pack() {
+  local e="$1" bin="$2" path ref archive c
+  path="$(field "$e" 4)"; ref="$(field "$e" 5)"; archive="$(archive_of "$(field "$e" 1)")"
+  command -v buildah >/dev/null || { log "buildah is missing (the image tier installs it: npm run image -- build)"; return 1; }
+  c="$(buildah from scratch)" || return 1
+  buildah copy --chmod 0755 "$c" "$bin" "$path" >/dev/null \
+    && buildah config --entrypoint "[\"$path\"]" --user 65534:65534 --label "org.opencontainers.image.source=$(field "$e" 2)" "$c" \
+    && buildah commit --quiet --format oci "$c" "oci-archive:$archive.tmp:$ref" >/dev/null \
+    && mv "$archive.tmp" "$archive"
+  local rc=$?
+  buildah rm "$c" >/dev/null
+  return $rc
+}
+
+build_one() {
+  local e name bin t0
+  e="$(entry "$1")" || { log "unknown image $1"; return 1; }
+  name="$(field "$e" 1)"; bin="$CACHE/$name/$(basename "$(field "$e" 4)")"
+  mkdir -p "$CACHE/$name"
+  [ -s "$(archive_of "$name")" ] && { log "$name: present ($(archive_of "$name"))"; return 0; }
+  t0=$(date +%s)
+  if [ ! -x "$bin" ]; then
+    log "$name: building $(field "$e" 3) $(field "$e" 2 | cut -d@ -f2) (log: $CACHE/$name/build.log)"
+    go_build "$e" "$bin" || { log "$name: go build FAILED: $(tail -3 "$CACHE/$name/build.log")"; return 1; }
+  fi
+  pack "$e" "$bin" || { log "$name: packing FAILED"; return 1; }
+  log "$name: $(field "$e" 5) in $(( $(date +%s) - t0 ))s, binary $(du -m "$bin" | cut -f1) MB"
+}
+
+# gotimed <go args...>: go at low priority (the machine is shared), stopped when the budget runs out
+# (exit 3 for the whole script; Go's caches keep the progress).
+gotimed() {
+  local left; left="$(budget_remaining)"
+  [ "$left" -gt 0 ] || { log "BUDGET EXHAUSTED before go $*"; exit 3; }
+  timeout "$left" nice -n 10 go "$@"; local rc=$?
+  [ $rc -eq 124 ] && { log "BUDGET EXHAUSTED during go $* (Go's caches keep the progress; rerun)"; exit 3; }
+  return $rc
+}
+
+COMMAND="${1:-}"; shift || true
+NAMES=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --budget-seconds|--budget-seconds=*) budget_flag "$@"; shift "$BUDGET_SHIFT" ;;
+    *) NAMES+=("$1"); shift ;;
+  esac
+done
+case "$COMMAND" in
+  build)
+    budget_start
+    [ ${#NAMES[@]} -gt 0 ] || for e in "${IMAGES[@]}"; do [ "$(field "$e" 1)" = kube-network-policies ] || NAMES+=("$(field "$e" 1)"); done
+    rc=0
+    for n in "${NAMES[@]}"; do build_one "$n" || rc=1; done
+    exit $rc ;;
+  list)
+    for e in "${IMAGES[@]}"; do
+      a="$(archive_of "$(field "$e" 1)")"; [ -s "$a" ] || a=-
+      echo "$(field "$e" 1) $(field "$e" 5) $a"
+    done
+    for e in "${UNBUILDABLE[@]}"; do echo "$(field "$e" 1) $(field "$e" 3) - $(field "$e" 2) $(field "$e" 4)"; done ;;
+  archive)
+    a="$(archive_of "${NAMES[0]:-}")"; [ -s "$a" ] && echo "$a" ;;
+  binary)
+    e="$(entry "${NAMES[0]:-}")" || exit 1
+    b="$CACHE/${NAMES[0]}/$(basename "$(field "$e" 4)")"; [ -x "$b" ] && echo "$b" ;;
+  *) sed -n 2,18p "$0"; exit 1 ;;
+esac
