@@ -56,7 +56,7 @@ go_build() {
   if [ -z "$extra" ]; then
     GOBIN="$gobin" gotimed install -trimpath -ldflags '-s -w' "$pkg@${mod#*@}" >"$logf" 2>&1 || return 1
   else
-    local w="$CACHE/$(field "$e" 1)/wrapper" m
+    local w m; w="$CACHE/$(field "$e" 1)/wrapper"
     mkdir -p "$w"
     { echo "module websvc.local/runtime-image"; echo; echo "go 1.24"; echo; echo "require ("
       for m in "$mod" $extra; do echo "	${m%@*} ${m#*@}"; done; echo ")"; } >"$w/go.mod"

@@ -3,19 +3,21 @@
 # tiers, which themselves only take a `pulumi` CLI from PATH and a cluster from KUBECONFIG
 # (tests/tiers/, docs/testing.md). Used by .ci/run and by `npm run test:<tier>:provisioned`.
 #
-# Usage: bash scripts/tiers/provisioned.sh engine|cluster [--toolchain-budget S] [--cluster-budget S] [-- mocha args]
+# Usage: bash scripts/tiers/provisioned.sh engine|cluster|runtime [--toolchain-budget S] [--cluster-budget S] [-- mocha args]
 #   1. scripts/pulumi-toolchain.sh (a no-op when built), its bin dir first on PATH; with
 #      --toolchain-budget 0 nothing is built: the tier is skipped when the toolchain is not there;
 #   2. cluster tier, when KUBECONFIG is unset: scripts/cluster.sh build, then `up` in a private
 #      WEBSVC_CLUSTER_DIR, stopped at exit; the tier's last checks may stop it (TIER_CLUSTER_LIFECYCLE=1).
 #      A KUBECONFIG that is set is used as it is (kind, k3d, a running local cluster).
+#      runtime tier: the same with `up --real-nodes 3`, after the nodes' Debian packages and tools
+#      (scripts/cluster/node-packages.sh, build-node-tools.sh) and the image tier's build.
 #   3. npm run test:<tier>, with TIERS_REQUIRE_PREREQUISITES=1: once provisioned, anything missing fails.
 # A build budget that runs out (exit 3) prints "SKIPPED: <tier> tier: ..." and exits 0, as CI expects.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 tier="${1:-}"; [ $# -gt 0 ] && shift
-case "$tier" in engine|cluster) ;; *) echo "usage: $0 engine|cluster [--toolchain-budget S] [--cluster-budget S] [-- mocha args]" >&2; exit 1 ;; esac
+case "$tier" in engine|cluster|runtime) ;; *) echo "usage: $0 engine|cluster|runtime [--toolchain-budget S] [--cluster-budget S] [-- mocha args]" >&2; exit 1 ;; esac
 toolchain_budget=3000 cluster_budget=1800
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -48,14 +50,20 @@ bin_dir="$(bash scripts/pulumi-toolchain.sh --print-bin-dir)" || {
 PATH="$bin_dir:$PATH"
 export PATH TIERS_REQUIRE_PREREQUISITES=1
 
-if [ "$tier" = cluster ] && [ -z "${KUBECONFIG:-}" ]; then
+up_args=()
+if [ "$tier" = runtime ]; then
+  up_args=(--real-nodes 3)
+  bash scripts/cluster/node-packages.sh
+  bash scripts/cluster/build-node-tools.sh
+fi
+if [ "$tier" != engine ] && [ -z "${KUBECONFIG:-}" ]; then
   provision "the control-plane build" "$cluster_budget" bash scripts/cluster.sh build --budget-seconds "$cluster_budget"
   scratch="$(mktemp -d "${TMPDIR:-/tmp}/websvc-cluster-tier.XXXXXX")"
   WEBSVC_CLUSTER_DIR="${WEBSVC_CLUSTER_DIR:-$scratch/cluster}"
   export WEBSVC_CLUSTER_DIR TIER_CLUSTER_LIFECYCLE=1
   trap 'bash scripts/cluster.sh down >/dev/null 2>&1 || true; rm -rf "$scratch"' EXIT
   started=$(date +%s)
-  cluster_env="$(bash scripts/cluster.sh up | grep '^export ')"   # KUBECONFIG and PATH (kubectl)
+  cluster_env="$(bash scripts/cluster.sh up "${up_args[@]}" | grep '^export ')"   # KUBECONFIG and PATH (kubectl)
   eval "$cluster_env"
   echo "cluster: started a local control plane in $(( $(date +%s) - started )) s ($WEBSVC_CLUSTER_DIR)"
 fi
