@@ -13,9 +13,8 @@
 #                          namespace, since it calls the iptables and ipset commands)
 #   kube-network-policies  sigs.k8s.io/kube-network-policies v0.8.0: built, but it cannot enforce on this
 #                          kernel (no nftables `queue` expression: "Could not process rule: No such file")
-#   prometheus-operator    github.com/prometheus-operator/prometheus-operator v0.85.0 cmd/operator
-#   config-reloader        the same module's cmd/prometheus-config-reloader
-#   prometheus             github.com/prometheus/prometheus v0.316.0 cmd/prometheus (3.16.0)
+#   prometheus-operator, config-reloader, prometheus: built and packed by scripts/prometheus-images.sh
+#                          (one home for those versions); `build` runs it, `list` and `archive` report them
 #   metrics-server         sigs.k8s.io/metrics-server v0.9.1: not buildable here (needs go >= 1.26.10)
 # The archives carry the images' usual names; `npm run cluster -- push <archive> <repo:tag>` publishes
 # them to the local registry that the nodes' containerd mirrors those registries to.
@@ -28,21 +27,22 @@ CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/websvc/runtime-images"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 # name | module@version | package | binary path in the image | image reference | extra modules (wrapper)
-# The operator's go.mod replaces its two API modules with local directories, which `go install mod@v`
-# refuses: it is built from a generated wrapper module requiring the three modules at one version.
-PO=github.com/prometheus-operator/prometheus-operator
+# An entry with extra modules (a go.mod with local replaces, which `go install mod@v`
+# refuses) is built from a generated wrapper module requiring them at one version.
 IMAGES=(
   "kube-router|github.com/cloudnativelabs/kube-router/v2@v2.1.0|github.com/cloudnativelabs/kube-router/v2/cmd/kube-router|/bin/kube-router|docker.io/cloudnativelabs/kube-router:v2.1.0|"
   "kube-network-policies|sigs.k8s.io/kube-network-policies@v0.8.0|sigs.k8s.io/kube-network-policies/cmd|/bin/netpol|registry.k8s.io/networking/kube-network-policies:v0.8.0|"
-  "prometheus-operator|$PO@v0.85.0|$PO/cmd/operator|/bin/operator|quay.io/prometheus-operator/prometheus-operator:v0.85.0|$PO/pkg/apis/monitoring@v0.85.0 $PO/pkg/client@v0.85.0"
-  "config-reloader|$PO@v0.85.0|$PO/cmd/prometheus-config-reloader|/bin/prometheus-config-reloader|quay.io/prometheus-operator/prometheus-config-reloader:v0.85.0|$PO/pkg/apis/monitoring@v0.85.0 $PO/pkg/client@v0.85.0"
-  "prometheus|github.com/prometheus/prometheus@v0.316.0|github.com/prometheus/prometheus/cmd/prometheus|/bin/prometheus|quay.io/prometheus/prometheus:v3.16.0|"
 )
 # Checked by `go mod download`: the proxy serves it, but its go.mod says `go 1.26.10` and this
 # machine's toolchain is 1.26.8 with GOTOOLCHAIN=local (no toolchain download).
 UNBUILDABLE=("metrics-server|sigs.k8s.io/metrics-server@v0.9.1|registry.k8s.io/metrics-server/metrics-server:v0.9.1|requires go >= 1.26.10 (this machine: $(go env GOVERSION 2>/dev/null), GOTOOLCHAIN=local)")
 
 log() { echo "runtime-images: $*" >&2; }
+# The Prometheus images come from scripts/prometheus-images.sh: <name here>|<its NAME in images.env>.
+PROMETHEUS_IMAGES=("prometheus-operator|prometheus_operator" "config-reloader|prometheus_config_reloader" "prometheus|prometheus")
+PROMETHEUS_OCI="$(bash "$ROOT/scripts/prometheus-images.sh" --print-dir || true)"
+prometheus_ref() { sed -n "s/^$1=//p" "$PROMETHEUS_OCI/../images.env" 2>/dev/null; }
+prometheus_archive() { local a="$PROMETHEUS_OCI/${1//_/-}.oci.tar"; [ -s "$a" ] && echo "$a"; }
 field() { echo "$1" | cut -d'|' -f"$2"; }
 entry() { local e; for e in "${IMAGES[@]}"; do [ "$(field "$e" 1)" = "$1" ] && { echo "$e"; return 0; }; done; return 1; }
 archive_of() { echo "$CACHE/$1/image.oci.tar"; }
@@ -117,17 +117,26 @@ done
 case "$COMMAND" in
   build)
     budget_start
+    explicit=true; [ ${#NAMES[@]} -gt 0 ] || explicit=false
     [ ${#NAMES[@]} -gt 0 ] || for e in "${IMAGES[@]}"; do [ "$(field "$e" 1)" = kube-network-policies ] || NAMES+=("$(field "$e" 1)"); done
     rc=0
     for n in "${NAMES[@]}"; do build_one "$n" || rc=1; done
+    if [ "$explicit" = false ]; then
+      bash "$ROOT/scripts/prometheus-images.sh" --budget-seconds "$(budget_remaining)" || { r=$?; [ "$r" -eq 3 ] && exit 3; rc=1; }
+    fi
     exit $rc ;;
   list)
     for e in "${IMAGES[@]}"; do
       a="$(archive_of "$(field "$e" 1)")"; [ -s "$a" ] || a=-
       echo "$(field "$e" 1) $(field "$e" 5) $a"
     done
+    for p in "${PROMETHEUS_IMAGES[@]}"; do
+      a="$(prometheus_archive "${p#*|}")" || a=-
+      echo "${p%%|*} $(prometheus_ref "${p#*|}") $a"
+    done
     for e in "${UNBUILDABLE[@]}"; do echo "$(field "$e" 1) $(field "$e" 3) - $(field "$e" 2) $(field "$e" 4)"; done ;;
   archive)
+    for p in "${PROMETHEUS_IMAGES[@]}"; do [ "${p%%|*}" = "${NAMES[0]:-}" ] && { prometheus_archive "${p#*|}"; exit $?; }; done
     a="$(archive_of "${NAMES[0]:-}")"; [ -s "$a" ] && echo "$a" ;;
   binary)
     e="$(entry "${NAMES[0]:-}")" || exit 1
