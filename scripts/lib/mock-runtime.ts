@@ -26,6 +26,8 @@ export interface RecordedResource {
     dependencies: string[];
     /** State returned by the mock (inputs plus provider-computed fields such as metadata.name). */
     state: Record<string, any>;
+    /** Resource options as registered on the wire (undefined when the program left them unset). */
+    options: { protect?: boolean; retainOnDelete?: boolean };
 }
 
 export interface MockRuntimeOptions {
@@ -168,7 +170,7 @@ export class ResourceRecorder {
  */
 export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorder {
     const recorder = new ResourceRecorder();
-    const pending = new Map<string, { raw: Record<string, unknown>; parent?: string; dependencies: string[] }>();
+    const pending = new Map<string, { raw: Record<string, unknown>; parent?: string; dependencies: string[]; options: RecordedResource["options"] }>();
 
     if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     pulumi.runtime.setMocks(
@@ -190,6 +192,7 @@ export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorde
                     secretPaths,
                     dependencies: captured?.dependencies ?? [],
                     state,
+                    options: captured?.options ?? {},
                 });
                 return { id, state };
             },
@@ -210,6 +213,10 @@ export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorde
             raw: req.getObject()?.toJavaScript() ?? {},
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
+            options: {
+                protect: req.hasProtect() ? req.getProtect() : undefined,
+                retainOnDelete: req.hasRetainondelete() ? req.getRetainondelete() : undefined,
+            },
         });
         recorder.inFlight++;
         register(req, (err: unknown, resp: any) => {
