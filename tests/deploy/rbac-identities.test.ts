@@ -1,6 +1,6 @@
 // The CI identities users apply (deploy/rbac/*.yaml) against what the program really renders: every
 // kind the stacks create is readable by all three identities and writable by the deployer; the
-// previewer can dry-run every kind but Secrets and Namespaces and is confined to dry runs; the drift
+// previewer can dry-run every kind but Secrets and is confined to dry runs; the drift
 // identity only reads. The live proof (tokens, dry runs, admission) is the cluster tier's
 // tests/tiers/cluster/deploy-safety.test.ts.
 import { strict as assert } from "assert";
@@ -84,15 +84,18 @@ describe("CI identities (deploy/rbac)", function () {
         assert.deepEqual(listed, namespaces);
     });
 
-    it("the previewer can dry-run (create, patch) every rendered kind except Secrets and Namespaces, and holds no Secret right at all", () => {
+    it("the previewer can dry-run (create, patch) every rendered kind except Secrets, and holds no Secret right and no delete at all", () => {
         const roles = rolesOf("websvc-previewer");
         assert.deepEqual(roles.sort(), ["websvc-stack-dry-run-writer", "websvc-stack-reader"]);
-        for (const [g, r, kind] of kinds.filter(([, r]) => r !== "secrets" && r !== "namespaces")) {
+        for (const [g, r, kind] of kinds.filter(([, r]) => r !== "secrets")) {
             const verbs = verbsOn("websvc-stack-dry-run-writer", g, r);
             assert.ok(verbs.has("create") && verbs.has("patch"), `the previewer cannot dry-run ${kind}`);
         }
         for (const role of roles) assert.equal(verbsOn(role, "", "secrets").size, 0, `${role} grants secrets`);
-        for (const role of roles) assert.equal(verbsOn(role, "", "namespaces").has("create"), false, `${role} may create namespaces`);
+        for (const role of roles) {
+            const verbs = byKindName("ClusterRole", role).rules.flatMap((r: Obj) => r.verbs);
+            assert.ok(!verbs.includes("delete") && !verbs.includes("update") && !verbs.includes("*"), `${role} grants ${verbs}`);
+        }
     });
 
     it("the previewer's admission policy refuses its every non-dry-run write, on every resource and subresource", () => {
