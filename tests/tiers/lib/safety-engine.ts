@@ -32,7 +32,9 @@ export function which(name: string, pathList = process.env.PATH ?? ""): string |
 export interface CliResult {
     code: number | null;
     signal: NodeJS.Signals | null;
+    /** stdout and stderr interleaved as they came. */
     output: string;
+    stdout: string;
     seconds: number;
 }
 
@@ -75,14 +77,15 @@ export class SafetyEngine {
         const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: options.cwd, env: { ...this.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
         this.children.add(child);
         let output = "";
-        child.stdout!.on("data", (d) => (output += d));
+        let stdout = "";
+        child.stdout!.on("data", (d) => { output += d; stdout += d; });
         child.stderr!.on("data", (d) => (output += d));
         const timer = setTimeout(() => killGroup(child), (options.timeoutSeconds ?? 600) * 1000);
         const done = new Promise<CliResult>((resolve) => {
             child.on("close", (code, signal) => {
                 clearTimeout(timer);
                 this.children.delete(child);
-                resolve({ code, signal, output, seconds: (Date.now() - t0) / 1000 });
+                resolve({ code, signal, output, stdout, seconds: (Date.now() - t0) / 1000 });
             });
         });
         return { child, done };
@@ -118,7 +121,7 @@ export class SafetyStack {
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(this.dir, "node_modules"));
         dropUnknownRuntimeOptions(path.join(this.dir, "Pulumi.yaml"));
         this.setConfig(values);
-        await this.must(["stack", "init", this.name]);
+        await this.must(["stack", "init"]); // the name comes from --stack
         await this.setCliRequiredConfig();
     }
 
@@ -152,7 +155,7 @@ export class SafetyStack {
     /** The state as stored: secrets stay ciphertext unless `showSecrets`. */
     async exportState(showSecrets = false): Promise<{ text: string; deployment: any }> {
         const r = await this.must(["stack", "export", ...(showSecrets ? ["--show-secrets"] : [])]);
-        return { text: r.output, deployment: JSON.parse(r.output).deployment };
+        return { text: r.stdout, deployment: JSON.parse(r.stdout).deployment };
     }
 
     /**
