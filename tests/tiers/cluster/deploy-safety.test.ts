@@ -188,63 +188,93 @@ describe("deploy safety (cluster tier)", function () {
             return run.done;
         };
 
-        steps.it("staging: websvc-deployer (not admin) deploys the stack, appSecrets as configured (no appSecrets=[])", async () => {
-            const r = await stg().must(["up", "--yes", "--skip-preview"], as("deployer"));
-            steps.time("staging first up as websvc-deployer", r.seconds);
-            const secrets = JSON.parse(admin(["-n", ns.staging, "get", "secrets", "-l", "app.kubernetes.io/name=websvc", "-o", "json"])).items;
-            assert.ok(secrets.some((s: any) => s.data?.["session-key"] && s.data?.["jwt-signing-key"]), "no Secret with the generated keys");
-        }, { required: true });
-
-        // ---------------------------------------------------------------- fault 1: SIGKILL mid-rollout
-        let killedAt = 0;
-        steps.it("fault: production's first `pulumi up` SIGKILLed (CLI and plugins) while the Deployment's rollout is awaited", async () => {
-            killedAt = Date.now();
-            const r = await upKilledAt(prd(), "create", "prod-kill");
-            assert.equal(r.signal, "SIGKILL", `the CLI ended by itself (${r.code}) before the kill:\n${tailOf(r.output)}`);
-        }, { required: true });
-
-        let pending: any[] = [];
-        steps.it("fault: the state keeps the interrupted operations, and the next `pulumi preview` reports them", async () => {
-            pending = (await prd().exportState()).deployment.pending_operations ?? [];
-            note(`pending operations: ${pending.map((p) => `${p.type} ${p.resource.type}`).join(", ")}`);
-            assert.ok(pending.some((p) => p.type === "creating" && p.resource.type === "kubernetes:apps/v1:Deployment"), "no pending create of the Deployment");
-            const preview = await prd().run(["preview"], as("deployer"));
-            note(`preview after the kill exited ${preview.code}`);
-            assert.match(preview.output, /pending operations/i, tailOf(preview.output));
-            assert.match(preview.output, /interrupted while creating/, tailOf(preview.output));
-        }, { required: true });
-
-        steps.it("recovery (runbook): the killed CLI's stale lock removed; pending creates that exist live imported, the others cleared, by `pulumi refresh`; `up` finishes; preview shows no changes", async () => {
-            const t0 = Date.now();
-            note(`stale lock files removed: ${prd().breakStaleLocks()}`);
+        /**
+         * The runbook's decision for each pending create of a Kubernetes object (docs/runbook.md, section 1):
+         * live and not in the state → import it; live although the state already has that resource (a
+         * later `up` created a second one under a new auto-name) → delete the orphan, clear; not live → clear.
+         */
+        const resolvePendingCreates = async (stack: SafetyStack): Promise<string[]> => {
+            const { deployment } = await stack.exportState();
+            const inState = new Set((deployment.resources ?? []).map((r: any) => r.urn));
             const imports: string[] = [];
             const decisions: string[] = [];
-            for (const p of pending.filter((x) => x.type === "creating" && x.resource.type.startsWith("kubernetes:"))) {
-                const meta = p.resource.inputs?.metadata ?? p.resource.outputs?.metadata ?? {};
+            for (const p of (deployment.pending_operations ?? []).filter((x: any) => x.type === "creating" && x.resource.type.startsWith("kubernetes:"))) {
+                const meta = p.resource.inputs?.metadata ?? {};
                 const kind = p.resource.inputs?.kind ?? p.resource.type.split(":").pop();
-                const id = meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
-                const exists = admin.attempt([...(meta.namespace ? ["-n", meta.namespace] : []), "get", kind, meta.name]).ok;
-                if (exists) imports.push("--import-pending-creates", p.resource.urn, "--import-pending-creates", id);
-                decisions.push(`${kind}/${meta.name}: ${exists ? "live, imported" : "not live, cleared"}`);
+                const where = meta.namespace ? ["-n", meta.namespace] : [];
+                const live = admin.attempt([...where, "get", kind, meta.name]).ok;
+                if (live && !inState.has(p.resource.urn)) {
+                    imports.push("--import-pending-creates", p.resource.urn, "--import-pending-creates", meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name);
+                    decisions.push(`${kind}/${meta.name}: live, not in the state: imported`);
+                } else if (live) {
+                    kubectlAs(kubeconfigs.deployer)([...where, "delete", kind, meta.name, "--wait=true"]);
+                    decisions.push(`${kind}/${meta.name}: live, but the state holds a newer ${kind} for it: orphan deleted, cleared`);
+                } else {
+                    decisions.push(`${kind}/${meta.name}: not live: cleared`);
+                }
             }
-            note(decisions.join("\n"));
             if (imports.length > 0) {
-                const r = await prd().run(["refresh", "--yes", "--skip-preview", ...imports], as("deployer"));
+                const r = await stack.run(["refresh", "--yes", "--skip-preview", ...imports], as("deployer"));
                 assert.equal(r.code, 0, `refresh --import-pending-creates:\n${tailOf(r.output)}`);
             }
-            if (((await prd().exportState()).deployment.pending_operations ?? []).length > 0) {
-                const r = await prd().run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"], as("deployer"));
+            if (((await stack.exportState()).deployment.pending_operations ?? []).length > 0) {
+                const r = await stack.run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"], as("deployer"));
                 assert.equal(r.code, 0, `refresh --clear-pending-creates:\n${tailOf(r.output)}`);
             }
-            assert.deepEqual((await prd().exportState()).deployment.pending_operations ?? [], [], "pending operations left after the refresh");
-            await prd().must(["up", "--yes", "--skip-preview"], as("deployer"));
-            await expectNoChanges(prd());
-            steps.time("recovery from the SIGKILL (lock, refresh with import/clear, up, clean preview)", (Date.now() - t0) / 1000);
-            steps.time("kill to clean production", (Date.now() - killedAt) / 1000);
+            assert.deepEqual((await stack.exportState()).deployment.pending_operations ?? [], [], "pending operations left after the refresh");
+            return decisions;
+        };
+        const pendingOf = async (stack: SafetyStack) => ((await stack.exportState()).deployment.pending_operations ?? []) as any[];
+        const describePending = (ops: any[]) => ops.map((p) => `${p.type} ${p.resource.type}`).join(", ") || "none";
+
+        // ---------------------------------------------------------------- fault 1: SIGKILL mid-rollout, runbook order
+        steps.it("fault: staging's first `pulumi up` (as websvc-deployer, appSecrets as configured) SIGKILLed, CLI and plugins, while the Deployment's rollout is awaited", async () => {
+            const r = await upKilledAt(stg(), "create", "stg-create-kill");
+            assert.equal(r.signal, "SIGKILL", `the CLI ended by itself (${r.code}) before the kill:\n${tailOf(r.output)}`);
+            const pendingOps = await pendingOf(stg());
+            note(`pending: ${describePending(pendingOps)}`);
+            assert.ok(pendingOps.some((p) => p.type === "creating" && p.resource.type === "kubernetes:apps/v1:Deployment"), "no pending create of the Deployment");
         }, { required: true });
 
-        steps.it("recovery: no orphaned and no duplicated object in websvc-production (live objects = state)", async () => {
+        steps.it("recovery, runbook order (before any new up): stale lock removed, pending creates imported or cleared by `pulumi refresh`, `up` finishes, no changes, live objects = state", async () => {
+            const t0 = Date.now();
+            note(`stale lock files removed: ${stg().breakStaleLocks()}`);
+            note((await resolvePendingCreates(stg())).join("\n"));
+            await stg().must(["up", "--yes", "--skip-preview"], as("deployer"));
+            await expectNoChanges(stg());
+            note(`${await assertLiveMatchesState(stg(), ns.staging)} live objects, each in the state once`);
+            steps.time("SIGKILL during a create, runbook order: recovery to clean staging", (Date.now() - t0) / 1000);
+            const secrets = JSON.parse(admin(["-n", ns.staging, "get", "secrets", "-l", "app.kubernetes.io/name=websvc", "-o", "json"])).items;
+            assert.ok(secrets.some((x: any) => x.data?.["session-key"] && x.data?.["jwt-signing-key"]), "no Secret with the generated keys");
+        }, { required: true });
+
+        // ---------------------------------------------------------------- fault 1 again: the next up first
+        let killedAt = 0;
+        steps.it("fault: production's first `pulumi up` SIGKILLed mid-rollout the same way", async () => {
+            killedAt = Date.now();
+            const r = await upKilledAt(prd(), "create", "prod-create-kill");
+            assert.equal(r.signal, "SIGKILL", `the CLI ended by itself (${r.code}) before the kill:\n${tailOf(r.output)}`);
+            note(`pending: ${describePending(await pendingOf(prd()))}; stale lock files removed: ${prd().breakStaleLocks()}`);
+        }, { required: true });
+
+        let duplicates: string[] = [];
+        steps.it("fault: the next `pulumi up` reports the pending operations (and, for a pending create, leaves the interrupted object behind)", async () => {
+            const r = await prd().run(["up", "--yes", "--skip-preview"], as("deployer"));
+            assert.match(r.output, /Attempting to deploy or update resources with \d+ pending operations/, tailOf(r.output));
+            assert.match(r.output, /interrupted while creating/, tailOf(r.output));
+            note(`next up exited ${r.code} after ${r.seconds.toFixed(1)} s`);
+            duplicates = (await liveVsState(prd(), ns.production)).orphans;
+            note(`live objects not in the state after it: ${duplicates.join(", ") || "none"}`);
+        }, { required: true });
+
+        steps.it("recovery: the orphan deleted and the pending create cleared (runbook), then no changes, no orphan, no duplicate", async () => {
+            const t0 = Date.now();
+            note((await resolvePendingCreates(prd())).join("\n"));
+            await prd().must(["up", "--yes", "--skip-preview"], as("deployer"));
+            await expectNoChanges(prd());
             note(`${await assertLiveMatchesState(prd(), ns.production)} live objects, each in the state once`);
+            steps.time("recovery after the next up (orphan deleted, refresh, up, clean preview)", (Date.now() - t0) / 1000);
+            steps.time("production: kill to clean", (Date.now() - killedAt) / 1000);
             admin(["apply", "--server-side", "-f", DRIFT_FILE]);
         }, { required: true });
 
@@ -391,11 +421,11 @@ describe("deploy safety (cluster tier)", function () {
             const t0 = Date.now();
             const killed = await upKilledAt(stg(), "update", "stg-kill");
             assert.equal(killed.signal, "SIGKILL");
-            const pendingOps = (await stg().exportState()).deployment.pending_operations ?? [];
-            note(`pending: ${pendingOps.map((p: any) => `${p.type} ${p.resource.type}`).join(", ") || "none"}; stale lock files removed: ${stg().breakStaleLocks()}`);
+            const pendingOps = await pendingOf(stg());
+            note(`pending: ${describePending(pendingOps)}; stale lock files removed: ${stg().breakStaleLocks()}`);
             const next = await stg().run(["up", "--yes", "--skip-preview"], as("deployer"));
             assert.equal(next.code, 0, tailOf(next.output));
-            if (pendingOps.length > 0) assert.match(next.output, /pending operations/i, tailOf(next.output));
+            if (pendingOps.length > 0) assert.match(next.output, /interrupted while updating/, tailOf(next.output));
             await expectNoChanges(stg());
             await assertLiveMatchesState(stg(), ns.staging);
             steps.time("SIGKILL of an update to clean staging (next up, clean preview)", (Date.now() - t0) / 1000);
