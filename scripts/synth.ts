@@ -127,7 +127,7 @@ async function main(): Promise<number> {
         fs.writeFileSync(file, YAML.stringify(object, { sortMapEntries: false }));
         written.push(file);
     }
-    const inventory = recorder.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, inputs: r.masked }));
+    const inventory = recorder.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, options: r.options, inputs: r.masked }));
     const resourcesFile = path.join(outDir, "resources.json");
     fs.writeFileSync(resourcesFile, JSON.stringify(inventory, null, 2) + "\n");
     const outputsFile = path.join(outDir, "outputs.json");

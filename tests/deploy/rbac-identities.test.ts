@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { ROOT, runSynth, type SynthRun } from "../support/synth-run";
+import { ROOT, sharedSynth, type SynthRun } from "../support/synth-run";
 
 type Obj = Record<string, any>;
 const RBAC_DIR = path.join(ROOT, "deploy/rbac");
@@ -47,8 +47,8 @@ describe("CI identities (deploy/rbac)", function () {
         // Both stacks as configured (nginx Ingress, security-headers ConfigMap, Secrets), and production
         // with every optional kind on: Gateway API route, storage, the app's own Role.
         const runs: SynthRun[] = [
-            runSynth("staging", ["--no-policy"]),
-            runSynth("production", ["--no-policy", "--set", "ingress.mode=gateway", "--set", "ingress.gateway.name=gw", "--set", "ingress.gateway.namespace=gateway-system",
+            sharedSynth("staging", ["--no-policy"]),
+            sharedSynth("production", ["--no-policy", "--set", "ingress.mode=gateway", "--set", "ingress.gateway.name=gw", "--set", "ingress.gateway.namespace=gateway-system",
                 "--set", 'storage={"enabled":true,"size":"1Gi","mountPath":"/data"}', "--set", 'rbacRules=[{"apiGroups":[""],"resources":["configmaps"],"verbs":["get"]}]']),
         ];
         for (const run of runs) assert.equal(run.result.status, 0, run.result.stderr);

@@ -31,3 +31,15 @@ export function runSynth(stack: string, extraArgs: string[] = []): SynthRun {
     return { result, outDir, objects, resources: read("resources.json") ?? [], outputs: read("outputs.json") ?? {} };
 }
 
+
+const shared = new Map<string, SynthRun>();
+/** runSynth once per stack and arguments per mocha process (specs that only read the result share it). */
+export function sharedSynth(stack: string, extraArgs: string[] = []): SynthRun {
+    const key = JSON.stringify([stack, extraArgs]);
+    let run = shared.get(key);
+    if (!run) {
+        run = runSynth(stack, extraArgs);
+        shared.set(key, run);
+    }
+    return run;
+}

@@ -475,7 +475,7 @@ describe("deploy safety (cluster tier)", function () {
             const r = await prd().run(["destroy", "--yes", "--skip-preview"], as("deployer"));
             assert.notEqual(r.code, 0, "destroy of production succeeded");
             assert.match(r.output, /protect/i, tailOf(r.output));
-            assert.match(r.output, /kubernetes:core\/v1:Namespace/, tailOf(r.output));
+            assert.match(r.output, /cannot be deleted\s+because it is protected/, tailOf(r.output));
             note(r.output.split("\n").find((l) => /protect/i.test(l))?.trim() ?? "");
             assert.deepEqual(liveObjects(admin, ns.production), before);
             assert.ok(admin.attempt(["get", "namespace", ns.production]).ok);
@@ -494,8 +494,7 @@ describe("deploy safety (cluster tier)", function () {
             const t0 = Date.now();
             const backup = path.join(engine!.work, "production-before-teardown.json");
             fs.writeFileSync(backup, (await prd().exportState()).text, { mode: 0o600 });
-            const nsUrn = (await prd().exportState()).deployment.resources.find((r: any) => r.type === "kubernetes:core/v1:Namespace").urn;
-            await prd().must(["state", "unprotect", nsUrn, "--yes"]);
+            await prd().must(["state", "unprotect", "--all", "--yes"]);
             const r = await prd().must(["destroy", "--yes", "--skip-preview"], as("deployer"));
             await waitUntil(180, () => (admin.attempt(["get", "namespace", ns.production]).ok ? undefined : true), "the production Namespace to be gone", 1000);
             steps.time("production teardown (unprotect, destroy, Namespace gone)", (Date.now() - t0) / 1000);
