@@ -182,7 +182,12 @@ describe("deploy safety (cluster tier)", function () {
         const upKilledAt = async (stack: SafetyStack, op: string, label: string): Promise<CliResult> => {
             const events = path.join(engine!.work, `events-${label}.jsonl`);
             const run = stack.start(["up", "--yes", "--skip-preview", "--event-log", events], as("deployer"));
-            await waitUntil(300, () => readEventLog(events).some((e) => e.resourcePreEvent?.metadata?.type === "kubernetes:apps/v1:Deployment" && e.resourcePreEvent.metadata.op === op) || undefined, `the Deployment's ${op} to start`, 100);
+            let ended: CliResult | undefined;
+            void run.done.then((r) => (ended = r));
+            await waitUntil(300, () => {
+                if (ended) throw new Error(`the up ended (${ended.code}) before the Deployment's ${op} began:\n${tailOf(ended.output)}`);
+                return readEventLog(events).some((e) => e.resourcePreEvent?.metadata?.type === "kubernetes:apps/v1:Deployment" && e.resourcePreEvent.metadata.op === op) || undefined;
+            }, `the Deployment's ${op} to start`, 100);
             await new Promise((r) => setTimeout(r, 1500)); // inside the provider's rollout await
             killGroup(run.child);
             return run.done;
