@@ -44,12 +44,13 @@ describe("deploy safety (cluster tier)", function () {
     let scratch = "";
 
     before(function () {
+        missing.length = 0;
         if (!which("kubectl")) missing.push("no kubectl on PATH (start a cluster: `eval \"$(npm run --silent cluster -- up)\"`)");
         else {
             const problem = clusterProblem();
             if (problem) missing.push(problem);
         }
-        requireCluster(this);
+        if (missing.length > 0) return; // each part that needs the cluster skips, saying why
         scratch = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "websvc-safety-identities-"));
         admin(["apply", "--server-side", ...IDENTITY_FILES.flatMap((f) => ["-f", f])]);
         // The drift identity's ServiceAccount and cluster-wide reads; its Secret RoleBindings need the app namespaces.
@@ -67,6 +68,9 @@ describe("deploy safety (cluster tier)", function () {
         const deployer = () => kubectlAs(kubeconfigs.deployer);
         const drift = () => kubectlAs(kubeconfigs.drift);
         const probeConfigMap = (ns: string) => ["-n", ns, "create", "configmap", "websvc-safety-probe", "--from-literal=k=v"];
+        before(function () {
+            requireCluster(this);
+        });
 
         it("the admission policies are active (the previewer's real write is refused, within 30 s of applying them)", async () => {
             // A ValidatingAdmissionPolicy takes effect asynchronously after it is created.
@@ -125,6 +129,59 @@ describe("deploy safety (cluster tier)", function () {
             for (const [verb, res] of [["create", "configmaps"], ["patch", "deployments.apps"], ["delete", "namespaces"], ["get", "secrets"]]) {
                 assert.equal(drift().attempt(["auth", "can-i", verb, res, "-n", "default"]).output.trim(), "no", `${verb} ${res} in default`);
             }
+        });
+    });
+
+    describe("the random TEST STAND-IN through the real engine (no cluster needed)", function () {
+        let engine: SafetyEngine | undefined;
+        let probe: SafetyStack;
+        const outputs = async (): Promise<string[]> => {
+            const r = await probe.must(["stack", "output", "--json", "--show-secrets"]);
+            return Object.values(JSON.parse(r.stdout) as Record<string, string>);
+        };
+        before(async function () {
+            const engineMissing = ["pulumi", "pulumi-language-nodejs"].filter((b) => !which(b));
+            if (engineMissing.length > 0) {
+                console.log(`SKIPPED: ${TIER} tier (random stand-in): no ${engineMissing.join(", ")} on PATH (\`npm run toolchain\`)`);
+                this.skip();
+            }
+            engine = new SafetyEngine("safety-random");
+            probe = new SafetyStack(engine, "probe");
+            await probe.init({}, path.join(__dirname, "../lib/safety-random-program"));
+        });
+        after(() => {
+            engine?.stopAll();
+            engine?.remove();
+        });
+
+        it("`pulumi up` creates a RandomPassword and a RandomBytes through the stand-in (the engine reports it found it on PATH)", async () => {
+            const r = await probe.must(["up", "--yes", "--skip-preview"]);
+            assert.match(r.output, /using pulumi-resource-random from \$PATH at .*random-standin\/bin\/pulumi-resource-random/);
+            const [a, b] = await outputs();
+            assert.ok(/^[A-Za-z0-9]{64}$/.test(a) || /^[A-Za-z0-9]{64}$/.test(b), "no 64-character password output");
+            note(`up: ${r.seconds.toFixed(1)} s`);
+        });
+
+        it("`pulumi stack export` holds neither value (positive control: --show-secrets holds both)", async () => {
+            const values = await outputs();
+            const plain = path.join(engine!.work, "probe-export.json");
+            const shown = path.join(engine!.work, "probe-export-shown.json");
+            fs.writeFileSync(plain, (await probe.exportState()).text);
+            fs.writeFileSync(shown, (await probe.exportState(true)).text);
+            assert.deepEqual(findSecretLeaks(values, [plain]), []);
+            assert.equal(new Set(findSecretLeaks(values, [shown]).map((l) => l.valueIndex)).size, values.length);
+            fs.rmSync(shown);
+        });
+
+        it("a new keeper (rotation) replaces both generators with new values; refresh then finds no drift", async () => {
+            const before = await outputs();
+            probe.setConfig({ rotation: "rotated" });
+            const r = await probe.must(["up", "--yes", "--skip-preview"]);
+            assert.match(r.output, /\+-2 replaced/, tailOf(r.output));
+            const after = await outputs();
+            for (const v of after) assert.ok(!before.includes(v), "a value survived the rotation");
+            const refresh = await probe.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
+            assert.equal(refresh.code, 0, tailOf(refresh.output));
         });
     });
 

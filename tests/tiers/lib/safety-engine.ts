@@ -109,27 +109,33 @@ export class SafetyStack {
         this.dir = path.join(engine.work, `program-${name}`);
     }
 
-    /** Copies the program (node_modules linked) and drops runtime options the language host lacks. */
-    async init(values: Record<string, unknown>): Promise<void> {
-        fs.cpSync(ROOT, this.dir, {
+    /**
+     * Copies a program (default: this project's; node_modules linked to the project's) and drops runtime
+     * options the language host lacks, then `stack init` with `values` as plain config.
+     */
+    async init(values: Record<string, unknown>, source = ROOT): Promise<void> {
+        fs.cpSync(source, this.dir, {
             recursive: true,
             filter: (from) => {
-                const top = path.relative(ROOT, from).split(path.sep)[0];
+                const top = path.relative(source, from).split(path.sep)[0];
                 return ![".git", "node_modules", "policy", "dist", "examples"].includes(top);
             },
         });
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(this.dir, "node_modules"));
         dropUnknownRuntimeOptions(path.join(this.dir, "Pulumi.yaml"));
+        const stackFile = path.join(this.dir, `Pulumi.${this.name}.yaml`);
+        if (!fs.existsSync(stackFile)) fs.writeFileSync(stackFile, "config: {}\n");
         this.setConfig(values);
         await this.must(["stack", "init"]); // the name comes from --stack
-        await this.setCliRequiredConfig();
+        if (source === ROOT) await this.setCliRequiredConfig();
     }
 
     /** Plain values into Pulumi.<stack>.yaml, kept typed. */
     setConfig(values: Record<string, unknown>): void {
         const file = path.join(this.dir, `Pulumi.${this.name}.yaml`);
         const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
-        for (const [k, v] of Object.entries(values)) doc.setIn(["config", `websvc:${k}`], doc.createNode(v));
+        const project = YAML.parse(fs.readFileSync(path.join(this.dir, "Pulumi.yaml"), "utf8")).name;
+        for (const [k, v] of Object.entries(values)) doc.setIn(["config", `${project}:${k}`], doc.createNode(v));
         fs.writeFileSync(file, doc.toString());
     }
 
