@@ -67,6 +67,8 @@ describe("deploy safety (cluster tier)", function () {
         const previewer = () => kubectlAs(kubeconfigs.previewer);
         const deployer = () => kubectlAs(kubeconfigs.deployer);
         const drift = () => kubectlAs(kubeconfigs.drift);
+        // `kubectl auth can-i`'s answer (its first line; warnings follow on stderr).
+        const canI = (k: Kubectl, args: string[]) => k.attempt(["auth", "can-i", ...args]).output.trim().split("\n")[0];
         const probeConfigMap = (ns: string) => ["-n", ns, "create", "configmap", "websvc-safety-probe", "--from-literal=k=v"];
         before(function () {
             requireCluster(this);
@@ -107,7 +109,7 @@ describe("deploy safety (cluster tier)", function () {
 
         it("the previewer holds no right on Secrets, not even a dry run", () => {
             const cases = [["get", "secrets"], ["list", "secrets"], ["create", "secrets"], ["patch", "secrets"]];
-            for (const [verb, res] of cases) assert.equal(previewer().attempt(["auth", "can-i", verb, res, "-n", "websvc-production"]).output.trim(), "no", `${verb} ${res}`);
+            for (const [verb, res] of cases) assert.equal(canI(previewer(), [verb, res, "-n", "websvc-production"]), "no", `${verb} ${res}`);
         });
 
         it("the deployer writes in the app namespaces only: elsewhere its writes are refused by admission", () => {
@@ -118,16 +120,16 @@ describe("deploy safety (cluster tier)", function () {
             const otherNs = deployer().attempt(["create", "namespace", "another-team"]);
             assert.ok(!otherNs.ok && DEPLOYER_REFUSAL.test(otherNs.output), otherNs.output);
             for (const [verb, res] of [["create", "clusterroles"], ["create", "clusterrolebindings"], ["delete", "validatingadmissionpolicies"], ["create", "customresourcedefinitions"]]) {
-                assert.equal(deployer().attempt(["auth", "can-i", verb, res]).output.trim(), "no", `${verb} ${res}`);
+                assert.equal(canI(deployer(), [verb, res]), "no", `${verb} ${res}`);
             }
         });
 
         it("the drift identity reads the stack's kinds cluster-wide and writes nothing", () => {
             for (const res of ["configmaps", "deployments.apps", "servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com", "alertmanagerconfigs.monitoring.coreos.com"]) {
-                assert.equal(drift().attempt(["auth", "can-i", "get", res, "-n", "websvc-production"]).output.trim(), "yes", `get ${res}`);
+                assert.equal(canI(drift(), ["get", res, "-n", "websvc-production"]), "yes", `get ${res}`);
             }
             for (const [verb, res] of [["create", "configmaps"], ["patch", "deployments.apps"], ["delete", "namespaces"], ["get", "secrets"]]) {
-                assert.equal(drift().attempt(["auth", "can-i", verb, res, "-n", "default"]).output.trim(), "no", `${verb} ${res} in default`);
+                assert.equal(canI(drift(), [verb, res, "-n", "default"]), "no", `${verb} ${res} in default`);
             }
         });
     });
