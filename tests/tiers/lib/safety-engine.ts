@@ -60,6 +60,8 @@ export class SafetyEngine {
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             PULUMI_CONFIG_PASSPHRASE: `${tier}-test-only`,
             PULUMI_DIY_BACKEND_NO_LOCK: "false",
+            // `--event-log` (used to time the faults) exists only with the debug commands on (CLI v3.171.0).
+            PULUMI_DEBUG_COMMANDS: "true",
         };
         delete env.PULUMI_ACCESS_TOKEN;
         this.env = env;
