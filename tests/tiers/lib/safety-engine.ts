@@ -4,7 +4,7 @@
 // output, `--event-log` to time a fault, `stack export` without decryption, `state unprotect`.
 // Contract (as every tier): `pulumi` and its plugins on PATH, a cluster from KUBECONFIG. The random
 // provider is the TEST STAND-IN of scripts/providers/random-standin, put first on PATH here only.
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -218,12 +218,9 @@ export function killGroup(child: ChildProcess): void {
 const kubeEnv = (kubeconfig?: string): NodeJS.ProcessEnv | undefined => (kubeconfig ? { KUBECONFIG: kubeconfig } : undefined);
 
 function dropUnknownRuntimeOptions(projectFile: string): void {
-    let help = "";
-    try {
-        help = execFileSync("pulumi-language-nodejs", ["--help"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    } catch (e) {
-        help = `${(e as { stdout?: string }).stdout ?? ""}${(e as { stderr?: string }).stderr ?? ""}`;
-    }
+    // Go's flag package prints the usage on stderr (and may exit 0): read both streams.
+    const r = spawnSync("pulumi-language-nodejs", ["--help"], { encoding: "utf8" });
+    const help = `${r.stdout ?? ""}${r.stderr ?? ""}`;
     const flags = new Set([...help.matchAll(/^\s*-([a-z][a-z-]*)/gm)].map((x) => x[1]));
     if (flags.size === 0) return;
     const doc = YAML.parseDocument(fs.readFileSync(projectFile, "utf8"));
