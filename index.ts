@@ -11,6 +11,7 @@ import { Ingress } from "./components/ingress";
 import { MonitoringStack } from "./components/monitoring";
 import { Platform } from "./components/platform";
 import { deferredOutput } from "./components/lib/deferred";
+import { protectionFor } from "./components/lib/protection";
 
 const cfg = loadConfig();
 const name = instanceName(cfg);
@@ -27,9 +28,13 @@ const provider = new k8s.Provider(`${name}-k8s`, {
 
 const identity = appIdentity(cfg);
 
+// production: every object is protected, so `pulumi destroy` or a replacing change stops before it
+// deletes anything (components/lib/protection.ts; deliberate teardown: docs/deploy-safety.md).
+const { stack: guard } = protectionFor(cfg.environment);
+
 // Cluster add-ons are off by default (platform teams usually own them); when on, the Ingress and the
 // monitoring CRDs wait for them.
-const platform = new Platform(`${name}-platform`, platformArgs(cfg), { provider });
+const platform = new Platform(`${name}-platform`, platformArgs(cfg), { provider, ...guard });
 
 const image = new ImageBuild(`${name}-image`, imageBuildArgs(cfg, cfg.secrets.registryPassword));
 
@@ -45,14 +50,14 @@ const workload = new Workload(name, {
     image: image.imageRef,
     secretEnv: secretSpecs.map((spec) => ({ envName: envNameFor(spec.name), secretKeyRef: { name: secretName.output, key: spec.name } })),
     secretsChecksum: secretSpecs.length > 0 ? secretsChecksum.output : undefined,
-}, { provider });
+}, { provider, ...guard });
 
 const secrets = secretSpecs.length === 0 ? undefined : new AppSecrets(`${name}-secrets`, {
     namespace: workload.namespace,
     secrets: secretSpecs,
     rotation: cfg.secretsRotation,
     labels: workload.labels,
-}, { provider });
+}, { provider, ...guard });
 if (secrets) {
     secretName.resolve(secrets.secretName);
     secretsChecksum.resolve(secrets.rolloutChecksum);
@@ -65,7 +70,7 @@ const ingress = new Ingress(`${name}-ingress`, {
     serviceName: workload.serviceName,
     servicePort: workload.servicePorts.http.port,
     operatorDependencies: platform.ingressDependencies,
-}, { provider });
+}, { provider, ...guard });
 
 if (cfg.monitoring.alertReceiver !== "none" && cfg.secrets.alertWebhookUrl === undefined) {
     pulumi.log.warn(`websvc:alertWebhookUrl is not set (stack ${cfg.stack}): no AlertmanagerConfig is created; alerts rely on the cluster Alertmanager routing by the team/severity/environment labels`);
@@ -81,7 +86,7 @@ const monitoring = new MonitoringStack(`${name}-monitoring`, {
     deploymentName: workload.deploymentName,
     hpaName: workload.hpaName,
     operatorDependencies: platform.monitoringDependencies,
-}, { provider });
+}, { provider, ...guard });
 
 // Stack outputs: names and URLs only. Never a secret value.
 export const namespace = workload.namespace;

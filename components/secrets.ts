@@ -131,13 +131,16 @@ export class AppSecrets extends pulumi.ComponentResource {
         super(APP_SECRETS_TYPE, name, {}, opts);
 
         const keepers = { rotation: args.rotation };
+        // Never protected, even under a protected parent: a rotation replaces them by design (the Secret
+        // they feed is what a protected stack keeps).
+        const generatorOpts = { parent: this, protect: false };
         const values: Record<string, pulumi.Output<string>> = {};
         for (const spec of specs) {
             const generatorName = `${name}-${spec.name}`;
             values[spec.name] =
                 spec.kind === "password"
-                    ? new random.RandomPassword(generatorName, { length: spec.length, special: spec.special, keepers }, { parent: this }).result
-                    : new random.RandomBytes(generatorName, { length: spec.length, keepers }, { parent: this }).base64;
+                    ? new random.RandomPassword(generatorName, { length: spec.length, special: spec.special, keepers }, generatorOpts).result
+                    : new random.RandomBytes(generatorName, { length: spec.length, keepers }, generatorOpts).base64;
         }
 
         const secret = new k8s.core.v1.Secret(

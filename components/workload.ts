@@ -21,6 +21,7 @@ import { assertPinnedForEnvironment } from "./lib/image-reference";
 import { recommendedLabels, selectorLabels as appSelectorLabels, type AppIdentity } from "./lib/labels";
 import { podSecurityLabels, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./lib/pod-security";
 import { refuseInvalidArgs } from "./lib/problems";
+import { protectionFor } from "./lib/protection";
 import { PROGRESS_DEADLINE_SECONDS, ROLLING_UPDATE, disruptionBudgetFor, rolloutCustomTimeouts, hpaBehavior, minimumReplicas, topologySpreadConstraints } from "./lib/rollout";
 import {
     DEFAULT_INGRESS_CONTROLLER_NAMESPACE,
@@ -89,11 +90,13 @@ export class Workload extends pulumi.ComponentResource {
         this.configChecksum = contentChecksum(configData);
         const childOpts = { parent: this };
         const meta = () => ({ namespace: this.namespace, labels: this.labels });
+        // production: the Namespace and the claim are protected, the claim kept on delete (lib/protection).
+        const protection = protectionFor(environment);
 
         // ---- namespace, identity, settings
         this.namespaceResource = new k8s.core.v1.Namespace(`${name}-ns`, {
             metadata: { name: args.namespace, labels: { ...this.labels, ...podSecurityLabels("restricted", kubernetesVersion) } },
-        }, childOpts);
+        }, { ...childOpts, ...protection.namespace });
         this.namespace = this.namespaceResource.metadata.name;
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
@@ -128,7 +131,7 @@ export class Workload extends pulumi.ComponentResource {
                     resources: { requests: { storage: storage.size } },
                     ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
                 },
-            }, childOpts);
+            }, { ...childOpts, ...protection.claim });
             this.pvcName = claim.metadata.name;
         }
 

@@ -139,7 +139,7 @@ async function main(): Promise<number> {
     // Outside the output directory: the checker reads every .json file in the directories it is given.
     const sourceMapFile = path.resolve(opts.sourceMap ?? `${outDir}.sources.json`);
     writeSourceMap(sourceMapFile, opts.stack, PROJECT_DIR, path.join(PROJECT_DIR, "index.ts"), rendered);
-    const inventory = recorder.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, inputs: r.masked }));
+    const inventory = recorder.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, options: r.options, inputs: r.masked }));
     const resourcesFile = path.join(outDir, "resources.json");
     fs.writeFileSync(resourcesFile, JSON.stringify(inventory, null, 2) + "\n");
     const outputsFile = path.join(outDir, "outputs.json");

@@ -30,6 +30,8 @@ export interface RecordedResource {
     state: Record<string, any>;
     /** Where the program constructed it (see constructionSite); undefined when no frame is program source. */
     source?: SourcePosition;
+    /** Resource options as registered on the wire (undefined when the program left them unset). */
+    options: { protect?: boolean; retainOnDelete?: boolean };
 }
 
 /** A line of program source: `file` absolute, line and column 1-based (TypeScript positions under ts-node). */
@@ -206,7 +208,7 @@ export class ResourceRecorder {
  */
 export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorder {
     const recorder = new ResourceRecorder();
-    const pending = new Map<string, { raw: Record<string, unknown>; parent?: string; dependencies: string[]; source?: SourcePosition }>();
+    const pending = new Map<string, { raw: Record<string, unknown>; parent?: string; dependencies: string[]; source?: SourcePosition; options: RecordedResource["options"] }>();
     const isProgramFile = options.isProgramFile ?? isRepositoryProgramFile;
 
     if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
@@ -230,6 +232,7 @@ export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorde
                     dependencies: captured?.dependencies ?? [],
                     state,
                     source: captured?.source,
+                    options: captured?.options ?? {},
                 });
                 return { id, state };
             },
@@ -251,6 +254,10 @@ export function installMockRuntime(options: MockRuntimeOptions): ResourceRecorde
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
             source: constructionSite(req, isProgramFile),
+            options: {
+                protect: req.hasProtect() ? req.getProtect() : undefined,
+                retainOnDelete: req.hasRetainondelete() ? req.getRetainondelete() : undefined,
+            },
         });
         recorder.inFlight++;
         register(req, (err: unknown, resp: any) => {

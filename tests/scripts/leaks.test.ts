@@ -6,7 +6,7 @@ import { findSecretLeaks, secretValuesOf } from "../../scripts/lib/leaks";
 import type { RecordedResource } from "../../scripts/lib/mock-runtime";
 
 function resource(partial: Partial<RecordedResource>): RecordedResource {
-    return { urn: "u", type: "t", name: "n", custom: true, inputs: {}, masked: {}, secretPaths: [], dependencies: [], state: {}, ...partial };
+    return { urn: "u", type: "t", name: "n", custom: true, inputs: {}, masked: {}, secretPaths: [], dependencies: [], state: {}, options: {}, ...partial };
 }
 
 describe("secret leak check", () => {

@@ -227,9 +227,9 @@ describe("GitHub workflows", () => {
             assert.match(report!.run!, /GITHUB_STEP_SUMMARY/);
             assert.doesNotMatch(text("drift.yml"), /command:\s*(up|destroy|refresh|preview)\b/, "the action only installs the CLI; refresh itself is read-only");
         });
-        it("uses only the read-only kubeconfig and its own concurrency group", () => {
-            assert.doesNotMatch(text("drift.yml"), /secrets\.KUBECONFIG\b/);
-            assert.match(text("drift.yml"), /secrets\.PREVIEW_KUBECONFIG/);
+        it("uses only the drift identity's read-only kubeconfig (not the deployer's, not the previewer's) and its own concurrency group", () => {
+            assert.doesNotMatch(text("drift.yml"), /secrets\.(PREVIEW_)?KUBECONFIG\b/);
+            assert.match(text("drift.yml"), /secrets\.DRIFT_KUBECONFIG/);
             assert.notEqual(wf.concurrency?.group, load("deploy.yml").concurrency?.group);
             assert.equal(wf.concurrency?.["cancel-in-progress"], false);
         });

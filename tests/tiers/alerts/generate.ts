@@ -95,6 +95,7 @@ async function generate(stack: string, outDir: string): Promise<Manifest> {
     const loaded = loadStackConfig(ROOT, stack);
     const recorder = installMockRuntime({ project: loaded.project, stack, config: loaded.config, secretKeys: loaded.secretKeys });
     // The real program, as the CLI runs it: config read once, every resource registered.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the mocks are set, as the CLI does
     const program = require(path.join(ROOT, "index")) as Record<string, any>;
     const [namespace, service, deployment] = await Promise.all([program.namespace, program.serviceName, program.deploymentName].map(outputValue)) as string[];
     await recorder.settled();

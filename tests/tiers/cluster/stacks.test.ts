@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import {
-    configDefaults, describeChanges, describeViolations, Engine, EngineEvents, engineMissing, NO_RANDOM_PROVIDER, packOptions,
+    configDefaults, describeChanges, destroyAsDocumented, describeViolations, Engine, EngineEvents, engineMissing, NO_RANDOM_PROVIDER, packOptions,
     prepareEngine, ProjectStack, projectStack, setStackConfig,
 } from "../lib/engine";
 import {
@@ -196,8 +196,9 @@ for (const name of tierStacks()) {
             });
         }
 
-        steps.it("destroy: the namespace and every object of the stack are gone", async () => {
-            await p.stack.destroy();
+        steps.it("destroy (protected resources unprotected first, as documented): the namespace and every object of the stack are gone", async () => {
+            const unprotected = await destroyAsDocumented(engine, p.stack);
+            if (p.environment === "production") assert.ok(unprotected > 0, "production's state holds no protected resource");
             await waitFor(90, () => (exists(["ns", ns]) ? undefined : true), () => `namespace ${ns} still exists (${jsonpath(["get", "ns", ns], "{.status.phase}")})`);
             const left = kubectl(["get", "all,cm,secret,sa,role,rolebinding,networkpolicy,pdb,hpa,ingress", "-A", "-l", `app.kubernetes.io/instance=${ns}`, "-o", "name"]).trim();
             assert.equal(left, "", "objects of the stack are left");

@@ -8,6 +8,7 @@ import * as path from "path";
 import {
     commandText, describeChanges, describeViolations, encryptedState, Engine, EngineEvents, engineMissing, NO_RANDOM_PROVIDER,
     packOptions, prepareEngine, ProjectStack, projectStack, tail,
+    destroyAsDocumented,
 } from "../lib/engine";
 import { compareRender, secretLeaks, secretValues, yamlFiles } from "../lib/render-checks";
 import { Lifecycle, note, ROOT, run, skipUnlessProvisioned, tierStacks } from "../lib/tier";
@@ -50,7 +51,7 @@ for (const name of tierStacks()) {
                     note(`SKIPPED: ${name}: preview, up, no-change preview, synth comparison, leak check, destroy: ${random[0]}`);
                     this.skip();
                 }
-                throw new Error(`preview failed:\n${tail(text, 40)}\n${describeViolations(events)}`);
+                throw new Error(`preview failed:\n${tail(text, 40)}\n${describeViolations(events)}`, { cause: e });
             }
             assert.deepEqual(events.violations("mandatory"), [], describeViolations(events));
             assert.ok((result.changeSummary.create ?? 0) > 0, `nothing to create: ${describeChanges(result.changeSummary)}`);
@@ -97,8 +98,9 @@ for (const name of tierStacks()) {
             assert.deepEqual(problems, [], summary);
         });
 
-        steps.it("destroy removes every rendered object", async () => {
-            await p.stack.destroy();
+        steps.it("destroy (protected resources unprotected first, as documented) removes every rendered object", async () => {
+            const unprotected = await destroyAsDocumented(engine, p.stack);
+            if (p.environment === "production") assert.ok(unprotected > 0, "production's state holds no protected resource");
             assert.deepEqual(yamlFiles(render), []);
         });
     });

@@ -180,6 +180,19 @@ export async function encryptedState(engine: Engine, stack: Stack): Promise<unkn
     return JSON.parse((await pulumiCli(engine, stack, ["stack", "export"])).stdout);
 }
 
+/**
+ * Destroys a stack the way docs/deploy-safety.md says to take one down: production resources are
+ * protected (components/lib/protection.ts), so a plain destroy stops at the first one; the procedure
+ * is `pulumi state unprotect --all`, then destroy. Returns how many resources were protected.
+ */
+export async function destroyAsDocumented(engine: Engine, stack: Stack, options: Parameters<Stack["destroy"]>[0] = {}): Promise<number> {
+    const state = (await encryptedState(engine, stack)) as { deployment?: { resources?: { protect?: boolean }[] } };
+    const protectedCount = (state.deployment?.resources ?? []).filter((r) => r.protect).length;
+    if (protectedCount > 0) await pulumiCli(engine, stack, ["state", "unprotect", "--all", "--yes"]);
+    await stack.destroy(options);
+    return protectedCount;
+}
+
 /** The message of a failed Automation API command, with the CLI's stderr. */
 export function commandText(e: unknown): string {
     return e instanceof CommandError || e instanceof Error ? e.message : String(e);

@@ -86,7 +86,7 @@ export function clusterCommand(env: RuntimeEnv, args: string[], opts: { timeoutM
             encoding: "utf8", timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"],
         });
     } catch (e: any) {
-        throw new Error(`cluster ${args.join(" ")}: ${(e.stderr || e.message || "").toString().trim()}`);
+        throw new Error(`cluster ${args.join(" ")}: ${(e.stderr || e.message || "").toString().trim()}`, { cause: e });
     }
 }
 

@@ -20,7 +20,7 @@ export function podExec(namespace: string, pod: string, command: string[], timeo
     try {
         return execFileSync("kubectl", ["-n", namespace, "exec", pod, "--", ...command], { encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"] });
     } catch (e: any) {
-        throw new Error(`kubectl exec ${namespace}/${pod}: ${(e.stderr || e.message || "").toString().trim()}`);
+        throw new Error(`kubectl exec ${namespace}/${pod}: ${(e.stderr || e.message || "").toString().trim()}`, { cause: e });
     }
 }
 
@@ -48,7 +48,7 @@ export function waitUntil<T>(what: string, timeoutMs: number, probe: () => T | u
         }
     };
     const describe = () => {
-        let state = "";
+        let state: string;
         try { state = lastState ? `; last state: ${lastState()}` : ""; } catch (e) { state = `; last state unreadable: ${e}`; }
         return `${what}${state}${lastError ? `; last error: ${lastError}` : ""}`;
     };

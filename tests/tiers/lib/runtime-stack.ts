@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { EngineEvents, commandText, packOptions, prepareEngine, projectStack, setStackConfig, type Engine } from "./engine";
+import { EngineEvents, commandText, destroyAsDocumented, packOptions, prepareEngine, projectStack, setStackConfig, type Engine } from "./engine";
 
 const PROJECT = "websvc";
 
@@ -80,6 +80,7 @@ export class RuntimeStack {
     }
 
     destroy(label: string): Promise<OpResult> {
-        return this.op(label, (o) => this.stack.destroy({ ...o, color: "never" }));
+        // Production is protected: the documented teardown (unprotect, then destroy).
+        return this.op(label, async (o) => { await destroyAsDocumented(this.engine, this.stack, { ...o, color: "never" }); });
     }
 }
