@@ -23,7 +23,7 @@ export default tseslint.config(
       // Tests assert thrown errors and mocha `this` contexts; a shadowed or reassigned catch binding hides them.
       "no-ex-assign": "error",
       "prefer-const": "error",
-      // Mocha's \`function\` callbacks need their own \`this\` (the test context), so a step runner that
+      // Mocha's `function` callbacks need their own `this` (the test context), so a step runner that
       // registers them refers to itself by these names.
       "@typescript-eslint/no-this-alias": ["error", { allowedNames: ["steps", "lifecycle"] }],
     },
