@@ -46,6 +46,21 @@ export function engineMissing(pathList = process.env.PATH ?? ""): Missing[] {
 
 let prepared: Promise<Engine> | undefined;
 
+/**
+ * The CLI's environment for a tier: a private PULUMI_HOME, a file backend with its lock on, a
+ * passphrase that says it is for tests, and nothing the CLI could reach the network for.
+ */
+export function isolatedPulumiEnv(tier: string, pulumiHome: string, state: string): Record<string, string> {
+    return {
+        PULUMI_HOME: pulumiHome,
+        PULUMI_BACKEND_URL: `file://${state}`,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_CONFIG_PASSPHRASE: `${tier}-test-only`,
+        PULUMI_DIY_BACKEND_NO_LOCK: "false",
+    };
+}
+
 /** The engine environment of this run, prepared once per process. */
 export function prepareEngine(tier: string): Promise<Engine> {
     prepared ??= setUp(tier);
@@ -61,15 +76,7 @@ async function setUp(tier: string): Promise<Engine> {
     fs.mkdirSync(state, { recursive: true });
     // Nothing the CLI could reach the network for: no update check, no plugin download, a file backend.
     delete process.env.PULUMI_ACCESS_TOKEN;
-    const envVars = {
-        PULUMI_HOME: pulumiHome,
-        PULUMI_BACKEND_URL: `file://${state}`,
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_CONFIG_PASSPHRASE: `${tier}-test-only`,
-        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-        PULUMI_DIY_BACKEND_NO_LOCK: "false",
-    };
+    const envVars = { ...isolatedPulumiEnv(tier, pulumiHome, state), PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true" };
     const cli = await PulumiCommand.get({ skipVersionCheck: true });
     const policyDir = path.join(work, "policy");
     copyTree(path.join(ROOT, "policy"), policyDir);

@@ -4,6 +4,7 @@
 // output, `--event-log` to time a fault, `stack export` without decryption, `state unprotect`.
 // Contract (as every tier): `pulumi` and its plugins on PATH, a cluster from KUBECONFIG. The random
 // provider is the TEST STAND-IN of scripts/providers/random-standin, put first on PATH here only.
+import { isolatedPulumiEnv } from "./engine";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -54,12 +55,7 @@ export class SafetyEngine {
             ...process.env,
             PATH: `${STANDIN_BIN}${path.delimiter}${process.env.PATH ?? ""}`,
             WEBSVC_RANDOM_STANDIN: "tests-only",
-            PULUMI_HOME: home,
-            PULUMI_BACKEND_URL: `file://${state}`,
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_CONFIG_PASSPHRASE: `${tier}-test-only`,
-            PULUMI_DIY_BACKEND_NO_LOCK: "false",
+            ...isolatedPulumiEnv(tier, home, state),
             // `--event-log` (used to time the faults) exists only with the debug commands on (CLI v3.171.0).
             PULUMI_DEBUG_COMMANDS: "true",
         };
