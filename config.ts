@@ -595,6 +595,11 @@ function stackRuleProblems(c: ParsedConfig, stack: string): Array<[string, strin
             out.push(["monitoring.alertReceiver", `must route production alerts somewhere (pagerduty, slack or webhook), got "none"`]);
         }
     }
+    if (c.kubernetes.context !== undefined && c.kubernetes.renderYamlToDirectory !== undefined) {
+        // Found by the engine tier's CLI check: the provider refuses the pair ("context" arg is not
+        // compatible with "renderYamlToDirectory" arg) only once it is configured, mid-preview.
+        out.push(["kubernetes.context", "must not be set together with kubernetes.renderYamlToDirectory: a render writes YAML and connects to no cluster context"]);
+    }
     if (c.monitoring.kubernetesMixinAlerts && c.platform.installKubePrometheusStack) {
         out.push(["monitoring.kubernetesMixinAlerts", "must be false when platform.installKubePrometheusStack is true: that chart ships kubernetes-mixin's KubePodCrashLooping, KubePodNotReady, CPUThrottlingHigh and KubeHpaMaxedOut, so every incident would notify twice"]);
     }

@@ -5,7 +5,7 @@
 // holds the case table to Pulumi.yaml, so a new nested key without a CLI case fails.
 import { strict as assert } from "assert";
 import { pathValue, typedPathValue } from "../../scripts/lib/config-path";
-import { CLI_CASES, INVALID_PATH, PROFILE_SETUP, refusedKeys, type CliCase, type Profile } from "../tiers/lib/cli-config-cases";
+import { CLI_CASES, INVALID_PATH, PROFILE_SETUP, REFUSED_IN_RENDER_MODE, refusedKeys, type CliCase, type Profile } from "../tiers/lib/cli-config-cases";
 import { configProblems, pulumiYamlDeclarations, pulumiYamlLeaves, removePath, setPath, stackRaw } from "./declared-keys";
 
 const STACK = "staging";
@@ -34,6 +34,16 @@ describe("the engine tier's CLI cases, offline (synth's typing of each text, the
     });
     for (const profile of PROFILES) {
         for (const typed of [false, true]) {
+            const refusedInRender = REFUSED_IN_RENDER_MODE[profile];
+            if (refusedInRender) {
+                it(`${profile}: every valid value, written ${typed ? "with --type" : "without --type"}, is refused only for its clash with renderYamlToDirectory`, () => {
+                    const problems = configProblems(profileRaw(profile, typed), STACK);
+                    assert.equal(problems.length, 1, problems.join("\n"));
+                    assert.match(problems[0], new RegExp(`^websvc:${refusedInRender.replace(".", "\\.")} must not be set together with kubernetes\\.renderYamlToDirectory`));
+                    assert.match(problems[0], new RegExp(`\\(stack ${STACK}\\)$`));
+                });
+                continue;
+            }
             it(`${profile}: every valid value, written ${typed ? "with --type" : "without --type"}, is accepted`, () => {
                 assert.deepEqual(configProblems(profileRaw(profile, typed), STACK), []);
             });

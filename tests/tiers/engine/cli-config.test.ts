@@ -15,7 +15,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { CLI_REFUSES, CLI_TYPING_EXAMPLES, typedPathValue } from "../../../scripts/lib/config-path";
-import { CLI_CASES, INVALID_PATH, NEEDS_PROVIDER, PROFILE_SETUP, refusedKeys, type CliCase, type Profile } from "../lib/cli-config-cases";
+import { CLI_CASES, INVALID_PATH, NEEDS_PROVIDER, PROFILE_SETUP, REFUSED_IN_RENDER_MODE, refusedKeys, type CliCase, type Profile } from "../lib/cli-config-cases";
 import { Cli, findToolchain, type Result } from "../lib/cli-config";
 
 const PREVIEW_TIMEOUT_MS = 15 * 60_000;
@@ -131,7 +131,12 @@ describe("engine tier: config written by the real `pulumi config set --path`", f
                         const { result, stored } = r.writes.get(k)!;
                         assert.equal(result.code, 0, `config set: ${result.out}`);
                         if (k.valid !== "<render>") assert.deepEqual(stored, typedPathValue(k.valid, typed ? k.type : undefined), "the stack file holds what the typing table says");
-                        if (needs && !cli!.plugins.has(needs)) {
+                        const refusedInRender = REFUSED_IN_RENDER_MODE[profile];
+                        if (refusedInRender) {
+                            // Valid on its own, refused next to renderYamlToDirectory: config.ts says so, naming key and stack.
+                            assert.ok(r.preview.code !== 0 && r.preview.out.includes(`websvc:${refusedInRender} must not be set together with kubernetes.renderYamlToDirectory`) && r.preview.out.includes(`(stack ${r.stack})`),
+                                `expected the config error on websvc:${refusedInRender} in render mode:\n${tail(r.preview.out)}`);
+                        } else if (needs && !cli!.plugins.has(needs)) {
                             // The program got past config.ts and stopped at the provider this machine cannot build.
                             assert.ok(r.preview.code !== 0 && r.preview.out.includes(`no resource plugin '${needs}'`) && !r.preview.out.includes("Invalid stack configuration"),
                                 `expected the preview to stop only at the missing ${needs}:\n${tail(r.preview.out)}`);

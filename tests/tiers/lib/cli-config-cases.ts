@@ -14,6 +14,11 @@ import type { CliValueType } from "../../../scripts/lib/config-path";
  * secrets: generated secrets (need the random provider, which the Go proxy refuses).
  */
 export type Profile = "main" | "gateway" | "context" | "build" | "secrets";
+/**
+ * Profiles whose valid values cannot be previewed in render mode, and the key config.ts then names:
+ * a kubeconfig context and renderYamlToDirectory exclude each other (the provider refuses the pair).
+ */
+export const REFUSED_IN_RENDER_MODE: Partial<Record<Profile, string>> = { context: "kubernetes.context" };
 /** Profiles whose preview cannot pass on this machine, and the provider it stops at. */
 export const NEEDS_PROVIDER: Partial<Record<Profile, string>> = { build: "pulumi-resource-docker", secrets: "pulumi-resource-random" };
 
