@@ -6,6 +6,7 @@
 // Nothing else sees a value: the outputs are the Secret's name, the key references and a rollout
 // checksum computed from the rotation and the spec list (never from the values), which the
 // workload puts in its pod-template annotations so a rotation rolls the pods.
+import { REPLACED_BY_DESIGN } from "./lib/protection";
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -133,7 +134,7 @@ export class AppSecrets extends pulumi.ComponentResource {
         const keepers = { rotation: args.rotation };
         // Never protected, even under a protected parent: a rotation replaces them by design (the Secret
         // they feed is what a protected stack keeps).
-        const generatorOpts = { parent: this, protect: false };
+        const generatorOpts = { parent: this, ...REPLACED_BY_DESIGN };
         const values: Record<string, pulumi.Output<string>> = {};
         for (const spec of specs) {
             const generatorName = `${name}-${spec.name}`;
@@ -151,7 +152,8 @@ export class AppSecrets extends pulumi.ComponentResource {
                 // pulumi.secret on the whole map: the values are secret whatever the generators report.
                 stringData: pulumi.secret(pulumi.all(values)),
             },
-            { parent: this, additionalSecretOutputs: ["data", "stringData"] },
+            // Replaced by the provider when its data changes (a rotation): never protected either.
+            { parent: this, additionalSecretOutputs: ["data", "stringData"], ...REPLACED_BY_DESIGN },
         );
 
         this.secretName = secret.metadata.name;

@@ -21,7 +21,7 @@ import { assertPinnedForEnvironment } from "./lib/image-reference";
 import { recommendedLabels, selectorLabels as appSelectorLabels, type AppIdentity } from "./lib/labels";
 import { podSecurityLabels, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./lib/pod-security";
 import { refuseInvalidArgs } from "./lib/problems";
-import { protectionFor } from "./lib/protection";
+import { REPLACED_BY_DESIGN, protectionFor } from "./lib/protection";
 import { PROGRESS_DEADLINE_SECONDS, ROLLING_UPDATE, disruptionBudgetFor, rolloutCustomTimeouts, hpaBehavior, minimumReplicas, topologySpreadConstraints } from "./lib/rollout";
 import {
     DEFAULT_INGRESS_CONTROLLER_NAMESPACE,
@@ -114,7 +114,9 @@ export class Workload extends pulumi.ComponentResource {
             }, childOpts);
         }
 
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: meta(), data: configData }, childOpts);
+        // Never protected (lib/protection.ts): the kubernetes provider replaces a ConfigMap whose data
+        // changes, so a protected one would block every settings change in production.
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: meta(), data: configData }, { ...childOpts, ...REPLACED_BY_DESIGN });
         this.configMapName = configMap.metadata.name;
 
         let claim: k8s.core.v1.PersistentVolumeClaim | undefined;

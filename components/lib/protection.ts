@@ -13,13 +13,19 @@
 //   object protected, the first deletions are refused and nothing is deleted. A change that would
 //   replace an object (a new `namespace` or `appName`, an immutable field) stops the same way, with the
 //   engine's "marked for protection" error naming the resource, before any change.
-//   The random generators are the exception (AppSecrets sets `protect: false`): rotating the secrets
-//   replaces them by design, and the protected Secret they feed is what must survive.
+//   The exceptions are what a routine change replaces by design (REPLACED_BY_DESIGN): the random
+//   generators (a rotation), the app's Secret and its settings ConfigMap (the kubernetes provider
+//   replaces a ConfigMap or Secret whose data changes). Protected, they would block every rotation and
+//   every settings change in production (the cluster tier's rolling update found it). The protected
+//   Deployment depends on both, so a destroy still stops at the Deployment before deleting them.
 // staging: nothing is protected. Staging is rebuilt from scratch by CI and the test tiers (destroy,
 //   then up), holds only disposable data, and a guard that every teardown must clear by hand teaches
 //   people to run `pulumi state unprotect` reflexively, which is exactly what must stay rare in production.
 import type * as pulumi from "@pulumi/pulumi";
 import { PRODUCTION, type Environment } from "./environment";
+
+/** For objects that routine changes replace: never protected, even under a protected parent. */
+export const REPLACED_BY_DESIGN = { protect: false } as const;
 
 export interface ProtectionOptions {
     /** Options for every component of the stack (their children inherit them). */

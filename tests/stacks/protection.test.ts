@@ -21,17 +21,18 @@ describe("stack protection (offline synth of the real program)", function () {
         for (const r of [staging, production, productionWithStorage]) assert.equal(r.result.status, 0, r.result.stderr);
     });
 
-    it("production: every Kubernetes object is protected (a destroy is refused before its first deletion)", () => {
+    it("production: every Kubernetes object is protected but the Secret and ConfigMap that routine changes replace (a destroy is refused before its first deletion)", () => {
         const objects = kubernetesObjects(production);
         assert.ok(objects.length >= 12, `only ${objects.length} objects`);
-        const unprotected = objects.filter((r) => r.options?.protect !== true).map((r) => `${r.type} ${r.name}`);
-        assert.deepEqual(unprotected, []);
+        const unprotected = objects.filter((r) => r.options?.protect !== true);
+        assert.deepEqual(unprotected.map((r) => r.type).sort(), ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret"]);
+        assert.ok(unprotected.every((r) => r.options?.protect === false), "unprotected explicitly, not by accident");
     });
 
-    it("production: the random generators are not protected (rotation replaces them), and they are the only unprotected custom resources", () => {
+    it("production: the random generators, the Secret and the settings ConfigMap are not protected (routine changes replace them), and they are the only unprotected custom resources", () => {
         const unprotected = entries(production).filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && r.options?.protect !== true);
-        assert.ok(unprotected.length >= 2, "no random generator rendered");
-        assert.deepEqual([...new Set(unprotected.map((r) => r.type))].sort(), ["random:index/randomBytes:RandomBytes", "random:index/randomPassword:RandomPassword"]);
+        assert.ok(unprotected.length >= 4, "no random generator rendered");
+        assert.deepEqual([...new Set(unprotected.map((r) => r.type))].sort(), ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret", "random:index/randomBytes:RandomBytes", "random:index/randomPassword:RandomPassword"]);
         assert.ok(unprotected.every((r) => r.options?.protect === false), "the generators must be unprotected explicitly, not by accident");
     });
 
