@@ -11,7 +11,6 @@ import { Ingress } from "./components/ingress";
 import { MonitoringStack } from "./components/monitoring";
 import { Platform } from "./components/platform";
 import { deferredOutput } from "./components/lib/deferred";
-import { protectionFor } from "./components/lib/protection";
 
 const cfg = loadConfig();
 const name = instanceName(cfg);
@@ -28,13 +27,14 @@ const provider = new k8s.Provider(`${name}-k8s`, {
 
 const identity = appIdentity(cfg);
 
-// production: every object is protected, so `pulumi destroy` or a replacing change stops before it
-// deletes anything (components/lib/protection.ts; deliberate teardown: docs/deploy-safety.md).
-const { stack: guard } = protectionFor(cfg.environment);
+// production: the Workload protects the Namespace and the claim itself (components/lib/protection.ts;
+// deliberate teardown: docs/deploy-safety.md). A stack-wide guard (every component protected) was tried
+// and withdrawn: with the real engine (CLI v3.171.0) it blocked the replacement of the settings
+// ConfigMap on a production settings change even though that object is registered `protect: false`.
 
 // Cluster add-ons are off by default (platform teams usually own them); when on, the Ingress and the
 // monitoring CRDs wait for them.
-const platform = new Platform(`${name}-platform`, platformArgs(cfg), { provider, ...guard });
+const platform = new Platform(`${name}-platform`, platformArgs(cfg), { provider });
 
 const image = new ImageBuild(`${name}-image`, imageBuildArgs(cfg, cfg.secrets.registryPassword));
 
@@ -50,14 +50,14 @@ const workload = new Workload(name, {
     image: image.imageRef,
     secretEnv: secretSpecs.map((spec) => ({ envName: envNameFor(spec.name), secretKeyRef: { name: secretName.output, key: spec.name } })),
     secretsChecksum: secretSpecs.length > 0 ? secretsChecksum.output : undefined,
-}, { provider, ...guard });
+}, { provider });
 
 const secrets = secretSpecs.length === 0 ? undefined : new AppSecrets(`${name}-secrets`, {
     namespace: workload.namespace,
     secrets: secretSpecs,
     rotation: cfg.secretsRotation,
     labels: workload.labels,
-}, { provider, ...guard });
+}, { provider });
 if (secrets) {
     secretName.resolve(secrets.secretName);
     secretsChecksum.resolve(secrets.rolloutChecksum);
@@ -70,7 +70,7 @@ const ingress = new Ingress(`${name}-ingress`, {
     serviceName: workload.serviceName,
     servicePort: workload.servicePorts.http.port,
     operatorDependencies: platform.ingressDependencies,
-}, { provider, ...guard });
+}, { provider });
 
 if (cfg.monitoring.alertReceiver !== "none" && cfg.secrets.alertWebhookUrl === undefined) {
     pulumi.log.warn(`websvc:alertWebhookUrl is not set (stack ${cfg.stack}): no AlertmanagerConfig is created; alerts rely on the cluster Alertmanager routing by the team/severity/environment labels`);
@@ -86,7 +86,7 @@ const monitoring = new MonitoringStack(`${name}-monitoring`, {
     deploymentName: workload.deploymentName,
     hpaName: workload.hpaName,
     operatorDependencies: platform.monitoringDependencies,
-}, { provider, ...guard });
+}, { provider });
 
 // Stack outputs: names and URLs only. Never a secret value.
 export const namespace = workload.namespace;
