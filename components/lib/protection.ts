@@ -6,7 +6,7 @@
 //   included) and so is the PersistentVolumeClaim; the claim is also `retainOnDelete`, so even a
 //   deliberate destroy (after unprotecting) leaves the claim, and so the volume, to be removed by hand.
 //   The Workload sets these itself, so they hold wherever the component is used.
-//   `stack` (a guard for every component) is kept for callers but index.ts no longer applies it: with
+//   No stack-wide guard (every component protected) is applied: with
 //   the real engine (CLI v3.171.0) a stack-wide guard blocked the replacement of the settings ConfigMap
 //   on a production settings change although that object is registered `protect: false`
 //   (REPLACED_BY_DESIGN). Cause not found yet; the trade-off is that a `pulumi destroy` run without the
@@ -23,8 +23,6 @@ import { PRODUCTION, type Environment } from "./environment";
 export const REPLACED_BY_DESIGN = { protect: false } as const;
 
 export interface ProtectionOptions {
-    /** Options for every component of the stack (their children inherit them). */
-    stack: Pick<pulumi.CustomResourceOptions, "protect">;
     /** Options for the Namespace. */
     namespace: Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete">;
     /** Options for the PersistentVolumeClaim (when storage is on). */
@@ -36,9 +34,8 @@ export interface ProtectionOptions {
  * caller who protects the whole Workload (`protect: true` on it) still protects staging's children.
  */
 export function protectionFor(environment: Environment): ProtectionOptions {
-    if (environment !== PRODUCTION) return { stack: {}, namespace: {}, claim: {} };
+    if (environment !== PRODUCTION) return { namespace: {}, claim: {} };
     return {
-        stack: { protect: true },
         namespace: { protect: true },
         claim: { protect: true, retainOnDelete: true },
     };

@@ -30,7 +30,7 @@ describe("Protection per environment", function () {
         assert.deepEqual(optionsOf(rendered.get("production")!, "PersistentVolumeClaim"), { protect: true, retainOnDelete: true });
     });
 
-    it("production: the Workload itself guards only those two (index.ts protects the rest of the stack: tests/stacks/protection.test.ts)", () => {
+    it("production: the Workload itself guards only those two (no stack-wide guard: tests/stacks/protection.test.ts)", () => {
         const r = rendered.get("production")!;
         const guarded = r.children.map((c, i) => ({ kind: kindOf(r, i), ...c.options })).filter((o) => o.protect || o.retainOnDelete).map((o) => o.kind).sort();
         assert.deepEqual(guarded, ["Namespace", "PersistentVolumeClaim"]);

@@ -11,7 +11,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { schemaDefaults } from "../../../config";
 import { parsePropertyPath } from "../../../scripts/lib/config-path";
-import { dropUnknownRuntimeOptions } from "../../../scripts/tiers/lib/set-config";
+import { dropUnknownRuntimeOptions, languageHostFlags } from "./engine";
 
 export const ROOT = path.resolve(__dirname, "../../..");
 const REQUIRED = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"];
@@ -88,8 +88,7 @@ export class Cli {
         if (copied.code !== 0) throw new Error(`copying the program failed:\n${copied.out}`);
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
         // The Node.js host exits on runtime options it does not declare as flags (packagemanager is for `pulumi install`).
-        const help = run("pulumi-language-nodejs", ["--help"], { env: this.env }).out;
-        dropUnknownRuntimeOptions(path.join(dir, "Pulumi.yaml"), new Set([...help.matchAll(/^\s*-([a-z][a-z-]*)/gm)].map((m) => m[1])));
+        dropUnknownRuntimeOptions(path.join(dir, "Pulumi.yaml"), languageHostFlags(this.env));
         return dir;
     }
 

@@ -26,7 +26,7 @@ export interface Engine {
     envVars: Record<string, string>;
     cli: PulumiCommand;
     /** Runtime options the Node.js language host accepts as flags; undefined when it has no `--help`. */
-    hostFlags?: Set<string>;
+    hostFlags?: ReadonlySet<string>;
     hasRandomProvider: boolean;
 }
 
@@ -80,11 +80,9 @@ async function setUp(tier: string): Promise<Engine> {
     const cli = await PulumiCommand.get({ skipVersionCheck: true });
     const policyDir = path.join(work, "policy");
     copyTree(path.join(ROOT, "policy"), policyDir);
-    const help = spawnSync("pulumi-language-nodejs", ["--help"], { encoding: "utf8" });
-    const flags = [...`${help.stdout}${help.stderr}`.matchAll(/^\s*-([a-z][a-z-]*)/gm)].map((m) => m[1]);
     const engine: Engine = {
         tier, work, policyDir, pulumiHome, envVars, cli,
-        hostFlags: flags.length > 0 ? new Set(flags) : undefined,
+        hostFlags: languageHostFlags(),
         hasRandomProvider: onPath("pulumi-resource-random") !== undefined,
     };
     const bins = ["pulumi", "pulumi-language-nodejs", "pulumi-analyzer-policy", "pulumi-resource-kubernetes", "pulumi-resource-random"].filter((b) => onPath(b));
@@ -122,6 +120,16 @@ export function setStackConfig(stackFile: string, project: string, values: Recor
     editYaml(stackFile, (doc) => {
         for (const [key, value] of Object.entries(values)) doc.setIn(["config", `${project}:${key}`], doc.createNode(value));
     });
+}
+
+/**
+ * The flags the Node.js language host on PATH declares (undefined when its --help lists none). Go's
+ * flag package prints the usage on stderr and may exit 0, so both streams are read.
+ */
+export function languageHostFlags(env?: NodeJS.ProcessEnv): ReadonlySet<string> | undefined {
+    const help = spawnSync("pulumi-language-nodejs", ["--help"], { encoding: "utf8", env });
+    const flags = [...`${help.stdout ?? ""}${help.stderr ?? ""}`.matchAll(/^\s*-([a-z][a-z-]*)/gm)].map((m) => m[1]);
+    return flags.length > 0 ? new Set(flags) : undefined;
 }
 
 /**

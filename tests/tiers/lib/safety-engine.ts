@@ -4,8 +4,8 @@
 // output, `--event-log` to time a fault, `stack export` without decryption, `state unprotect`.
 // Contract (as every tier): `pulumi` and its plugins on PATH, a cluster from KUBECONFIG. The random
 // provider is the TEST STAND-IN of scripts/providers/random-standin, put first on PATH here only.
-import { isolatedPulumiEnv } from "./engine";
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { dropUnknownRuntimeOptions, isolatedPulumiEnv, languageHostFlags } from "./engine";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -120,7 +120,7 @@ export class SafetyStack {
             },
         });
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(this.dir, "node_modules"));
-        dropUnknownRuntimeOptions(path.join(this.dir, "Pulumi.yaml"));
+        dropUnknownRuntimeOptions(path.join(this.dir, "Pulumi.yaml"), languageHostFlags());
         const stackFile = path.join(this.dir, `Pulumi.${this.name}.yaml`);
         if (!fs.existsSync(stackFile)) fs.writeFileSync(stackFile, "config: {}\n");
         this.setConfig(values);
@@ -212,21 +212,6 @@ export function killGroup(child: ChildProcess): void {
 }
 
 const kubeEnv = (kubeconfig?: string): NodeJS.ProcessEnv | undefined => (kubeconfig ? { KUBECONFIG: kubeconfig } : undefined);
-
-function dropUnknownRuntimeOptions(projectFile: string): void {
-    // Go's flag package prints the usage on stderr (and may exit 0): read both streams.
-    const r = spawnSync("pulumi-language-nodejs", ["--help"], { encoding: "utf8" });
-    const help = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-    const flags = new Set([...help.matchAll(/^\s*-([a-z][a-z-]*)/gm)].map((x) => x[1]));
-    if (flags.size === 0) return;
-    const doc = YAML.parseDocument(fs.readFileSync(projectFile, "utf8"));
-    const options = doc.getIn(["runtime", "options"]);
-    if (YAML.isMap(options)) for (const item of [...options.items]) {
-        const key = String(YAML.isScalar(item.key) ? item.key.value : item.key);
-        if (!flags.has(key)) options.delete(key);
-    }
-    fs.writeFileSync(projectFile, doc.toString());
-}
 
 export function tailOf(text: string, lines = 30): string {
     return text.trimEnd().split("\n").slice(-lines).map((l) => `       | ${l}`).join("\n");
