@@ -18,7 +18,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 tier="${1:-}"; [ $# -gt 0 ] && shift
-case "$tier" in engine|cluster|runtime) ;; *) echo "usage: $0 engine|cluster|runtime|nodes [--toolchain-budget S] [--cluster-budget S] [-- mocha args]" >&2; exit 1 ;; esac
+case "$tier" in engine|cluster|runtime|nodes) ;; *) echo "usage: $0 engine|cluster|runtime|nodes [--toolchain-budget S] [--cluster-budget S] [-- mocha args]" >&2; exit 1 ;; esac
 toolchain_budget=3000 cluster_budget=1800
 while [ $# -gt 0 ]; do
   case "$1" in
