@@ -14,6 +14,7 @@ import * as path from "path";
 import { destroyCgroup } from "./cgroups";
 import { claimSlot, Layout, layoutFor, loadLayout, releaseSlot, runDir, saveLayout } from "./layout";
 import { hostHasLink, routeChecks } from "./net";
+import { nodeExecArgv } from "./exec";
 import { kubeletHealthy, nodeHolderPid, startNode } from "./node";
 import { startHub, startRegistryAndForwarders } from "./infra";
 import { buildSingleBinaryImage, pushOciArchive } from "./oci";
@@ -217,21 +218,8 @@ function status(): number {
 }
 
 function exec(args: string[]): number {
-  const l = requireLayout();
-  const s = requireState();
-  let node = l.nodes[0];
-  if (args[0] === "--node") {
-    const n = l.nodes.find((x) => x.name === args[1]);
-    if (!n) throw new CommandError(`exec --node: no real node ${args[1]} (have ${l.nodes.map((x) => x.name).join(", ")})`);
-    node = n;
-    args = args.slice(2);
-  }
-  if (args[0] === "--") args = args.slice(1);
-  if (!args.length) throw new CommandError("exec: no command (usage: exec [--node NAME] -- CMD...)");
-  const holder = s.procs.find((p) => p.name === `${node.name}/holder`);
-  if (!holder || !alive(holder)) throw new CommandError(`exec: ${node.name}'s namespace holder is not running`);
-  const r = spawnSync("nsenter", [`--net=/proc/${holder.pid}/ns/net`, "--", ...args], { stdio: "inherit" });
-  return r.status ?? 1;
+  const [cmd, ...argv] = nodeExecArgv(RUN, args);
+  return spawnSync(cmd, argv, { stdio: "inherit" }).status ?? 1;
 }
 
 async function push(source: string, repoTag: string): Promise<void> {

@@ -13,6 +13,7 @@ import * as path from "path";
 import { engineMissing } from "./engine";
 import { clusterMissing, kubectlJson } from "./kube";
 import { onPath, ROOT, type Missing } from "./tier";
+import { nodeExecArgv } from "../../../scripts/cluster/nodes/exec";
 
 export interface RuntimeEnv {
     clusterScript: string;
@@ -80,14 +81,23 @@ export function detectRuntimeEnv(): { env?: RuntimeEnv; missing: Missing[] } {
 
 /** Runs `cluster.sh <args>` (exec, push) and returns stdout; throws with stderr on failure. */
 export function clusterCommand(env: RuntimeEnv, args: string[], opts: { timeoutMs?: number } = {}): string {
+    const [cmd, ...argv] = args[0] === "exec" ? nodeExecArgv(env.clusterDir, args.slice(1)) : ["bash", env.clusterScript, ...args];
     try {
-        return execFileSync("bash", [env.clusterScript, ...args], {
+        return execFileSync(cmd, argv, {
             env: { ...process.env, WEBSVC_CLUSTER_DIR: env.clusterDir },
             encoding: "utf8", timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"],
         });
     } catch (e: any) {
         throw new Error(`cluster ${args.join(" ")}: ${(e.stderr || e.message || "").toString().trim()}`, { cause: e });
     }
+}
+
+/**
+ * argv of `cluster exec [--node NAME] -- CMD...` run directly (nsenter into the node's network
+ * namespace), without a Node start per call; its PID is the command's own.
+ */
+export function nodeExec(env: RuntimeEnv, args: string[]): string[] {
+    return nodeExecArgv(env.clusterDir, args);
 }
 
 /** The environment the cluster script's `exec` needs (the run dir), for spawning it directly. */

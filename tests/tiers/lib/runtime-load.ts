@@ -4,7 +4,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { clusterProcessEnv, type RuntimeEnv } from "./runtime-env";
+import { clusterProcessEnv, nodeExec, type RuntimeEnv } from "./runtime-env";
 import { ROOT } from "./tier";
 import type { LoadSummary } from "./runtime-load-client";
 
@@ -30,7 +30,8 @@ export class Load {
             "--url", opts.url, "--rps", String(opts.rps), "--max-seconds", String(opts.maxSeconds),
             "--stop-file", this.stopFile, "--timeout-ms", String(opts.timeoutMs ?? 5000),
         ];
-        const child = spawn("bash", [env.clusterScript, "exec", "--", ...client], {
+        const [cmd, ...argv] = nodeExec(env, ["--", ...client]);
+        const child = spawn(cmd, argv, {
             env: { ...clusterProcessEnv(env), TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
             stdio: ["ignore", "pipe", "pipe"],
         });

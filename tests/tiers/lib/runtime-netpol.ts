@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { clusterProcessEnv, type RuntimeEnv } from "./runtime-env";
+import { clusterProcessEnv, nodeExec, type RuntimeEnv } from "./runtime-env";
 import { podExec } from "./runtime-kube";
 
 /**
@@ -37,11 +37,11 @@ export class KubeRouterFirewall {
         fs.writeFileSync(this.kubeconfig, YAML.stringify(kc), { mode: 0o600 });
         for (const node of this.env.realNodes) {
             const log = fs.openSync(path.join(this.logDir, `${node}.log`), "w");
-            const proc = spawn("bash", [this.env.clusterScript, "exec", "--node", node, "--", this.binary,
+            const [cmd, ...argv] = nodeExec(this.env, ["--node", node, "--", this.binary,
                 "--run-firewall=true", "--run-router=false", "--run-service-proxy=false", "--enable-cni=false",
                 `--kubeconfig=${this.kubeconfig}`, `--hostname-override=${node}`, `--service-cluster-ip-range=${layout.serviceCidr}`,
-                "--health-port=0", "--metrics-port=0", "--iptables-sync-period=1m", "-v=1"],
-            { env: clusterProcessEnv(this.env), stdio: ["ignore", log, log], detached: true });
+                "--health-port=0", "--metrics-port=0", "--iptables-sync-period=1m", "-v=1"]);
+            const proc = spawn(cmd, argv, { env: clusterProcessEnv(this.env), stdio: ["ignore", log, log], detached: true });
             this.procs.push({ node, proc });
         }
     }
@@ -59,7 +59,8 @@ export class KubeRouterFirewall {
         }
         const cleanup: string[] = [];
         for (const node of this.env.realNodes) {
-            const r = spawnSync("bash", [this.env.clusterScript, "exec", "--node", node, "--", this.binary, "--cleanup-config"], { env: clusterProcessEnv(this.env), encoding: "utf8", timeout: 60_000 });
+            const [cmd, ...argv] = nodeExec(this.env, ["--node", node, "--", this.binary, "--cleanup-config"]);
+            const r = spawnSync(cmd, argv, { env: clusterProcessEnv(this.env), encoding: "utf8", timeout: 60_000 });
             if (r.status !== 0) cleanup.push(`${node}: kube-router --cleanup-config exited ${r.status}: ${(r.stderr || r.stdout).trim().split("\n").pop()}`);
         }
         return cleanup;

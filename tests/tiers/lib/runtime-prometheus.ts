@@ -9,7 +9,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { clusterCommand, type RuntimeEnv } from "./runtime-env";
 import { kubectl, kubectlJson } from "./kube";
-import { applyManifests, isReady, livePods, sleep, waitUntil } from "./runtime-kube";
+import { applyManifests, isReady, livePods, waitUntil } from "./runtime-kube";
 import { helperImages, publish } from "./runtime-images";
 import { Load, describeLoad } from "./runtime-load";
 import type { RuntimeStack } from "./runtime-stack";
@@ -19,6 +19,8 @@ const PROMETHEUS_VERSION = "v3.16.0";
 const PROMETHEUS_NAME = "runtime";
 /** Grafana's $__rate_interval: at least 4 scrape intervals (the ServiceMonitor scrapes every 30s). */
 const RATE_INTERVAL = "2m";
+/** How long the recording rules may take to show series once user traffic flows (several scrape and evaluation cycles). */
+const RULES_SETTLE_MS = 180_000;
 
 interface Ctx {
     env?: RuntimeEnv;
@@ -45,7 +47,9 @@ function operatorManifests(dir: string, namespace: string, operatorImage: string
         ...yamlDocs(path.join(rbac, "prometheus/prometheus-cluster-role-binding.yaml")),
     ];
     for (const d of docs) {
-        if (d.metadata.namespace) d.metadata.namespace = namespace;
+        // Every namespaced object goes to `namespace`: the example's Prometheus ServiceAccount has no
+        // namespace at all, so it would land in `default` and the StatefulSet could not create its pod.
+        if (!/^Cluster(Role|RoleBinding)$/.test(d.kind)) d.metadata.namespace = namespace;
         for (const s of d.subjects ?? []) s.namespace = namespace;
         if (d.kind === "Deployment") {
             const c = d.spec.template.spec.containers[0];
@@ -200,19 +204,28 @@ export function observabilityChecks(ctx: () => Ctx): void {
                 return g.length === rule.spec.groups.length ? g : undefined;
             }, 5000);
             const records = rule.spec.groups.flatMap((g: any) => g.rules.filter((r: any) => r.record));
-            await sleep(20_000); // two evaluation intervals after the user traffic began
-            const lines: string[] = [];
-            const bad: string[] = [];
-            for (const r of records) {
-                const res = query(`${r.record}{namespace="${st.namespace}"}`);
-                if (res.length) lines.push(`${r.record}: ${res.length} series, e.g. ${res[0].value[1]}`);
-                else {
-                    const why = emptyBecause(r.expr);
-                    lines.push(`${r.record}: empty${why ? ` by design (${why})` : " — NOT EXPECTED"}`);
-                    if (!why) bad.push(r.record);
+            // rate() needs two scrapes inside its window (the ServiceMonitor scrapes every 30s) and then
+            // an evaluation (15s): the first series appear 45-75s after the user traffic began. Poll,
+            // bounded, until every record has series or is empty by design; what is still empty then fails.
+            const t0 = Date.now();
+            let lines: string[] = [];
+            let bad: string[] = [];
+            const evaluate = () => {
+                lines = [];
+                bad = [];
+                for (const r of records) {
+                    const res = query(`${r.record}{namespace="${st.namespace}"}`);
+                    if (res.length) lines.push(`${r.record}: ${res.length} series, e.g. ${res[0].value[1]}`);
+                    else {
+                        const why = emptyBecause(r.expr);
+                        lines.push(`${r.record}: empty${why ? ` by design (${why})` : " — NOT EXPECTED"}`);
+                        if (!why) bad.push(r.record);
+                    }
                 }
-            }
-            console.log(`      ${groups.length} rule groups loaded (${groups.map((g: any) => `${g.name}: ${g.rules.length}`).join(", ")}); recording rules:\n        ${lines.join("\n        ")}`);
+                return bad.length === 0 ? true : undefined;
+            };
+            try { await waitUntil("every recording rule has series or is empty by design", RULES_SETTLE_MS, evaluate, 15_000); } catch { /* reported below */ }
+            console.log(`      ${groups.length} rule groups loaded (${groups.map((g: any) => `${g.name}: ${g.rules.length}`).join(", ")}); recording rules ${((Date.now() - t0) / 1000).toFixed(0)}s after the traffic began:\n        ${lines.join("\n        ")}`);
             assert.equal(bad.length, 0, `recording rules without series: ${bad.join(", ")}`);
             assert.ok(lines.some((l) => / series, /.test(l)), "no recording rule produced a series");
         });

@@ -19,6 +19,7 @@ import { Load, describeLoad, type LoadSummary } from "../lib/runtime-load";
 import { helperBinary, helperImages } from "../lib/runtime-images";
 import { KubeRouterFirewall, dnsStandIn, formatMatrix, probeFrom, probePod, rowOk, type MatrixRow, type ProbeTarget } from "../lib/runtime-netpol";
 import { observabilityChecks } from "../lib/runtime-prometheus";
+import { SHARED_STORAGE_CLASS, SHARED_VOLUME_OBJECTS, readFileProgram, sharedVolume, writeFileProgram } from "../lib/runtime-storage";
 
 const STACKS = ["staging", "production"] as const;
 /** The load the rollout, drain and bad-rollout checks run under: a bounded 50 requests/s. */
@@ -30,6 +31,8 @@ const LOAD_MAX_SECONDS = 420;
  * ProgressDeadlineExceeded, 180s) plus 30s for the engine around it.
  */
 const BAD_ROLLOUT_BOUND_SECONDS = 300 + 30;
+/** Two kubelet container-GC periods (one minute each, not configurable) and some slack. */
+const CONTAINER_GC_WAIT_MS = 150_000;
 
 function skipWith(ctx: Mocha.Context, reason: string): never {
     console.log(`      SKIPPED: ${reason}`);
@@ -305,6 +308,45 @@ console.log(JSON.stringify(r));`;
         console.log(`      rotation: up ${up.seconds.toFixed(1)}s, ${pods.length} pods rolled, ${envNames.length} secret value(s) changed`);
     });
 
+    it("data: with storage.enabled, a file written to the volume survives a rolling update by `pulumi up` and the loss of every pod at once", async function () {
+        requireDeployed(this, "production");
+        const st = stack("production");
+        const sc = livePods(st.namespace, st.selector)[0].spec.securityContext;
+        const { dir, manifests } = sharedVolume(env, { uid: sc.runAsUser, gid: sc.runAsGroup });
+        applyManifests(manifests);
+        const mountPath = "/data";
+        st.setConfig({ storage: { enabled: true, size: "1Gi", storageClassName: SHARED_STORAGE_CLASS, mountPath } });
+        const enable = await st.up("storage-on");
+        assert.ok(enable.ok, `pulumi up with storage.enabled failed:\n${enable.output.slice(-2000)}`);
+        const claim = kubectlJson(["-n", st.namespace, "get", "pvc", "-l", st.selector]).items[0];
+        assert.equal(claim?.status?.phase, "Bound", `the stack's claim is ${claim?.status?.phase ?? "missing"}`);
+        let pods = await waitUntil("pods with the volume settled", 240_000, () => settled(st), 1000, stateOf(st));
+        const file = `${mountPath}/runtime-marker`;
+        const content = `written by ${pods[0].metadata.name} at ${new Date().toISOString()} ${createHash("sha256").update(String(Math.random())).digest("hex").slice(0, 16)}`;
+        assert.match(podExec(st.namespace, pods[0].metadata.name, ["node", "-e", writeFileProgram(file, content)]), /written/);
+        const readIn = (pod: string) => podExec(st.namespace, pod, ["node", "-e", readFileProgram(file)]).trim();
+        // Another pod (another node: production spreads over zones) reads it: the volume is shared.
+        assert.equal(readIn(pods[pods.length - 1].metadata.name), content, "another pod does not see the file: the volume is not shared");
+
+        const names1 = new Set(pods.map((p: any) => p.metadata.name));
+        st.setConfig({ appSettings: { APP_FEATURE_FLAGS: "runtime-data" } });
+        const roll = await st.up("storage-roll");
+        assert.ok(roll.ok, roll.output.slice(-2000));
+        pods = await waitUntil("pods rolled by the settings change", 240_000, () => settled(st), 1000, stateOf(st));
+        assert.ok(pods.every((p: any) => !names1.has(p.metadata.name)), "the settings change did not roll every pod");
+        const afterRoll = pods.map((p: any) => readIn(p.metadata.name));
+
+        // Every pod deleted at once: nothing keeps the volume mounted in between.
+        const names2 = new Set(pods.map((p: any) => p.metadata.name));
+        kubectl(["-n", st.namespace, "delete", "pods", "-l", st.selector, "--wait=true", "--timeout=120s"]);
+        pods = await waitUntil("replacement pods settled", 240_000, () => { const p = settled(st); return p?.every((x: any) => !names2.has(x.metadata.name)) ? p : undefined; }, 1000, stateOf(st));
+        const afterLoss = pods.map((p: any) => readIn(p.metadata.name));
+        console.log(`      volume: claim ${claim.metadata.name} Bound to ${claim.spec.volumeName} (RWX hostPath stand-in ${dir}); storage on in ${enable.seconds.toFixed(1)}s; ` +
+            `after the rolling update ${afterRoll.filter((c) => c === content).length}/${afterRoll.length} pods read the file, after every pod was deleted ${afterLoss.filter((c) => c === content).length}/${afterLoss.length}`);
+        assert.ok(afterRoll.every((c) => c === content), `after the rolling update: ${afterRoll.join(" | ")}`);
+        assert.ok(afterLoss.every((c) => c === content), `after every pod was replaced: ${afterLoss.join(" | ")}`);
+    });
+
     it("NetworkPolicy enforced by kube-router's firewall: reachability matrix, expected and seen", async function () {
         requireDeployed(this, "production");
         const st = stack("production");
@@ -413,17 +455,26 @@ console.log(JSON.stringify(r));`;
             const left = kubectlJson(["get", "namespaces"]).items.map((n: any) => n.metadata.name).filter((n: string) => namespaces.includes(n));
             return left.length === 0 ? true : undefined;
         }, 2000);
+        kubectl(["delete", ...SHARED_VOLUME_OBJECTS, "--ignore-not-found"]); // the data check's volume, if it ran
         const pods = kubectlJson(["get", "pods", "-A", "-l", "app.kubernetes.io/name=websvc"]).items.length;
         assert.equal(pods, 0, "websvc pods left");
-        // Containers of the app's image in each node's containerd (ctr on the node's own socket).
-        const appContainers: string[] = [];
-        for (const ns of namespaces) {
+        // Containers of those namespaces in each node's containerd (ctr on the node's own socket). The
+        // kubelet removes a deleted pod's exited containers and sandboxes in its garbage collection,
+        // which runs once a minute (kubelet ContainerGCPeriod), so they may outlive the pod by up to
+        // about a minute: wait for two GC periods, then whatever is left is a leak.
+        const listApp = (): string[] => namespaces.flatMap((ns) => {
             const listed = containersOnNodes(env, `labels."io.kubernetes.pod.namespace"==${ns}`);
             assert.ok(listed.sockets > 0, `no containerd socket found under ${env.clusterDir}/nodes`);
-            appContainers.push(...listed.lines);
-        }
-        console.log(`      ${results.join(", ")}; namespaces ${namespaces.join(", ")} gone; pods 0; containers (sandboxes included) of those namespaces in the nodes' containerd: ${appContainers.length}`);
-        assert.equal(appContainers.length, 0, `containers of the app left in containerd:\n${appContainers.join("\n")}`);
+            return listed.lines;
+        });
+        const gcStart = Date.now();
+        const atNamespacesGone = listApp().length;
+        let left: string[] = [];
+        try {
+            await waitUntil("the kubelets' GC removed the app's containers and sandboxes", CONTAINER_GC_WAIT_MS, () => (left = listApp()).length === 0 ? true : undefined, 5000);
+        } catch { /* reported below with the list */ }
+        console.log(`      ${results.join(", ")}; namespaces ${namespaces.join(", ")} gone; pods 0; containers (sandboxes included) of those namespaces in the nodes' containerd: ${atNamespacesGone} when the namespaces were gone, ${left.length} after ${((Date.now() - gcStart) / 1000).toFixed(0)}s`);
+        assert.equal(left.length, 0, `containers of the app left in containerd ${CONTAINER_GC_WAIT_MS / 1000}s after the namespaces were gone:\n${left.join("\n")}`);
     });
     });
 
