@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a real node needs from Debian's packages, at pinned versions: containerd 1.6.20 (its
 # `ctr` imports the pause image), runc 1.1.5 (crun fails on this host's hybrid cgroups), the CNI
-# plugins 1.1.1 (bridge, host-local, portmap), iptables for kube-proxy, conntrack for its UDP cleanup.
+# plugins 1.1.1 (bridge, host-local, portmap), iptables for kube-proxy, conntrack for its UDP cleanup,
+# ipset for kube-router's NetworkPolicy firewall (the runtime tier runs it in each node's namespace).
 # No service is started: every node runs its own containerd with a private config (scripts/cluster/nodes).
 # Usage: bash scripts/cluster/node-packages.sh        (idempotent; a no-op when installed)
 set -euo pipefail
@@ -11,6 +12,7 @@ PACKAGES=(
   "containernetworking-plugins=1.1.1+ds1-3+b5"
   "iptables=1.8.9-2"
   "conntrack=1:1.4.7-1+b2"
+  "ipset=7.17-1"
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -10,10 +10,12 @@
 #      WEBSVC_CLUSTER_DIR, stopped at exit; the tier's last checks may stop it (TIER_CLUSTER_LIFECYCLE=1).
 #      A KUBECONFIG that is set is used as it is (kind, k3d, a running local cluster).
 #      runtime tier: the same with `up --real-nodes 3`, after the nodes' Debian packages and tools
-#      (scripts/cluster/node-packages.sh, build-node-tools.sh) and the image tier's build; nodes: the
-#      same cluster, and only the real-node provisioning spec (npm run test:nodes).
+#      (scripts/cluster/node-packages.sh, build-node-tools.sh), the image tier's build and the helper
+#      images (scripts/runtime-images.sh), each within --cluster-budget; nodes: the same cluster, and
+#      only the real-node provisioning spec (npm run test:nodes).
 #   3. npm run test:<tier>, with TIERS_REQUIRE_PREREQUISITES=1: once provisioned, anything missing fails.
-# A build budget that runs out (exit 3) prints "SKIPPED: <tier> tier: ..." and exits 0, as CI expects.
+# A build budget that runs out (exit 3), or a build that cannot run here (exit 5), prints
+# "SKIPPED: <tier> tier: ..." and exits 0, as CI expects.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -38,6 +40,10 @@ provision() {
     echo "SKIPPED: $tier tier: $what exceeded its ${budget} s budget in this run (Go's caches keep the progress for the next run)"
     exit 0
   fi
+  if [ "$rc" -eq 5 ]; then
+    echo "SKIPPED: $tier tier: $what cannot run on this machine (a tool could not be installed; its message is above)"
+    exit 0
+  fi
   [ "$rc" -eq 0 ] || exit "$rc"
 }
 
@@ -55,7 +61,13 @@ up_args=()
 if [ "$tier" = runtime ] || [ "$tier" = nodes ]; then
   up_args=(--real-nodes 3)
   bash scripts/cluster/node-packages.sh
-  bash scripts/cluster/build-node-tools.sh
+  provision "the real nodes' tools (registry, pause)" "$cluster_budget" bash scripts/cluster/build-node-tools.sh --budget-seconds "$cluster_budget"
+fi
+if [ "$tier" = runtime ]; then
+  # The app image (pushed by `cluster up`) and the helper images the checks deploy (kube-router,
+  # prometheus-operator, config reloader, Prometheus, metrics-server).
+  provision "the app image build" "$cluster_budget" npm run --silent image -- build --budget-seconds "$cluster_budget"
+  provision "the runtime helper images" "$cluster_budget" bash scripts/runtime-images.sh build --budget-seconds "$cluster_budget"
 fi
 if [ "$tier" != engine ] && [ -z "${KUBECONFIG:-}" ]; then
   provision "the control-plane build" "$cluster_budget" bash scripts/cluster.sh build --budget-seconds "$cluster_budget"
