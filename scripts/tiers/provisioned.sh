@@ -31,11 +31,29 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# provision <what> <budget> <command...>: runs a build; its budget running out skips the tier.
+# CI_DEADLINE (epoch seconds, set by .ci/run): the tier must be over by then. Each build's budget is
+# capped so that the tier's own run (RESERVE, measured warm here with margin) still fits; when it cannot
+# fit, the tier is skipped, saying so.
+case "$tier" in engine) reserve=900 ;; cluster) reserve=900 ;; nodes) reserve=400 ;; runtime) reserve=3000 ;; *) reserve=1200 ;; esac
+capped() { # capped <budget>: the budget, or less when CI_DEADLINE is near
+  local b="$1" left
+  [ -n "${CI_DEADLINE:-}" ] || { echo "$b"; return; }
+  left=$(( CI_DEADLINE - $(date +%s) - reserve ))
+  [ "$left" -lt "$b" ] && b="$left"
+  if [ "$b" -lt 30 ]; then
+    echo "SKIPPED: $tier tier: CI has $(( CI_DEADLINE - $(date +%s) )) s left, and the tier itself needs about $reserve s after its builds" >&2
+    return 1
+  fi
+  echo "$b"
+}
+
+# provision <what> <budget> <command...>: runs a build with `--budget-seconds <budget, capped>`
+# appended; its budget running out skips the tier.
 provision() {
-  local what="$1" budget="$2" rc=0
+  local what="$1" budget rc=0
+  budget="$(capped "$2")" || exit 0
   shift 2
-  "$@" || rc=$?
+  "$@" --budget-seconds "$budget" || rc=$?
   if [ "$rc" -eq 3 ]; then
     echo "SKIPPED: $tier tier: $what exceeded its ${budget} s budget in this run (Go's caches keep the progress for the next run)"
     exit 0
@@ -48,7 +66,7 @@ provision() {
 }
 
 if [ "$toolchain_budget" -gt 0 ]; then
-  provision "the Pulumi toolchain build" "$toolchain_budget" bash scripts/pulumi-toolchain.sh --budget-seconds "$toolchain_budget"
+  provision "the Pulumi toolchain build" "$toolchain_budget" bash scripts/pulumi-toolchain.sh
 fi
 bin_dir="$(bash scripts/pulumi-toolchain.sh --print-bin-dir)" || {
   echo "SKIPPED: $tier tier: the Pulumi toolchain is not built in $bin_dir (\`npm run toolchain\`; not built here: --toolchain-budget 0)"
@@ -61,16 +79,16 @@ up_args=()
 if [ "$tier" = runtime ] || [ "$tier" = nodes ]; then
   up_args=(--real-nodes 3)
   bash scripts/cluster/node-packages.sh
-  provision "the real nodes' tools (registry, pause)" "$cluster_budget" bash scripts/cluster/build-node-tools.sh --budget-seconds "$cluster_budget"
+  provision "the real nodes' tools (registry, pause)" "$cluster_budget" bash scripts/cluster/build-node-tools.sh
 fi
 if [ "$tier" = runtime ]; then
   # The app image (pushed by `cluster up`) and the helper images the checks deploy (kube-router,
   # prometheus-operator, config reloader, Prometheus, metrics-server).
-  provision "the app image build" "$cluster_budget" npm run --silent image -- build --budget-seconds "$cluster_budget"
-  provision "the runtime helper images" "$cluster_budget" bash scripts/runtime-images.sh build --budget-seconds "$cluster_budget"
+  provision "the app image build" "$cluster_budget" npm run --silent image -- build
+  provision "the runtime helper images" "$cluster_budget" bash scripts/runtime-images.sh build
 fi
 if [ "$tier" != engine ] && [ -z "${KUBECONFIG:-}" ]; then
-  provision "the control-plane build" "$cluster_budget" bash scripts/cluster.sh build --budget-seconds "$cluster_budget"
+  provision "the control-plane build" "$cluster_budget" bash scripts/cluster.sh build
   scratch="$(mktemp -d "${TMPDIR:-/tmp}/websvc-cluster-tier.XXXXXX")"
   WEBSVC_CLUSTER_DIR="${WEBSVC_CLUSTER_DIR:-$scratch/cluster}"
   export WEBSVC_CLUSTER_DIR TIER_CLUSTER_LIFECYCLE=1
