@@ -3,7 +3,7 @@
 // example's team-owner-label policy to the CrossGuard pack. On the compliant fixture under the
 // production config, its violation is the only mandatory one; the config's level for it applies;
 // the engine validates its settings; a bad module path, and a config the pack did not load, stop
-// the run naming the key.
+// the run naming the key; and the CLI refuses the bare list a `"policyModules": [...]` key would be.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -80,6 +80,13 @@ describe("engine: own policy modules from the pack config", function () {
         assert.ok(error, "the preview ran without the module");
         assert.match(output, /"policy-modules"\.modules\[0\] \.\/policies\/nope\.js: no such file/);
         note(firstLine(output, /nope\.js/));
+    });
+
+    it("the Pulumi CLI refuses a bare list as a top-level value (why the entry is an object)", async () => {
+        const { error, output } = await preview("bare-list.json", { policyModules: ["./policies/team-owner-label.js"] }, false);
+        assert.ok(error, "the CLI accepted a list as a policy's entry");
+        assert.match(output, /parsing "policyModules": .* is not a valid value; must be a string or object/);
+        note(firstLine(output, /policyModules/));
     });
 
     it(`a config listing modules the pack did not load (${ENV} unset) stops the run, naming the key and the variable`, async () => {
