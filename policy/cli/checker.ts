@@ -7,6 +7,7 @@ import { getHeapStatistics } from "v8";
 import { PolicyRunner, runPolicies, typeTokenFor } from "../run";
 import type { ExemptedViolation, PolicyConfigFile, Violation } from "../run";
 import { unknownExemptionAnnotations } from "../lib/exemptions";
+import { modulesOfConfig, POLICY_MODULES_KEY } from "../lib/pack-modules";
 import { allPolicies, groupSettings, policyGroups, selectPolicies } from "../policies";
 import type { PackPolicy, Severity } from "../lib/types";
 import { expandPaths, loadManifestFile, parseFilesParallel, readInputText, STDIN_NAME } from "./manifests";
@@ -129,6 +130,10 @@ export function validatePolicyConfig(config: PolicyConfigFile, policies: PackPol
                 const extra = Object.keys(entry).filter((k) => k !== "enforcementLevel");
                 if (extra.length > 0) throw new Error(`"all": only enforcementLevel can be set for all policies, not ${extra.map((k) => `"${k}"`).join(", ")}`);
             }
+            continue;
+        }
+        if (key === POLICY_MODULES_KEY) {
+            modulesOfConfig(config, "policy config"); // its modules are loaded beside the built-in policies (cli/policy-modules.ts)
             continue;
         }
         const policy = byId.get(key);

@@ -236,7 +236,8 @@ function toJobs(value: string | undefined): number {
 class UsageError extends Error {}
 
 function extraPoliciesOf(raw: RawOptions): PackPolicy[] {
-    return raw.policyModule.length ? loadPolicyModules(raw.policyModule, new Set(allPolicies.map((p) => p.name))) : [];
+    // --policy-module's modules, then those of the pack config's "policy-modules" entry (the CrossGuard pack's too).
+    return loadPolicyModules(raw.policyModule, new Set(allPolicies.map((p) => p.name)), process.cwd(), raw.config);
 }
 
 /**

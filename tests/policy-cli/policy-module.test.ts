@@ -71,6 +71,31 @@ describe("--policy-module (child process)", function () {
         assert.deepEqual([...new Set((JSON.parse(r.stdout) as Entry[]).flatMap((e) => e.violations.map((v) => v.policy)))], ["team-owner-label"]);
     });
 
+    it("is read from the pack config's policy-modules entry (relative to that file); the same file also given by --policy-module loads once", () => {
+        fs.mkdirSync(path.join(dir, "cfg"), { recursive: true });
+        fs.copyFileSync(MODULE, path.join(dir, "cfg", "team.js"));
+        const config = path.join(dir, "cfg", "pack.json");
+        fs.writeFileSync(config, JSON.stringify({ "policy-modules": { modules: ["./team.js"] }, "team-owner-label": "advisory" }));
+        const r = json(["--only", "team-owner-label", "--config", config, file]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(r.entries.map((e) => [e.name, e.violations.map((v) => v.policy)]), [["jobs/unowned", ["team-owner-label"]], ["jobs/owned", []], ["jobs/legacy", []]]);
+        const both = json(["--only", "team-owner-label", "--config", config, "--policy-module", path.join(dir, "cfg", "team.js"), file]);
+        assert.equal(both.code, 0, both.stderr);
+        assert.deepEqual(both.entries, r.entries);
+    });
+
+    it("refuses a bad policy-modules entry naming the file, the key and the path (exit 2)", () => {
+        const config = path.join(dir, "bad-pack.json");
+        fs.writeFileSync(config, JSON.stringify({ "policy-modules": { modules: ["./missing.js"] } }));
+        const missing = runCheckCli(["--config", config, file]);
+        assert.equal(missing.code, 2);
+        assert.match(missing.stderr, new RegExp(`^error: ${config.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: "policy-modules"\\.modules\\[0\\] \\./missing\\.js: no such file`));
+        fs.writeFileSync(config, JSON.stringify({ "policy-modules": ["./team.js"] }));
+        const bare = runCheckCli(["--config", config, file]);
+        assert.equal(bare.code, 2);
+        assert.match(bare.stderr, /"policy-modules" must be an object \{ "modules"/);
+    });
+
     for (const [name, source, message] of [
         ["not-policies.js", "module.exports = { policies: 5 };", /export a function \(api\) => policies, or an array `policies`/],
         ["clash.js", "module.exports = ({ resourcePolicy }) => [resourcePolicy({ id: 'pss-baseline-privileged', title: 't', description: 'd', severity: 'low', frameworks: {}, remediation: 'r', check: () => [] })];", /"pss-baseline-privileged" is a built-in policy id/],

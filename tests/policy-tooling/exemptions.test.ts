@@ -12,10 +12,12 @@ import type { PackResourcePolicy } from "../../policy/lib/types";
 import { allPolicies, selectPolicies } from "../../policy/policies";
 import { unknown } from "../../policy/lib/args";
 import { exemptionReportPolicy, EXEMPTION_REPORT_POLICY_ID } from "../../policy/lib/exemption-report";
+import { packPolicies } from "../../policy/lib/pack-modules";
 import { EXEMPTION_ANNOTATION_PREFIX, PSS_REFUSAL } from "../../policy/lib/exemptions";
 import { validatePolicyConfig } from "../../policy/cli/checker";
 import { parseManifestText } from "../../policy/cli/manifests";
-import { fixture, POLICY_DIR } from "./support";
+import { fixture } from "./support";
+import { analyzerproto, analyzerResource, rpc, server, type Diagnostic } from "./runtime-rpc";
 
 function resourcesIn(file: string): ManifestResource[] {
     return parseManifestText(fs.readFileSync(file, "utf8"), file).objects.map((o) => ({ type: typeTokenFor(o.apiVersion, o.kind), name: o.name, props: o.body }));
@@ -125,36 +127,6 @@ describe("exemption annotations (policy factories, runPolicyCheck)", function ()
     });
 });
 
-// The runtime as the pack's own install has it (the root install has no @pulumi/policy).
-const fromPack = (m: string) => require(require.resolve(m, { paths: [POLICY_DIR] })); // eslint-disable-line @typescript-eslint/no-require-imports
-const server = fromPack("@pulumi/policy/server");
-const analyzerproto = fromPack("@pulumi/pulumi/proto/analyzer_pb");
-const { Struct } = fromPack("google-protobuf/google/protobuf/struct_pb");
-
-interface Diagnostic { policyName: string; message: string; enforcementLevel: number; urn: string }
-
-/** Calls one of the runtime's RPC functions as the gRPC server would and returns the diagnostics. */
-function rpc(fn: (call: unknown, cb: (err: unknown, res: unknown) => void) => unknown, request: unknown): Promise<Diagnostic[]> {
-    type Raw = { policyname: string; message: string; enforcementlevel: number; urn: string };
-    return new Promise((resolve, reject) => {
-        fn({ request }, (err, res) => {
-            if (err) return reject(err);
-            const list = (res as { toObject(): { diagnosticsList: Raw[] } }).toObject().diagnosticsList;
-            resolve(list.map((d) => ({ policyName: d.policyname, message: d.message, enforcementLevel: d.enforcementlevel, urn: d.urn })));
-        });
-    });
-}
-
-function analyzerResource<T>(Cls: new () => T, r: ManifestResource, urn: string): T {
-    const req = new Cls() as T & Record<string, (v: unknown) => void>;
-    req.setType(r.type);
-    req.setName(r.name);
-    req.setUrn(urn);
-    req.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(r.props))));
-    req.setOptions(new analyzerproto.AnalyzerResourceOptions());
-    return req;
-}
-
 describe("exemption annotations in the pack (the @pulumi/policy runtime's analyze RPCs)", function () {
     this.timeout(60000);
     const policies = [...allPolicies, exemptionReportPolicy];
@@ -207,6 +179,9 @@ describe("exemption annotations in the pack (the @pulumi/policy runtime's analyz
 
     it("the pack registers policy-exemptions last (it reports what the policies before it waived)", () => {
         const index = fs.readFileSync(path.join(__dirname, "../../policy/index.ts"), "utf8");
-        assert.match(index, /policies: \[\.\.\.allPolicies, exemptionReportPolicy\]/);
+        assert.match(index, /policies: packPolicies\(allPolicies, exemptionReportPolicy\)/);
+        const list = packPolicies(allPolicies, exemptionReportPolicy, {});
+        assert.equal(list[list.length - 1].name, EXEMPTION_REPORT_POLICY_ID);
+        assert.deepEqual(list.slice(1, -1).map((p) => p.name), allPolicies.map((p) => p.name));
     });
 });
