@@ -303,6 +303,17 @@ export class EngineEvents {
         return this.all.flatMap((e) => (e.resourcePreEvent && e.resourcePreEvent.metadata.type === type ? [e.resourcePreEvent.metadata.op] : []));
     }
 
+    /**
+     * Seconds from the engine starting a step on a resource of `type` to that step failing or ending
+     * (the events' own timestamps, whole seconds): what a resource's customTimeouts bounds, without the
+     * engine's start-up, the program and the other resources around it.
+     */
+    stepSeconds(type: string): number | undefined {
+        const start = this.all.find((e) => e.resourcePreEvent?.metadata.type === type);
+        const end = this.all.find((e) => (e.resOpFailedEvent?.metadata.type ?? e.resOutputsEvent?.metadata.type) === type);
+        return start && end ? end.timestamp - start.timestamp : undefined;
+    }
+
     /** The operation counts of the summary event (`{ create: 23 }`, `{ same: 23 }`). */
     changes(): Record<string, number> {
         const summary = this.all.find((e) => e.summaryEvent)?.summaryEvent;

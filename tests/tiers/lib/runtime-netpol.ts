@@ -52,19 +52,52 @@ export class KubeRouterFirewall {
             .map((p) => `${p.node}: exited ${p.proc.exitCode ?? p.proc.signalCode}: ${fs.readFileSync(path.join(this.logDir, `${p.node}.log`), "utf8").trim().split("\n").slice(-3).join(" | ")}`);
     }
 
-    /** Stops every process (its whole process group) and removes kube-router's iptables rules and ipsets. */
+    /**
+     * Stops every process (its whole process group), waits for them to exit, and removes kube-router's
+     * iptables rules and ipsets from each node. kube-router v2.1.0's own `--cleanup-config` panics here
+     * (cmd/kube-router/kube-router.go:21), and rules left behind keep filtering with frozen ipsets: a pod
+     * started later (Prometheus, in the observability checks) would be refused by a policy that allows
+     * it. So the rules are removed here, and the result is checked: what is left is returned.
+     */
     stop(): string[] {
         for (const { proc } of this.procs) {
             try { process.kill(-proc.pid!, "SIGTERM"); } catch { /* already gone */ }
         }
-        const cleanup: string[] = [];
-        for (const node of this.env.realNodes) {
-            const [cmd, ...argv] = nodeExec(this.env, ["--node", node, "--", this.binary, "--cleanup-config"]);
-            const r = spawnSync(cmd, argv, { env: clusterProcessEnv(this.env), encoding: "utf8", timeout: 60_000 });
-            if (r.status !== 0) cleanup.push(`${node}: kube-router --cleanup-config exited ${r.status}: ${(r.stderr || r.stdout).trim().split("\n").pop()}`);
+        const deadline = Date.now() + 15_000;
+        while (this.procs.some((p) => p.proc.exitCode === null && p.proc.signalCode === null) && Date.now() < deadline) spawnSync("sleep", ["0.2"]);
+        for (const { proc } of this.procs) {
+            try { process.kill(-proc.pid!, "SIGKILL"); } catch { /* exited */ }
         }
-        return cleanup;
+        const left: string[] = [];
+        const inNode = (node: string, args: string[], input?: string) => {
+            const [cmd, ...argv] = nodeExec(this.env, ["--node", node, "--", ...args]);
+            const r = spawnSync(cmd, argv, { env: clusterProcessEnv(this.env), encoding: "utf8", timeout: 60_000, input });
+            if (r.status !== 0) throw new Error(`${node}: ${args.join(" ")} exited ${r.status}: ${(r.stderr || r.stdout).trim().split("\n").pop()}`);
+            return r.stdout;
+        };
+        for (const node of this.env.realNodes) {
+            try {
+                const saved = inNode(node, ["iptables-save", "-t", "filter"]);
+                inNode(node, ["iptables-restore", "-w", "5"], withoutKubeRouter(saved));
+                for (const set of inNode(node, ["ipset", "list", "-n"]).split("\n").filter((n) => KUBE_ROUTER_IPSET.test(n))) inNode(node, ["ipset", "destroy", set]);
+                const rules = inNode(node, ["iptables-save", "-t", "filter"]).split("\n").filter((l) => KUBE_ROUTER_CHAIN.test(l)).length;
+                const sets = inNode(node, ["ipset", "list", "-n"]).split("\n").filter((n) => KUBE_ROUTER_IPSET.test(n)).length;
+                if (rules || sets) left.push(`${node}: ${rules} kube-router rule line(s) and ${sets} ipset(s) left`);
+            } catch (e) {
+                left.push((e as Error).message);
+            }
+        }
+        return left;
     }
+}
+
+/** kube-router's firewall chains (its hooks in INPUT/FORWARD/OUTPUT jump to the first three). */
+const KUBE_ROUTER_CHAIN = /\b(KUBE-ROUTER-(INPUT|FORWARD|OUTPUT)|KUBE-NWPLCY-[A-Z0-9]+|KUBE-POD-FW-[A-Z0-9]+)\b/;
+const KUBE_ROUTER_IPSET = /^(KUBE-(SRC|DST)-[A-Z0-9]+|kube-router-.*)$/;
+
+/** An `iptables-save -t filter` dump without kube-router's chains and the rules that use them (kube-proxy's stay). */
+export function withoutKubeRouter(saved: string): string {
+    return saved.split("\n").filter((l) => !KUBE_ROUTER_CHAIN.test(l)).join("\n");
 }
 
 const CONNECT_TIMEOUT_MS = 3000;

@@ -26,9 +26,11 @@ const STACKS = ["staging", "production"] as const;
 const LOAD_RPS = 50;
 const LOAD_MAX_SECONDS = 420;
 /**
- * The bad rollout's `pulumi up` must fail within the Deployment's customTimeouts (300s,
+ * The bad rollout's Deployment step must fail within its customTimeouts (300s,
  * components/lib/rollout.ts ROLLOUT_TIMEOUT_SECONDS; the provider does not stop at
- * ProgressDeadlineExceeded, 180s) plus 30s for the engine around it.
+ * ProgressDeadlineExceeded, 180s) plus 30s, measured on the engine's events from the step's start to its
+ * failure. The whole `pulumi up` adds the engine's start, the program and the other resources (on a
+ * loaded 2-core machine 90-150s by themselves): it is printed, and bounded only through that step.
  */
 const BAD_ROLLOUT_BOUND_SECONDS = 300 + 30;
 /** Two kubelet container-GC periods (one minute each, not configurable) and some slack. */
@@ -271,11 +273,14 @@ console.log(JSON.stringify(r));`;
         });
         const seen = watcher.stop();
         const why = (bad?.output ?? "").split("\n").filter((l) => l.includes(deployment) || /ProgressDeadlineExceeded|ImagePull|progress deadline|timed out/i.test(l)).slice(0, 6).map((l) => l.trim());
-        console.log(`      bad rollout: pulumi up failed after ${bad?.seconds.toFixed(1)}s (bound ${BAD_ROLLOUT_BOUND_SECONDS}s: customTimeouts 300s + 30s); its message:\n        ${why.join("\n        ")}`);
+        console.log(`      bad rollout: the Deployment's step failed after ${bad?.events.stepSeconds("kubernetes:apps/v1:Deployment") ?? "?"}s (bound ${BAD_ROLLOUT_BOUND_SECONDS}s: customTimeouts 300s + 30s), ` +
+            `the whole pulumi up after ${bad?.seconds.toFixed(1)}s; its message:\n        ${why.join("\n        ")}`);
         console.log(`      old pods: fewest Ready ${seen.lowest} of ${min}; recovery up ${recover?.seconds.toFixed(1)}s; load: ${describeLoad(load)}`);
         if (error) throw error;
         assert.ok(bad && !bad.ok, "pulumi up of a missing image digest succeeded");
-        assert.ok(bad.seconds <= BAD_ROLLOUT_BOUND_SECONDS, `pulumi up took ${bad.seconds}s to fail (bound ${BAD_ROLLOUT_BOUND_SECONDS}s)`);
+        const step = bad.events.stepSeconds("kubernetes:apps/v1:Deployment");
+        assert.ok(step !== undefined, "no start and end of the Deployment's step among the engine's events");
+        assert.ok(step <= BAD_ROLLOUT_BOUND_SECONDS, `the Deployment's step took ${step}s to fail (bound ${BAD_ROLLOUT_BOUND_SECONDS}s: customTimeouts 300s + 30s)`);
         assert.ok(bad.output.includes(deployment), `the failure does not name the Deployment ${deployment}`);
         assert.match(bad.output, /ProgressDeadlineExceeded|progress deadline|ImagePullBackOff|ErrImagePull/, "the failure does not say why");
         assert.ok(seen.lowest >= min, `old pods: only ${seen.lowest} Ready during the bad rollout (want ${min})`);
