@@ -10,6 +10,8 @@ import { withExemptionSink, type ExemptedFinding } from "./exemptions";
 import type { PackPolicy, PackResourcePolicy, PackStackPolicy, Severity } from "./types";
 import { configEntryFor, type Catalogue } from "./catalogue";
 
+import { kindOf } from "./k8s";
+
 export { typeTokenFor } from "./k8s";
 
 export const PACK_NAME = "websvc-k8s";
@@ -231,6 +233,8 @@ export class PolicyRunner {
     /** Findings waived by an exemption annotation (not in `violations`). */
     readonly exempted: ExemptedViolation[] = [];
     private readonly resourcePolicies: ResolvedPolicy[];
+    /** The resource policies per type token, without those whose `kinds` leave the type out. */
+    private readonly policiesByType = new Map<string, ResolvedPolicy[]>();
     private readonly stackPolicies: ResolvedPolicy[];
     private readonly inits: ResourceInit[] = [];
     private readonly targets = new Map<string, ResourceTarget>();
@@ -276,7 +280,7 @@ export class PolicyRunner {
         this.targets.set(init.urn as string, resource);
         const argsFor = resourceArgsFactory(init, this.commonArgs);
         withExemptionSink(this.collect, () => {
-            for (const r of this.resourcePolicies) {
+            for (const r of this.policiesFor(m.type)) {
                 const validate = (r.policy as PackResourcePolicy).validateResource!;
                 const report = collector(r, this.violations, resource);
                 this.current = r;
@@ -295,6 +299,24 @@ export class PolicyRunner {
             this.current = undefined;
         });
         this.inits.push(reload && weight > LAZY_PROPS_WEIGHT ? { ...init, props: {}, loadProps: lazyProps(this.toWire, reload) } : init);
+    }
+
+    /**
+     * The resource policies that can judge a resource of this type. A policy whose `kinds` leave
+     * the kind out would find it not applicable, which reports nothing: not calling it is the same
+     * result, without tens of thousands of not-applicable throws on a large corpus.
+     */
+    private policiesFor(type: string): ResolvedPolicy[] {
+        let found = this.policiesByType.get(type);
+        if (!found) {
+            const kind = kindOf(type);
+            found = this.resourcePolicies.filter((r) => {
+                const kinds = (r.policy as PackResourcePolicy).kinds;
+                return kinds === undefined || (kind !== undefined && kinds.includes(kind));
+            });
+            this.policiesByType.set(type, found);
+        }
+        return found;
     }
 
     /** Runs the stack policies over every resource added; returns all violations and waived findings. */
