@@ -104,9 +104,10 @@ export interface CorpusShape {
     files: number;
     bytes: number;
     parts: { label: string; kind: PartKind; objects: number; files: number; bytes: number }[];
-    /** The largest single object, in bytes of YAML, and the file holding the largest dashboard bundle. */
+    /** The largest single object, in bytes of YAML; the largest file; one ~1 MB dashboard ConfigMap file (monitoring). */
     largestObjectBytes: number;
     largestFile: string;
+    dashboardFile?: string;
     listObjects: number;
     crdObjects: number;
     /** Objects per file (paths relative to dir), so that a prefix of the files can be taken by objects. */
@@ -190,6 +191,7 @@ export function buildCorpus(name: CorpusName, cacheRoot: string, minObjects: num
         parts: w.parts,
         largestObjectBytes: w.largest,
         largestFile: w.largestFile,
+        dashboardFile: Object.keys(w.objectsPerFile).find((f) => f.startsWith("dashboard-bundles/")),
         listObjects: w.lists,
         crdObjects: w.crds,
         objectsPerFile: w.objectsPerFile,

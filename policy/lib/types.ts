@@ -55,5 +55,6 @@ export interface PolicyMetadata {
  * those (tests/policy-tooling/policy-kinds.test.ts holds every policy to its list).
  */
 export type PackResourcePolicy = ResourceValidationPolicy & { metadata: PolicyMetadata; kinds?: readonly string[] };
-export type PackStackPolicy = StackValidationPolicy & { metadata: PolicyMetadata };
+/** `kinds`: the only kinds whose objects' props the policy reads (the checker keeps those in memory and loads others again if asked). */
+export type PackStackPolicy = StackValidationPolicy & { metadata: PolicyMetadata; kinds?: readonly string[] };
 export type PackPolicy = PackResourcePolicy | PackStackPolicy;
