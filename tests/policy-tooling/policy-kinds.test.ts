@@ -3,9 +3,9 @@
 // is held to it here, on objects of other kinds built to violate everything a pod policy checks.
 import * as assert from "assert";
 import { allPolicies } from "../../policy/policies";
-import { runPolicies, runPolicyCheck, typeTokenFor, type ManifestResource } from "../../policy/lib/run";
+import { PolicyRunner, runPolicies, runPolicyCheck, typeTokenFor, type ManifestResource } from "../../policy/lib/run";
 import { loadManifests } from "../../policy/cli/manifests";
-import type { PackPolicy, PackResourcePolicy } from "../../policy/lib/types";
+import type { PackPolicy, PackResourcePolicy, PackStackPolicy } from "../../policy/lib/types";
 import { FIXTURES } from "./support";
 
 /** A pod template (and ConfigMap data) that every pod and ConfigMap policy of the pack finds fault with. */
@@ -42,12 +42,13 @@ function objectOf(apiVersion: string, kind: string, i: number): ManifestResource
 
 const withoutKinds = (policies: PackPolicy[]): PackPolicy[] =>
     policies.map((p) => {
+        if (!(p as PackResourcePolicy).validateResource) return p;
         const copy = { ...p } as PackResourcePolicy;
         delete copy.kinds;
         return copy;
     });
 
-const declaring = allPolicies.filter((p) => (p as PackResourcePolicy).kinds !== undefined) as PackResourcePolicy[];
+const declaring = allPolicies.filter((p) => (p as PackResourcePolicy).validateResource && (p as PackResourcePolicy).kinds !== undefined) as PackResourcePolicy[];
 
 describe("resource policies' kinds", () => {
     it("most resource policies declare the kinds they judge (the pod policies, the ConfigMap one)", () => {
@@ -87,5 +88,43 @@ describe("resource policies' kinds", () => {
         const call = runPolicyCheck(all, { policies: withoutKinds(allPolicies), config: { all: "mandatory" }, unknownChecking: false, wire: false });
         assert.ok(skip.violations.length > 100, `${skip.violations.length} violations`);
         assert.deepStrictEqual(skip, call);
+    });
+});
+
+describe("stack policies' kinds", () => {
+    const fixtureObjects = (): ManifestResource[] =>
+        loadManifests([FIXTURES]).objects.map((o, i) => ({ type: typeTokenFor(o.apiVersion, o.kind), name: o.name, urn: `urn:pulumi:t::t::${typeTokenFor(o.apiVersion, o.kind)}::${o.name}#f${i}`, props: o.body }));
+    const stackPolicies = allPolicies.filter((p) => typeof (p as PackStackPolicy).validateStack === "function") as PackStackPolicy[];
+
+    it("every stack policy of the pack declares the kinds it reads", () => {
+        assert.ok(stackPolicies.length >= 10);
+        assert.deepStrictEqual(stackPolicies.filter((p) => !p.kinds || p.kinds.length === 0).map((p) => p.name), []);
+    });
+
+    /** The runner with a `reload` for every object (as the checker has for files), counting the reloads. */
+    const runWithReload = (objects: ManifestResource[], policies?: PackPolicy[]) => {
+        const runner = new PolicyRunner({ config: { all: "mandatory" }, unknownChecking: false, wire: false, policies });
+        const reloaded: string[] = [];
+        for (const o of objects) runner.add(o, () => (reloaded.push(`${o.type} ${o.name}`), structuredClone(o.props)));
+        return { ...runner.finish(), reloaded };
+    };
+
+    it("objects no policy reads are not kept, and no stack policy asks for them again (the declared kinds are complete)", () => {
+        const objects = fixtureObjects();
+        const kept = runPolicyCheck(objects, { config: { all: "mandatory" }, unknownChecking: false, wire: false });
+        const lazy = runWithReload(objects);
+        assert.ok(kept.violations.some((v) => v.policy.startsWith("stack-") || v.policy.startsWith("rbac-")), "the fixtures make stack findings");
+        assert.deepStrictEqual({ violations: lazy.violations, exempted: lazy.exempted }, kept);
+        assert.deepStrictEqual(lazy.reloaded, []);
+    });
+
+    it("a stack policy that reads an undeclared kind gets it through reload: same findings, only slower", () => {
+        const objects = fixtureObjects();
+        // The pack's stack policies with their lists emptied: every kind they read must be reloaded.
+        const undeclared = allPolicies.map((p) => ((p as PackStackPolicy).validateStack ? { ...p, kinds: [] } : p)) as PackPolicy[];
+        const kept = runPolicyCheck(objects, { config: { all: "mandatory" }, unknownChecking: false, wire: false });
+        const lazy = runWithReload(objects, undeclared);
+        assert.ok(lazy.reloaded.length > 0);
+        assert.deepStrictEqual({ violations: lazy.violations, exempted: lazy.exempted }, kept);
     });
 });
