@@ -191,7 +191,7 @@ export function buildCorpus(name: CorpusName, cacheRoot: string, minObjects: num
         parts: w.parts,
         largestObjectBytes: w.largest,
         largestFile: w.largestFile,
-        dashboardFile: Object.keys(w.objectsPerFile).find((f) => f.startsWith("dashboard-bundles/")),
+        dashboardFile: dashboardFileOf(w.objectsPerFile),
         listObjects: w.lists,
         crdObjects: w.crds,
         objectsPerFile: w.objectsPerFile,
@@ -200,6 +200,11 @@ export function buildCorpus(name: CorpusName, cacheRoot: string, minObjects: num
     fs.renameSync(building, dir);
     fs.writeFileSync(shapeFile, JSON.stringify(shape) + "\n");
     return shape;
+}
+
+/** The first ~1 MB bundle of dashboard ConfigMaps (monitoring corpus). */
+export function dashboardFileOf(objectsPerFile: Record<string, number>): string | undefined {
+    return Object.keys(objectsPerFile).find((f) => f.startsWith("dashboard-bundles/"));
 }
 
 type ModuleDir = (m: Module) => string;
