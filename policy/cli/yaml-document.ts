@@ -50,6 +50,11 @@ export interface ChunkParse {
     roots: (YNode | undefined)[];
     /** The text has %YAML/%TAG directives. */
     directives: boolean;
+    /**
+     * false: no alias in the text, so the decoded value nests no deeper than the node tree, which
+     * the parser already holds to MAX_DEPTH; the value is then not walked again to measure it.
+     */
+    aliases?: boolean;
 }
 
 /**
@@ -91,7 +96,7 @@ export function decodeStream(text: string, parseChunk: (text: string) => ChunkPa
             throw e;
         }
         if (value === null) continue; // empty document, e.g. only comments
-        if (nestingDepth(value) > MAX_DEPTH) return depthError();
+        if (parsed.aliases !== false && nestingDepth(value) > MAX_DEPTH) return depthError();
         const root = parsed.roots[0]!;
         const lines = new LineIndex(chunk.text);
         const lineOf = (offset: number) => (offset < 0 ? undefined : (lines.lineOf(offset) ?? 1) + chunk.firstLine - 1);

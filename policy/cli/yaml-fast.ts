@@ -88,5 +88,5 @@ export function parseChunkFast(text: string): ChunkParse | undefined {
         if (e instanceof Decline) return undefined;
         throw e;
     }
-    return { roots, directives };
+    return { roots, directives, aliases: aliases.length > 0 };
 }

@@ -5,7 +5,7 @@
 // from limits, see pod-defaults.ts); init and ephemeral containers are out of scope, as for the peers.
 import { containersOf, dig, isObj, type ContainerRef } from "./k8s";
 import { parseQuantity } from "./quantity";
-import { isBatch, requirePodView, resourcePolicy } from "./resource-policy";
+import { isBatch, POD_KINDS, requirePodView, resourcePolicy } from "./resource-policy";
 import type { PackResourcePolicy, PeerMapping, PolicyMetadata, Severity } from "./types";
 
 export type ResourceName = "cpu" | "memory" | "ephemeral-storage";
@@ -32,6 +32,7 @@ export function resourceAspectPolicy(def: AspectDef & { resource: ResourceName; 
     return resourcePolicy({
         ...def,
         description: `Every container must set ${aWhat} (resources.${def.field}.${def.resource}).`,
+        kinds: POD_KINDS,
         check: (args) => servingContainers(containersOf(requirePodView(args)))
             .filter((ref) => parseQuantity(dig(ref.container, "resources", def.field, def.resource)) === undefined)
             .map((ref) => ({ path: `${ref.path}.resources.${def.field}.${def.resource}`, message: `container "${ref.name}" must set ${aWhat}` })),
@@ -44,6 +45,7 @@ export function probePolicy(def: AspectDef & { probe: ProbeName }): PackResource
     return resourcePolicy({
         ...def,
         description: `Long-running containers must define a ${def.probe}.`,
+        kinds: POD_KINDS,
         check: (args) => {
             const view = requirePodView(args);
             if (isBatch(view)) {

@@ -10,6 +10,8 @@ import { withExemptionSink, type ExemptedFinding } from "./exemptions";
 import type { PackPolicy, PackResourcePolicy, PackStackPolicy, Severity } from "./types";
 import { configEntryFor, type Catalogue } from "./catalogue";
 
+import { kindOf } from "./k8s";
+
 export { typeTokenFor } from "./k8s";
 
 export const PACK_NAME = "websvc-k8s";
@@ -231,6 +233,10 @@ export class PolicyRunner {
     /** Findings waived by an exemption annotation (not in `violations`). */
     readonly exempted: ExemptedViolation[] = [];
     private readonly resourcePolicies: ResolvedPolicy[];
+    /** The kinds whose props some stack policy reads (undefined: any kind, as a policy declares none). */
+    private readonly stackKinds?: ReadonlySet<string>;
+    /** The resource policies per type token, without those whose `kinds` leave the type out. */
+    private readonly policiesByType = new Map<string, ResolvedPolicy[]>();
     private readonly stackPolicies: ResolvedPolicy[];
     private readonly inits: ResourceInit[] = [];
     private readonly targets = new Map<string, ResourceTarget>();
@@ -250,6 +256,8 @@ export class PolicyRunner {
         const resolved = resolvePolicies(opts.policies ?? [...opts.catalogue.policies], opts).filter((r) => r.enforcementLevel !== "disabled");
         this.resourcePolicies = resolved.filter((r) => !isStackPolicy(r.policy) && r.policy.validateResource);
         this.stackPolicies = resolved.filter((r) => isStackPolicy(r.policy));
+        const read = this.stackPolicies.map((r) => (r.policy as PackStackPolicy).kinds);
+        if (read.every((k) => k !== undefined)) this.stackKinds = new Set(read.flat());
         // Props go through the wire round trip once per resource; every policy then gets its own
         // args (and proxy) over that same deserialized copy, as each runtime call would see it.
         this.plain = opts.wire === false;
@@ -263,10 +271,23 @@ export class PolicyRunner {
     /**
      * Runs the resource policies on `m` now; its props are kept (wired) for finish(). With
      * `reload` (which must return the same props again, e.g. by reading the file again), large
-     * props are not kept: a stack policy that reads them gets them through it, so a corpus of
-     * big ConfigMaps and CRDs need not stay in memory for stack policies that never look at them.
+     * props, and props of kinds no stack policy declares it reads, are not kept: a stack policy
+     * that reads them gets them through it, so a corpus of big ConfigMaps, CRDs and rules need
+     * not stay in memory for stack policies that never look at them.
      */
     add(m: ManifestResource, reload?: () => Record<string, unknown>): void {
+        const policies = this.policiesFor(m.type);
+        const kind = kindOf(m.type);
+        // Without `reload` everything is kept; with it, only the kinds a stack policy reads.
+        const keep = reload === undefined || this.stackKinds === undefined || (kind !== undefined && this.stackKinds.has(kind));
+        if (policies.length === 0 && !keep) {
+            // Nothing reads it now, and no stack policy asks for its kind: not even copied. A stack
+            // policy that reads it after all gets it through `reload`, the same props.
+            const init: ResourceInit = { ...toInit(m), props: {}, loadProps: lazyProps(this.toWire, reload!) };
+            this.targets.set(init.urn as string, { type: m.type, name: m.name, urn: init.urn });
+            this.inits.push(init);
+            return;
+        }
         let props: Record<string, any>;
         let weight = 0;
         if (this.plain) ({ props, weight } = weighedPlainWireProps(m.props));
@@ -276,7 +297,7 @@ export class PolicyRunner {
         this.targets.set(init.urn as string, resource);
         const argsFor = resourceArgsFactory(init, this.commonArgs);
         withExemptionSink(this.collect, () => {
-            for (const r of this.resourcePolicies) {
+            for (const r of policies) {
                 const validate = (r.policy as PackResourcePolicy).validateResource!;
                 const report = collector(r, this.violations, resource);
                 this.current = r;
@@ -294,7 +315,25 @@ export class PolicyRunner {
             }
             this.current = undefined;
         });
-        this.inits.push(reload && weight > LAZY_PROPS_WEIGHT ? { ...init, props: {}, loadProps: lazyProps(this.toWire, reload) } : init);
+        this.inits.push(reload && (!keep || weight > LAZY_PROPS_WEIGHT) ? { ...init, props: {}, loadProps: lazyProps(this.toWire, reload) } : init);
+    }
+
+    /**
+     * The resource policies that can judge a resource of this type. A policy whose `kinds` leave
+     * the kind out would find it not applicable, which reports nothing: not calling it is the same
+     * result, without tens of thousands of not-applicable throws on a large corpus.
+     */
+    private policiesFor(type: string): ResolvedPolicy[] {
+        let found = this.policiesByType.get(type);
+        if (!found) {
+            const kind = kindOf(type);
+            found = this.resourcePolicies.filter((r) => {
+                const kinds = (r.policy as PackResourcePolicy).kinds;
+                return kinds === undefined || (kind !== undefined && kinds.includes(kind));
+            });
+            this.policiesByType.set(type, found);
+        }
+        return found;
     }
 
     /** Runs the stack policies over every resource added; returns all violations and waived findings. */

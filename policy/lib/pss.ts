@@ -5,7 +5,7 @@
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { kubernetesMinor } from "./config";
 import { containersOf, dig, podViewOf, type ContainerRef, type Obj, type PodView } from "./k8s";
-import { requirePodView, resourcePolicy, type Finding } from "./resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy, type Finding } from "./resource-policy";
 import type { PackResourcePolicy, PeerMapping, Severity } from "./types";
 
 export type { Finding };
@@ -68,6 +68,7 @@ export function pssPolicy(control: PssControl): PackResourcePolicy {
             psaCheckId: control.psaCheckId,
             overrides: control.overrides?.map((o) => ({ policyId: o.policyId, since: `1.${o.since}` })),
         },
+        kinds: POD_KINDS,
         check: (args, cfg) => {
             const view = requirePodView(args);
             return checkAt(control, args, cfg.kubernetesVersion)(view);

@@ -87,6 +87,9 @@ export function boundRole(objects: StackObjects, binding: K8sObject): K8sObject 
 
 /** Bindings the policies judge: system:-named ones only when the config says so. A binding's
  *  role is looked up among all objects (boundRole), whatever its name. */
+/** What the RBAC policies read: roles and their bindings. */
+export const RBAC_KINDS: readonly string[] = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+
 export function bindings(objects: StackObjects, cfg: RbacConfig): K8sObject[] {
     return objects.subjects("RoleBinding", "ClusterRoleBinding").filter((b) => b.group === RBAC_GROUP && (cfg.judgeSystemObjects || !systemNamed(b)));
 }

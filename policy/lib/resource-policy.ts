@@ -4,7 +4,7 @@ import type { ResourceValidationArgs } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { configSchema, exemptionReason, type CommonConfig } from "./config";
 import { annotationExemption, reportExempted, withRefusal } from "./exemptions";
-import { plainCopy, podViewOf, type Obj, type PodView } from "./k8s";
+import { plainCopy, podViewOf, workloadKinds, type Obj, type PodView } from "./k8s";
 import { readConfig } from "./policy";
 import type { PackResourcePolicy, PeerMapping, PolicyMetadata, Severity } from "./types";
 
@@ -26,6 +26,8 @@ export interface ResourcePolicyDef<C> {
     /** Extra metadata (PSS level, pod-security-admission check id, overrides). */
     metadata?: Pick<PolicyMetadata, "pssLevel" | "psaCheckId" | "overrides" | "group">;
     config?: Record<string, PolicyConfigJSONSchema>;
+    /** The only kinds `check` can judge (it finds every other kind not applicable): see PackResourcePolicy. */
+    kinds?: readonly string[];
     /** Findings for this resource; call args.notApplicable(reason) for resources it does not cover. */
     check: (args: ResourceValidationArgs, cfg: C & CommonConfig) => Finding[];
     /** Safe fix applied to a plain copy of props; only called when check() found something. */
@@ -76,6 +78,7 @@ export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef
         severity: def.severity,
         configSchema: schema,
         ...runtimeMetadata(def.title, def.remediation, category, def.frameworks, def.metadata?.pssLevel),
+        ...(def.kinds ? { kinds: def.kinds } : {}),
         validateResource: (args, reportViolation) => {
             const cfg = configFor(args);
             const findings = def.check(args, cfg);
@@ -117,6 +120,9 @@ export function resourcePolicy<C extends object = object>(def: ResourcePolicyDef
     }
     return policy;
 }
+
+/** What requirePodView takes: a policy that calls it first declares `kinds: POD_KINDS`. */
+export const POD_KINDS: readonly string[] = workloadKinds;
 
 /** The pod view of a workload, or not applicable. */
 export function requirePodView(args: ResourceValidationArgs): PodView {

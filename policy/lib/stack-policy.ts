@@ -38,6 +38,13 @@ export interface StackPolicyDef<C> {
     frameworks: PeerMapping;
     remediation: string;
     config?: Record<string, PolicyConfigJSONSchema>;
+    /**
+     * The kinds whose objects `check` looks at (through ofKind, subjects, workloads, hpaFor...). The
+     * checker keeps those objects' props in memory for it and loads any other kind's again from
+     * its file when asked, so a missing kind costs time, never a different result. Without it, the
+     * checker keeps every object's props (the pack's own policies all declare theirs).
+     */
+    kinds?: readonly string[];
     check: (objects: StackObjects, cfg: C & CommonConfig, args: StackValidationArgs) => StackFinding[];
 }
 
@@ -50,6 +57,7 @@ export function stackPolicy<C extends object = object>(def: StackPolicyDef<C>): 
         severity: def.severity,
         configSchema: schema,
         ...runtimeMetadata(def.title, def.remediation, def.category ?? "stack", def.frameworks),
+        ...(def.kinds ? { kinds: def.kinds } : {}),
         validateStack: (args, reportViolation) => {
             const cfg = readConfig<C & CommonConfig>(args, schema);
             const objects = new StackObjects(args.resources, cfg);

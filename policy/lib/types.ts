@@ -49,6 +49,12 @@ export interface PolicyMetadata {
     group?: string;
 }
 
-export type PackResourcePolicy = ResourceValidationPolicy & { metadata: PolicyMetadata };
-export type PackStackPolicy = StackValidationPolicy & { metadata: PolicyMetadata };
+/**
+ * `kinds`: the only kinds (any group and version) the policy can judge; for every other kind its
+ * validateResource finds the resource not applicable. The checker's runner does not call it for
+ * those (tests/policy-tooling/policy-kinds.test.ts holds every policy to its list).
+ */
+export type PackResourcePolicy = ResourceValidationPolicy & { metadata: PolicyMetadata; kinds?: readonly string[] };
+/** `kinds`: the only kinds whose objects' props the policy reads (the checker keeps those in memory and loads others again if asked). */
+export type PackStackPolicy = StackValidationPolicy & { metadata: PolicyMetadata; kinds?: readonly string[] };
 export type PackPolicy = PackResourcePolicy | PackStackPolicy;

@@ -1,6 +1,6 @@
 import { containersOf } from "../lib/k8s";
 import { parseImage } from "../lib/image";
-import { requirePodView, resourcePolicy } from "../lib/resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy } from "../lib/resource-policy";
 
 interface RegistriesConfig { allowedRegistries: string[] }
 
@@ -20,6 +20,7 @@ export const hygieneAllowedRegistries = resourcePolicy<RegistriesConfig>({
     config: {
         allowedRegistries: { type: "array", items: { type: "string" }, default: [], description: "Registry hosts or name prefixes, e.g. [\"ghcr.io/acme\", \"registry.k8s.io\"]; Docker Hub images count as docker.io/library/<name>." },
     },
+    kinds: POD_KINDS,
     check: (args, cfg) => {
         if (cfg.allowedRegistries.length === 0) {
             args.notApplicable("no allowedRegistries configured");

@@ -16,6 +16,7 @@ export const hygieneAutomountServiceAccountToken = stackPolicy<AutomountConfig>(
     config: {
         podMayInheritFromServiceAccount: { type: "boolean", default: false, description: "Accept pods that leave the field unset when their ServiceAccount is not in the set (they inherit a setting this check cannot see)." },
     },
+    kinds: ["ServiceAccount", ...workloadKinds],
     check: (objects, cfg) => {
         const findings: StackFinding[] = [];
         const accounts = new Map(objects.ofKind("ServiceAccount").map((sa) => [`${sa.namespace}/${sa.name}`, sa]));

@@ -1,5 +1,5 @@
 import { asArray, containersOf } from "../lib/k8s";
-import { requirePodView, resourcePolicy } from "../lib/resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy } from "../lib/resource-policy";
 
 interface DangerousCapabilitiesConfig { forbidden: string[] }
 
@@ -22,6 +22,7 @@ export const hygieneDangerousCapabilities = resourcePolicy<DangerousCapabilities
     config: {
         forbidden: { type: "array", items: { type: "string" }, default: ["ALL", "SYS_ADMIN", "NET_ADMIN"], description: "Capabilities no container may add (compared without case and CAP_ prefix)." },
     },
+    kinds: POD_KINDS,
     check: (args, cfg) => {
         const forbidden = new Set(cfg.forbidden.map(capabilityName));
         return containersOf(requirePodView(args)).flatMap((ref) =>

@@ -1,5 +1,5 @@
 import { containersOf, dig } from "../lib/k8s";
-import { requirePodView, resourcePolicy, type Finding } from "../lib/resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy, type Finding } from "../lib/resource-policy";
 
 interface HighIdConfig { minId: number; requireRunAsGroup: boolean }
 
@@ -14,6 +14,7 @@ export const hygieneHighUidGid = resourcePolicy<HighIdConfig>({
         minId: { type: "integer", minimum: 1, default: 10000, description: "Smallest acceptable UID/GID." },
         requireRunAsGroup: { type: "boolean", default: true, description: "Also require runAsGroup." },
     },
+    kinds: POD_KINDS,
     check: (args, cfg) => {
         const view = requirePodView(args);
         const fields = cfg.requireRunAsGroup ? ["runAsUser", "runAsGroup"] : ["runAsUser"];

@@ -1,6 +1,6 @@
 import { containersOf } from "../lib/k8s";
 import { parseImage } from "../lib/image";
-import { requirePodView, resourcePolicy, type Finding } from "../lib/resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy, type Finding } from "../lib/resource-policy";
 
 interface ImageTagConfig {
     requireDigest: "always" | "production" | "never";
@@ -18,6 +18,7 @@ export const hygieneImageTag = resourcePolicy<ImageTagConfig>({
         requireDigest: { type: "string", enum: ["always", "production", "never"], default: "production", description: "When a @sha256 digest is required: always, only when the stack's environment tag is a production environment, or never." },
         productionEnvironments: { type: "array", items: { type: "string" }, default: ["production"], description: "Values of the `environment` stack tag that count as production." },
     },
+    kinds: POD_KINDS,
     check: (args, cfg) => {
         const environment = args.stackTags.get("environment");
         const digestRequired = cfg.requireDigest === "always"

@@ -1,5 +1,5 @@
 import { asArray, containersOf } from "../lib/k8s";
-import { requirePodView, resourcePolicy } from "../lib/resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy } from "../lib/resource-policy";
 
 /** The runtime's default capabilities: dropping every one of them is as good as dropping ALL. */
 export const defaultCapabilities: readonly string[] = [
@@ -18,6 +18,7 @@ export const hygieneInsecureCapabilities = resourcePolicy({
     enforcementLevel: "advisory",
     frameworks: { polaris: "insecureCapabilities" },
     remediation: "Set securityContext.capabilities.drop: [\"ALL\"] on every container.",
+    kinds: POD_KINDS,
     check: (args) => containersOf(requirePodView(args)).flatMap((ref) => {
         const drop = new Set(asArray(ref.container.securityContext?.capabilities?.drop).map((c) => String(c).toUpperCase()));
         const kept = drop.has("ALL") ? [] : defaultCapabilities.filter((c) => !drop.has(c));

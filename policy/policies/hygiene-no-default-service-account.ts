@@ -1,4 +1,4 @@
-import { requirePodView, resourcePolicy } from "../lib/resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy } from "../lib/resource-policy";
 
 export const hygieneNoDefaultServiceAccount = resourcePolicy({
     id: "hygiene-no-default-service-account",
@@ -7,6 +7,7 @@ export const hygieneNoDefaultServiceAccount = resourcePolicy({
     severity: "low",
     frameworks: { checkov: "CKV_K8S_41", kubeScore: "pod-serviceaccount" },
     remediation: "Create a ServiceAccount for the workload and set spec.serviceAccountName to it.",
+    kinds: POD_KINDS,
     check: (args) => {
         const view = requirePodView(args);
         // serviceAccount is the deprecated alias the API server still honours.

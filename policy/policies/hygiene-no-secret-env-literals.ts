@@ -1,5 +1,5 @@
 import { asArray, containersOf, isObj } from "../lib/k8s";
-import { requirePodView, resourcePolicy } from "../lib/resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy } from "../lib/resource-policy";
 import { DEFAULT_SECRET_NAME_PATTERN, isPrivateKey } from "../lib/secret-patterns";
 
 interface SecretEnvConfig { secretNamePattern: string; allowedNames: string[] }
@@ -18,6 +18,7 @@ export const hygieneNoSecretEnvLiterals = resourcePolicy<SecretEnvConfig>({
         secretNamePattern: { type: "string", default: DEFAULT_SECRET_NAME_PATTERN, description: "Case-insensitive regular expression for secret-looking variable names." },
         allowedNames: { type: "array", items: { type: "string" }, default: [], description: "Variable names that match the pattern but hold no secret (e.g. TOKEN_TTL_SECONDS)." },
     },
+    kinds: POD_KINDS,
     check: (args, cfg) => {
         const pattern = new RegExp(cfg.secretNamePattern, "i");
         return containersOf(requirePodView(args)).flatMap((ref) => asArray(ref.container.env).flatMap((e, i) => {

@@ -18,6 +18,7 @@ export const hygieneNoSecretsInConfigMaps = resourcePolicy<ConfigMapSecretsConfi
         secretKeyPattern: { type: "string", default: DEFAULT_SECRET_NAME_PATTERN, description: "Case-insensitive regular expression for secret-looking keys." },
         allowedKeys: { type: "array", items: { type: "string" }, default: [], description: "Keys that match the pattern but hold no secret." },
     },
+    kinds: ["ConfigMap"],
     check: (args, cfg) => {
         if (kindOf(args.type) !== "ConfigMap") {
             args.notApplicable("not a ConfigMap");

@@ -1,4 +1,4 @@
-import { requirePodView, resourcePolicy } from "../lib/resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy } from "../lib/resource-policy";
 
 export const hygienePriorityClass = resourcePolicy({
     id: "hygiene-priority-class",
@@ -8,6 +8,7 @@ export const hygienePriorityClass = resourcePolicy({
     enforcementLevel: "advisory",
     frameworks: { polaris: "priorityClassNotSet" },
     remediation: "Create PriorityClasses for your tiers and set spec.priorityClassName on the pod template.",
+    kinds: POD_KINDS,
     check: (args) => {
         const view = requirePodView(args);
         const name = view.podSpec.priorityClassName;

@@ -1,7 +1,7 @@
 import { servingContainers } from "../lib/container-aspects";
 import { containersOf, dig } from "../lib/k8s";
 import { parseQuantity, quantitySetting } from "../lib/quantity";
-import { requirePodView, resourcePolicy, type Finding } from "../lib/resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy, type Finding } from "../lib/resource-policy";
 
 interface LimitRangeConfig {
     maxCpuLimit?: string;
@@ -30,6 +30,7 @@ export const hygieneResourceLimitRange = resourcePolicy<LimitRangeConfig>({
         maxMemoryLimit: quantitySetting("Largest allowed memory limit, e.g. \"8Gi\"."),
         maxLimitRequestRatio: { type: "number", minimum: 1, default: 4, description: "Largest allowed limit/request ratio per resource." },
     },
+    kinds: POD_KINDS,
     check: (args, cfg) => {
         const findings: Finding[] = [];
         for (const ref of servingContainers(containersOf(requirePodView(args)))) {

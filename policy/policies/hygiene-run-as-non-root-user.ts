@@ -1,5 +1,5 @@
 import { containersOf, dig, type Obj } from "../lib/k8s";
-import { requirePodView, resourcePolicy } from "../lib/resource-policy";
+import { POD_KINDS, requirePodView, resourcePolicy } from "../lib/resource-policy";
 
 /** Whether a securityContext says "not root" (runAsNonRoot true or a non-zero runAsUser), says
  *  "root" (runAsNonRoot false or runAsUser 0), or says nothing. */
@@ -22,6 +22,7 @@ export const hygieneRunAsNonRootUser = resourcePolicy({
     enforcementLevel: "advisory",
     frameworks: { polaris: "runAsRootAllowed" },
     remediation: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser at pod level, and do not override them in containers.",
+    kinds: POD_KINDS,
     check: (args) => {
         const view = requirePodView(args);
         const pod = verdictOf(dig(view.podSpec, "securityContext"));

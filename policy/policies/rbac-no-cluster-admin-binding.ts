@@ -1,4 +1,4 @@
-import { bindings, bootstrapBindingName, boundRole, rbacConfigSchema, roleRefOf, ruleIsClusterAdmin, rulesOf, type RbacConfig } from "../lib/rbac";
+import { RBAC_KINDS, bindings, bootstrapBindingName, boundRole, rbacConfigSchema, roleRefOf, ruleIsClusterAdmin, rulesOf, type RbacConfig } from "../lib/rbac";
 import { objectLabel, stackPolicy, type StackFinding } from "../lib/stack-policy";
 
 export const rbacNoClusterAdminBinding = stackPolicy<RbacConfig>({
@@ -13,6 +13,7 @@ export const rbacNoClusterAdminBinding = stackPolicy<RbacConfig>({
     },
     remediation: "Bind a role that lists the verbs and resources the subject needs instead of cluster-admin or a wildcard role.",
     config: rbacConfigSchema,
+    kinds: RBAC_KINDS,
     check: (objects, cfg) => bindings(objects, cfg).flatMap((binding): StackFinding[] => {
         if (binding.kind === "ClusterRoleBinding" && binding.name === bootstrapBindingName) return [];
         const ref = roleRefOf(binding);

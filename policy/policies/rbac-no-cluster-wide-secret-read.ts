@@ -1,4 +1,4 @@
-import { bindings, boundRole, rbacConfigSchema, roleRefOf, ruleGrants, rulesOf, type RbacConfig } from "../lib/rbac";
+import { RBAC_KINDS, bindings, boundRole, rbacConfigSchema, roleRefOf, ruleGrants, rulesOf, type RbacConfig } from "../lib/rbac";
 import { objectLabel, stackPolicy, type K8sObject, type StackFinding } from "../lib/stack-policy";
 
 const readVerbs = ["get", "list", "watch"];
@@ -20,6 +20,7 @@ export const rbacNoClusterWideSecretRead = stackPolicy<RbacConfig>({
     frameworks: { kubeLinter: "access-to-secrets" },
     remediation: "Grant Secret access with a Role and RoleBinding in the namespace that holds the Secret, ideally limited by resourceNames.",
     config: rbacConfigSchema,
+    kinds: RBAC_KINDS,
     check: (objects, cfg) => bindings(objects, cfg).filter((b) => b.kind === "ClusterRoleBinding").flatMap((binding): StackFinding[] => {
         const ref = roleRefOf(binding);
         if (!ref || ref.kind !== "ClusterRole") return [];

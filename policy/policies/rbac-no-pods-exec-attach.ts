@@ -1,4 +1,4 @@
-import { bindings, bootstrapRoleNames, boundRole, rbacConfigSchema, roles, ruleGrants, rulesOf, type RbacConfig } from "../lib/rbac";
+import { RBAC_KINDS, bindings, bootstrapRoleNames, boundRole, rbacConfigSchema, roles, ruleGrants, rulesOf, type RbacConfig } from "../lib/rbac";
 import { objectLabel, stackPolicy, type K8sObject, type StackFinding } from "../lib/stack-policy";
 
 // A websocket upgrade makes "get" enough to exec or attach, so get counts with create.
@@ -18,6 +18,7 @@ export const rbacNoPodsExecAttach = stackPolicy<RbacConfig>({
     frameworks: { polaris: ["clusterrolePodExecAttach", "rolePodExecAttach"] },
     remediation: "Remove pods/exec and pods/attach (and wildcard resources) from the role; debug through logs, metrics or an audited break-glass role.",
     config: rbacConfigSchema,
+    kinds: RBAC_KINDS,
     check: (objects, cfg) => {
         // The bootstrap roles are Kubernetes' own; a binding to one of the set is still judged by its rules.
         const findings: StackFinding[] = roles(objects, cfg).filter((role) => !bootstrapRoleNames.includes(role.name)).flatMap((role) => {

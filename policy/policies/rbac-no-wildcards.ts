@@ -1,4 +1,4 @@
-import { bootstrapRoleNames, rbacConfigSchema, roles, rulesOf, type RbacConfig } from "../lib/rbac";
+import { RBAC_KINDS, bootstrapRoleNames, rbacConfigSchema, roles, rulesOf, type RbacConfig } from "../lib/rbac";
 import { objectLabel, stackPolicy, type StackFinding } from "../lib/stack-policy";
 
 export const rbacNoWildcards = stackPolicy<RbacConfig>({
@@ -10,6 +10,7 @@ export const rbacNoWildcards = stackPolicy<RbacConfig>({
     frameworks: { checkov: "CKV_K8S_49", kubeLinter: "wildcard-in-rules" },
     remediation: "Replace \"*\" in rules[].verbs and rules[].resources with the verbs and resources the subject needs.",
     config: rbacConfigSchema,
+    kinds: RBAC_KINDS,
     check: (objects, cfg) => roles(objects, cfg).flatMap((role): StackFinding[] => {
         if (bootstrapRoleNames.includes(role.name)) return [];
         return rulesOf(role).flatMap((rule, i) => (["verbs", "resources"] as const)

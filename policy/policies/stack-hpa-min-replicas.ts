@@ -14,6 +14,7 @@ export const stackHpaMinReplicas = stackPolicy<HpaConfig>({
         nonProductionMinReplicas: { type: "integer", minimum: 1, default: 1, description: "Required HPA minReplicas outside production." },
         productionEnvironments: { type: "array", items: { type: "string" }, default: ["production"], description: "Values of the `environment` stack tag that count as production." },
     },
+    kinds: ["HorizontalPodAutoscaler", ...scalableKinds],
     check: (objects, cfg, args) => {
         const environment = args.stackTags.get("environment");
         const production = environment !== undefined && cfg.productionEnvironments.includes(environment);

@@ -8,6 +8,7 @@ export const stackIngressTls = stackPolicy({
     severity: "high",
     frameworks: { polaris: "tlsSettingsMissing" },
     remediation: "Add spec.tls with a secretName (e.g. issued by cert-manager) listing every host of spec.rules.",
+    kinds: ["Ingress"],
     check: (objects) => objects.subjects("Ingress").flatMap((ing): StackFinding[] => {
         const tls = asArray(ing.props.spec?.tls);
         if (tls.length === 0) {

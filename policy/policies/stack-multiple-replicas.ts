@@ -10,6 +10,7 @@ export const stackMultipleReplicas = stackPolicy({
     enforcementLevel: "advisory",
     frameworks: { polaris: "deploymentMissingReplicas" },
     remediation: "Set spec.replicas to 2 or more, or attach a HorizontalPodAutoscaler (and omit spec.replicas).",
+    kinds: ["Deployment", "HorizontalPodAutoscaler"],
     check: (objects) => objects.workloads(["Deployment"]).flatMap(({ obj }): StackFinding[] => {
         if (hpaFor(objects, obj)) return [];
         const replicas = obj.props.spec?.replicas;

@@ -9,6 +9,7 @@ export const stackNetworkPolicy = stackPolicy({
     severity: "high",
     frameworks: { checkov: "CKV2_K8S_6", kubeScore: "pod-networkpolicy" },
     remediation: "Add a NetworkPolicy (e.g. default-deny plus explicit allows) whose podSelector matches the workload's pod labels.",
+    kinds: ["NetworkPolicy", ...podKinds],
     check: (objects) => {
         const policies = objects.ofKind("NetworkPolicy");
         return objects.workloads(podKinds).flatMap(({ obj, view }) => {

@@ -23,6 +23,7 @@ export const stackPodDisruptionBudget = stackPolicy({
     severity: "medium",
     frameworks: { kubeScore: "deployment-has-poddisruptionbudget", kyverno: "require-pdb" },
     remediation: "Add a policy/v1 PodDisruptionBudget in the workload's namespace selecting its pod labels, with maxUnavailable: 1 (or minAvailable below the replica count).",
+    kinds: ["PodDisruptionBudget", "HorizontalPodAutoscaler", ...scalableKinds],
     check: (objects) => {
         const findings: StackFinding[] = [];
         const pdbs = objects.ofKind("PodDisruptionBudget");

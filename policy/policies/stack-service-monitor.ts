@@ -22,6 +22,7 @@ export const stackServiceMonitor = stackPolicy({
     enforcementLevel: "advisory",
     frameworks: {},
     remediation: "Add a monitoring.coreos.com/v1 ServiceMonitor selecting the Service's labels with an endpoint on port \"metrics\" (and the label your Prometheus selects, e.g. release: <name>).",
+    kinds: ["ServiceMonitor", "Service"],
     check: (objects) => {
         const monitors = objects.ofKind("ServiceMonitor");
         return objects.subjects("Service")

@@ -13,6 +13,7 @@ export const stackServiceType = stackPolicy<ServiceTypeConfig>({
         allowedTypes: { type: "array", items: { type: "string", enum: ["ClusterIP", "ExternalName", "NodePort", "LoadBalancer"] }, default: ["ClusterIP", "ExternalName"], description: "Service types allowed everywhere." },
         allowedServices: { type: "array", items: { type: "string" }, default: [], description: "Service names (metadata.name or Pulumi name) allowed any type, e.g. the ingress controller." },
     },
+    kinds: ["Service"],
     check: (objects, cfg) => objects.subjects("Service").flatMap((svc) => {
         const type = String(svc.props.spec?.type ?? "ClusterIP");
         const allowed = cfg.allowedTypes.includes(type) || cfg.allowedServices.includes(svc.name) || cfg.allowedServices.includes(svc.resource.name);

@@ -21,6 +21,7 @@ export const stackTopologySpread = stackPolicy<SpreadConfig>({
     config: {
         topologyKeys: { type: "array", items: { type: "string" }, default: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"], description: "Topology keys a constraint may spread over." },
     },
+    kinds: spreadKinds,
     check: (objects, cfg) => objects.workloads(spreadKinds).flatMap(({ obj, view }): StackFinding[] => {
         const constraints = asArray(view.podSpec.topologySpreadConstraints).filter(isObj);
         if (constraints.length === 0) {
