@@ -7,6 +7,8 @@
 // is 300 s, then at most 2 pods a minute: the check asserts the recommendation and says so).
 // Registered by runtime.test.ts with autoscalingCheck(...), on the deployed production stack.
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import { kubectlJson } from "./kube";
 import type { RuntimeEnv } from "./runtime-env";
 import { helperImages, publish } from "./runtime-images";
@@ -125,7 +127,8 @@ export function autoscalingCheck(ctx: () => Ctx): void {
             const up = await waitUntil(`the HPA to want more than minReplicas under ${AUTOSCALING_RPS} requests/s of ${AUTOSCALING_PATH}`, 240_000, () => {
                 const h = hpaView(st!);
                 return h.desired > h.min ? h : undefined;
-            }, 3000, () => `${describeHpa(hpaView(st!))}; CPU by pod (m): ${JSON.stringify(Object.fromEntries(podCpuMillis(st!.namespace, st!.selector)))}`);
+            }, 3000, () => `${describeHpa(hpaView(st!))}; CPU by pod (m): ${[...podCpuMillis(st!.namespace, st!.selector).values()].map(Math.round).join(", ")}; ` +
+                `load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} on ${os.cpus().length} CPUs (the nodes' pods share one cgroup's CPU weight with every other process of the machine)`);
             lines.push(`under ${AUTOSCALING_RPS} rps of ${AUTOSCALING_PATH}: HPA desired ${up.desired} > min ${up.min} after ${since(tLoad)}s (${describeHpa(up)})`);
             // Behaviour allows +max(100%, 2 pods) a minute: wait until the replicas stop growing and all are Ready.
             let reached = 0;
@@ -170,7 +173,10 @@ export function autoscalingCheck(ctx: () => Ctx): void {
                 lines.push(`scale-down not awaited: the stack's scale-down stabilization window is ${down.h.scaleDownWindow}s (then at most 2 pods a minute); the HPA holds ${down.h.current} replicas meanwhile (ScaleDownStabilized)`);
             }
         } finally {
-            if (load) await load.stop().catch(() => undefined);
+            if (load) {
+                const s = await load.stop().catch((e) => e as Error);
+                lines.push(s instanceof Error ? `load: ${s.message}` : `load (stopped early): ${describeLoad(s)}`);
+            }
             stopMetricsServer();
             for (const l of lines) console.log(`      ${l}`);
         }
