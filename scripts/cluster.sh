@@ -175,19 +175,27 @@ print_env() {
 
 # ECDSA P-256 keys: fast to generate; every component of the chain accepts them.
 pki_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI/$1.key" 2>/dev/null; }
-pki_cert() { # name subject [extensions]: a new key and its CA-signed certificate, in one openssl run
-  local name="$1" subj="$2" ext="${3:-}" extargs=() line
+pki_cert() { # name subject [extensions]: a new key and its certificate signed by $PKI_CA (default: ca), in one openssl run
+  local name="$1" subj="$2" ext="${3:-}" extargs=() line ca="${PKI_CA:-ca}"
   while IFS= read -r line; do [ -n "$line" ] && extargs+=(-addext "$line"); done <<< "$ext"
   openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$PKI/$name.key" \
-    -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -subj "$subj" -days 2 -sha256 \
+    -CA "$PKI/$ca.crt" -CAkey "$PKI/$ca.key" -subj "$subj" -days 2 -sha256 \
     -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=critical,digitalSignature,keyEncipherment" \
     "${extargs[@]}" -out "$PKI/$name.crt" 2>/dev/null
 }
+pki_ca() { # name CN: a self-signed CA
+  pki_key "$1"
+  openssl req -x509 -new -key "$PKI/$1.key" -subj "/CN=$2" -days 2 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$PKI/$1.crt" 2>/dev/null
+}
 make_pki() {
   mkdir -p "$PKI"; chmod 700 "$PKI"
-  pki_key ca
-  openssl req -x509 -new -key "$PKI/ca.key" -subj "/CN=websvc-local-ca" -days 2 -sha256 \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$PKI/ca.crt" 2>/dev/null
+  pki_ca ca websvc-local-ca
+  # The aggregation layer (metrics.k8s.io for the HPA): the apiserver proxies to an extension
+  # apiserver with this client certificate, which asserts the user in X-Remote-* headers. Its own CA,
+  # not the cluster's: with one CA, any client certificate of the cluster could assert any user.
+  pki_ca front-proxy-ca websvc-local-front-proxy-ca
+  PKI_CA=front-proxy-ca pki_cert front-proxy-client "/CN=front-proxy-client" "extendedKeyUsage=clientAuth"
   local serving="extendedKeyUsage=serverAuth
 subjectAltName=IP:127.0.0.1,DNS:localhost"
   pki_cert etcd "/CN=etcd" "extendedKeyUsage=serverAuth,clientAuth
@@ -207,7 +215,7 @@ subjectAltName=IP:127.0.0.1,IP:$(state_get KUBERNETES_SERVICE_IP | grep . || ech
   pki_cert scheduler-serving "/CN=kube-scheduler" "$serving"
   pki_key service-account
   openssl pkey -in "$PKI/service-account.key" -pubout -out "$PKI/service-account.pub" 2>/dev/null
-  local f; for f in ca etcd apiserver-etcd-client apiserver admin controller-manager scheduler kwok ingress-status apiserver-kubelet-client controller-manager-serving scheduler-serving; do
+  local f; for f in ca front-proxy-ca front-proxy-client etcd apiserver-etcd-client apiserver admin controller-manager scheduler kwok ingress-status apiserver-kubelet-client controller-manager-serving scheduler-serving; do
     if ! { [ -s "$PKI/$f.crt" ] && [ -s "$PKI/$f.key" ]; }; then log "could not make the certificate $f"; exit 1; fi
   done
   chmod 600 "$PKI"/*.key
@@ -341,7 +349,11 @@ cmd_up() {
 
   # Node,RBAC authorization, client certificates only (no anonymous requests), the default admission
   # chain (PodSecurity included) plus NodeRestriction. A loopback advertise address needs
-  # --endpoint-reconciler-type=none. The service range is bookkeeping only: nothing routes to it.
+  # --endpoint-reconciler-type=none. Without real nodes the service range is bookkeeping only.
+  # The aggregation layer (--requestheader-*, --proxy-client-*): APIServices such as metrics-server's.
+  # --enable-aggregator-routing: the apiserver dials an APIService's endpoint (pod IP) rather than its
+  # ClusterIP. No kube-proxy runs on this host; with real nodes the host routes the pod ranges to the
+  # nodes' namespaces, while a ClusterIP from here would depend on the first node's kube-proxy.
   start_bg kube-apiserver "$BIN/kube-apiserver" \
     --etcd-servers "https://127.0.0.1:$ep" --etcd-cafile "$PKI/ca.crt" \
     --etcd-certfile "$PKI/apiserver-etcd-client.crt" --etcd-keyfile "$PKI/apiserver-etcd-client.key" \
@@ -355,6 +367,11 @@ cmd_up() {
     --service-account-key-file "$PKI/service-account.pub" --service-account-signing-key-file "$PKI/service-account.key" \
     --kubelet-preferred-address-types InternalIP \
     --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
+    --enable-aggregator-routing=true \
     --service-cluster-ip-range "$(svc_cidr)" --profiling=false
 
   wait_for 60 "kube-apiserver /readyz" apiserver_ready || { pid_alive etcd || fail_up "etcd exited" etcd; fail_up "kube-apiserver not ready within 60 s" kube-apiserver; }

@@ -16,10 +16,11 @@ import { describeViolations } from "../lib/engine";
 import { RuntimeStack } from "../lib/runtime-stack";
 import { onPath, skipUnlessProvisioned } from "../lib/tier";
 import { Load, describeLoad, type LoadSummary } from "../lib/runtime-load";
-import { helperBinary, helperImages } from "../lib/runtime-images";
+import { helperBinary } from "../lib/runtime-images";
 import { KubeRouterFirewall, dnsStandIn, formatMatrix, probeFrom, probePod, rowOk, type MatrixRow, type ProbeTarget } from "../lib/runtime-netpol";
 import { observabilityChecks } from "../lib/runtime-prometheus";
 import { SHARED_STORAGE_CLASS, SHARED_VOLUME_OBJECTS, readFileProgram, sharedVolume, writeFileProgram } from "../lib/runtime-storage";
+import { autoscalingCheck } from "../lib/runtime-autoscaling";
 
 const STACKS = ["staging", "production"] as const;
 /** The load the rollout, drain and bad-rollout checks run under: a bounded 50 requests/s. */
@@ -434,11 +435,7 @@ console.log(JSON.stringify(r));`;
         }
     });
 
-    it("autoscaling on real metrics (metrics-server v0.9.1): CPU load raises the HPA above minReplicas and it scales back", function () {
-        const ms = helperImages().get("metrics-server");
-        if (!ms?.archive) skipWith(this, `autoscaling: metrics-server cannot be built here: ${ms?.unavailable ?? "not built"}; no metrics.k8s.io API serves the HPA (it reports FailedGetResourceMetric)`);
-        throw new Error("metrics-server is built, but this tier has no autoscaling check yet");
-    });
+    autoscalingCheck(() => ({ env, stack: deployed.has("production") ? stack("production") : undefined }));
 
     // The operator-managed Prometheus end to end (issue 18 part 3): its own checks, on the running stacks.
     observabilityChecks(() => ({ env, stack: deployed.has("staging") ? stack("staging") : undefined }));
