@@ -12,6 +12,7 @@ import { findSecretLeaks } from "../../../scripts/lib/leaks";
 import { SafetyEngine, SafetyStack, killGroup, readEventLog, tailOf, waitUntil, which, type CliResult } from "../lib/safety-engine";
 import { CI_NAMESPACE, RBAC_DIR, clusterProblem, compareLiveWithState, identityKubeconfig, kubectlAs, liveObjects, restartApiServer, stateObjects, type Kubectl } from "../lib/safety-kube";
 import { Steps, note } from "../lib/safety-steps";
+import { generatedSecret, rolledPods, secretKeyRefProblems, unchangedKeys } from "../lib/secret-checks";
 
 const TIER = "cluster";
 const IDENTITY_FILES = ["stack-roles.yaml", "preview-identity.yaml", "deploy-identity.yaml"].map((f) => path.join(RBAC_DIR, f));
@@ -21,6 +22,8 @@ const DEPLOYER_REFUSAL = /websvc-deployer writes only in the app namespaces/;
 // The stand-in for an organisation's admission rule: a ConfigMap value it refuses.
 const ORG_POLICY = "websvc-test-org-rule";
 const REFUSED_SETTING = "refused-by-admission";
+// The keys of config.ts's default appSecrets, which both stack files keep.
+const GENERATED_KEYS = ["session-key", "jwt-signing-key"];
 
 function imageRef(): string {
     const built = path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "/root", ".cache"), "websvc/image/IMAGE");
@@ -308,8 +311,7 @@ describe("deploy safety (cluster tier)", function () {
             await expectNoChanges(stg());
             note(`${await assertLiveMatchesState(stg(), ns.staging)} live objects, each in the state once`);
             steps.time("SIGKILL during a create, runbook order: recovery to clean staging", (Date.now() - t0) / 1000);
-            const secrets = JSON.parse(admin(["-n", ns.staging, "get", "secrets", "-l", "app.kubernetes.io/name=websvc", "-o", "json"])).items;
-            assert.ok(secrets.some((x: any) => x.data?.["session-key"] && x.data?.["jwt-signing-key"]), "no Secret with the generated keys");
+            generatedSecret(JSON.parse(admin(["-n", ns.staging, "get", "secrets", "-o", "json"])).items, GENERATED_KEYS, ns.staging);
         }, { required: true });
 
         // ---------------------------------------------------------------- fault 1 again: the next up first
@@ -344,34 +346,17 @@ describe("deploy safety (cluster tier)", function () {
 
         // ---------------------------------------------------------------- generated secrets
         let secretValues: string[] = [];
-        const productionSecret = () => {
-            const items = JSON.parse(admin(["-n", ns.production, "get", "secrets", "-l", "app.kubernetes.io/name=websvc", "-o", "json"])).items;
-            const s = items.find((x: any) => x.data?.["session-key"]);
-            assert.ok(s, "no Secret with session-key in websvc-production");
-            return s;
-        };
+        const productionSecret = () => generatedSecret(JSON.parse(admin(["-n", ns.production, "get", "secrets", "-o", "json"])).items, GENERATED_KEYS, ns.production);
+        const appPods = () => JSON.parse(admin(["-n", ns.production, "get", "pods", "-l", "app.kubernetes.io/name=websvc", "-o", "json"])).items;
         steps.it("secrets: the Secret holds the generated keys (a 64-character password, 64 random bytes in base64)", async () => {
-            const s = productionSecret();
-            const decoded = Object.fromEntries(Object.entries(s.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
-            assert.deepEqual(Object.keys(decoded).sort(), ["jwt-signing-key", "session-key"]);
-            assert.match(decoded["session-key"], /^[A-Za-z0-9]{64}$/);
-            assert.equal(Buffer.from(decoded["jwt-signing-key"], "base64").length, 64);
-            secretValues = Object.values(decoded);
+            const { values } = productionSecret();
+            assert.match(values["session-key"], /^[A-Za-z0-9]{64}$/);
+            assert.equal(Buffer.from(values["jwt-signing-key"], "base64").length, 64);
+            secretValues = Object.values(values);
         }, { required: true });
 
         steps.it("secrets: the pods reference the Secret by secretKeyRef only (no literal value, no envFrom or volume of it)", async () => {
-            const secretName = productionSecret().metadata.name;
-            const pods = JSON.parse(admin(["-n", ns.production, "get", "pods", "-l", "app.kubernetes.io/name=websvc", "-o", "json"])).items;
-            assert.ok(pods.length > 0, "no pods");
-            for (const pod of pods) {
-                const c = pod.spec.containers[0];
-                const refs = (c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef);
-                assert.deepEqual(refs.map((e: any) => `${e.name}=${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`).sort(), [`JWT_SIGNING_KEY=${secretName}/jwt-signing-key`, `SESSION_KEY=${secretName}/session-key`]);
-                assert.ok(!(c.envFrom ?? []).some((e: any) => e.secretRef), "envFrom a Secret");
-                assert.ok(!(pod.spec.volumes ?? []).some((v: any) => v.secret), "a Secret volume");
-                const spec = JSON.stringify(pod.spec);
-                for (const v of secretValues) assert.ok(!spec.includes(v), "a secret value in the pod spec");
-            }
+            assert.deepEqual(secretKeyRefProblems(appPods(), productionSecret()), []);
         });
 
         steps.it("secrets: `pulumi stack export` holds no plaintext value (positive control: --show-secrets does, so the search finds them)", async () => {
@@ -388,17 +373,16 @@ describe("deploy safety (cluster tier)", function () {
 
         steps.it("secrets: changing secretsRotation replaces every value and rolls the pods", async () => {
             const before = productionSecret();
-            const podsBefore = admin(["-n", ns.production, "get", "pods", "-l", "app.kubernetes.io/name=websvc", "-o", "jsonpath={.items[*].metadata.name}"]).trim().split(/\s+/);
+            const podsBefore = appPods().map((p: any) => p.metadata.name);
             prd().setConfig({ secretsRotation: "rotated-by-the-cluster-tier" });
             const r = await prd().must(["up", "--yes", "--skip-preview"], as("deployer"));
             assert.match(r.output, /replaced/, tailOf(r.output));
             steps.time("rotation up", r.seconds);
             const after = productionSecret();
-            for (const key of ["session-key", "jwt-signing-key"]) assert.notEqual(after.data[key], before.data[key], `${key} was not regenerated`);
-            const podsAfter = await waitUntil(120, () => {
-                const names = admin(["-n", ns.production, "get", "pods", "-l", "app.kubernetes.io/name=websvc", "--field-selector=status.phase=Running", "-o", "jsonpath={.items[*].metadata.name}"]).trim().split(/\s+/).filter(Boolean);
-                return names.length > 0 && names.every((n) => !podsBefore.includes(n)) ? names : undefined;
-            }, "every pod to be replaced");
+            assert.deepEqual(unchangedKeys(before, after), [], "values that survived the rotation");
+            const running = () => admin(["-n", ns.production, "get", "pods", "-l", "app.kubernetes.io/name=websvc", "--field-selector=status.phase=Running", "-o", "jsonpath={.items[*].metadata.name}"]).trim().split(/\s+/).filter(Boolean);
+            const podsAfter = await waitUntil(120, () => rolledPods(running(), podsBefore), "every pod to be replaced");
+            assert.deepEqual(secretKeyRefProblems(appPods(), after), []);
             note(`${podsBefore.length} pods before, ${podsAfter.length} new pods after the rotation`);
         });
 
