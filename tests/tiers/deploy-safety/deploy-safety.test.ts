@@ -513,13 +513,14 @@ describe("deploy safety (cluster tier)", function () {
         });
 
         // ---------------------------------------------------------------- production's protection
-        steps.it("protection: `pulumi destroy --stack production` is refused with Pulumi's error naming the Namespace, and deletes nothing", async () => {
+        // The engine refuses a protected delete in the preview too (v3.171.0 resource/deploy/step.go checks
+        // `protect` before the dry-run test), so a destroy that previews first deletes nothing.
+        steps.it("protection: `pulumi destroy --yes --stack production` (it previews first) is refused with Pulumi's error naming the Namespace, and deletes nothing", async () => {
             const before = liveObjects(admin, ns.production);
-            const r = await prd().run(["destroy", "--yes", "--skip-preview"], as("deployer"));
+            const r = await prd().run(["destroy", "--yes"], as("deployer"));
             assert.notEqual(r.code, 0, "destroy of production succeeded");
-            assert.match(r.output, /protect/i, tailOf(r.output));
-            assert.match(r.output, /cannot be deleted\s+because it is protected/, tailOf(r.output));
-            note(r.output.split("\n").find((l) => /protect/i.test(l))?.trim() ?? "");
+            assert.match(r.output, /kubernetes:core\/v1:Namespace[^"]*" cannot be deleted\s+because it is protected/, tailOf(r.output));
+            note(`refused after ${r.seconds.toFixed(1)} s: ${r.output.split("\n").find((l) => /cannot be deleted/.test(l))?.trim() ?? ""}`);
             assert.deepEqual(liveObjects(admin, ns.production), before);
             assert.ok(admin.attempt(["get", "namespace", ns.production]).ok);
         });
@@ -531,6 +532,16 @@ describe("deploy safety (cluster tier)", function () {
             assert.notEqual(r.code, 0, "the preview accepted a Namespace replacement");
             assert.match(r.output, /protect/i, tailOf(r.output));
             await expectNoChanges(prd());
+        });
+
+        steps.it("protection, its limit: `pulumi destroy --skip-preview` deletes the namespaced objects first and stops at the Namespace (docs/deploy-safety.md)", async () => {
+            const before = liveObjects(admin, ns.production);
+            const r = await prd().run(["destroy", "--yes", "--skip-preview"], as("deployer"));
+            assert.notEqual(r.code, 0, "destroy --skip-preview of production succeeded");
+            assert.match(r.output, /kubernetes:core\/v1:Namespace[^"]*" cannot be deleted\s+because it is protected/, tailOf(r.output));
+            assert.ok(admin.attempt(["get", "namespace", ns.production]).ok, "the Namespace is gone");
+            const left = liveObjects(admin, ns.production);
+            note(`${before.length} objects before, ${left.length} left: ${left.join(" ") || "none"}; the Namespace stays`);
         });
 
         steps.it("protection: the documented procedure (state backup, unprotect, destroy) takes production down", async () => {
