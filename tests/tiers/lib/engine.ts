@@ -29,11 +29,6 @@ export interface Engine {
     hostFlags?: ReadonlySet<string>;
     /** The pulumi-resource-random the engine uses: the real one from PATH, or the TEST STAND-IN. */
     randomProvider: RandomProvider;
-    /**
-     * Always true now (setUp fails when neither the real provider nor the stand-in starts). Kept only
-     * for tests/tiers/lib/runtime-stack.ts and the runtime tier until they drop their check.
-     */
-    readonly hasRandomProvider: true;
 }
 
 /** Where the engine's pulumi-resource-random comes from. */
@@ -153,7 +148,6 @@ async function setUp(tier: string): Promise<Engine> {
         tier, work, policyDir, pulumiHome, envVars, cli,
         hostFlags: languageHostFlags(),
         randomProvider: random.provider,
-        hasRandomProvider: true,
     };
     const bins = ["pulumi", "pulumi-language-nodejs", "pulumi-analyzer-policy", "pulumi-resource-kubernetes"].filter((b) => onPath(b));
     const randomNote = random.provider.standIn ? `pulumi-resource-random = the TEST STAND-IN ${random.provider.path} (no real one on PATH; like kwok for kubelets)` : `pulumi-resource-random ${random.provider.path}`;
