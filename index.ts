@@ -17,8 +17,13 @@ const name = instanceName(cfg);
 
 // One explicit provider for every Kubernetes object. clusterIdentifier keeps a kubeconfig rotation
 // from replacing every resource; renderYamlToDirectory turns it into a YAML renderer (no cluster).
+// Without websvc:kubeconfig, kubeconfig is "" rather than unset: the SDK would otherwise store the
+// caller's KUBECONFIG path in the provider's state, and `pulumi refresh` and `destroy` (which use the
+// state's provider) would then act as the identity of the last `up`, even a failed one, instead of the
+// caller's (found by the deploy-safety tier: a previewer's refused `up` turned the next refresh and
+// destroy into the previewer). "" makes the provider load the caller's KUBECONFIG at run time.
 const provider = new k8s.Provider(`${name}-k8s`, {
-    kubeconfig: cfg.secrets.kubeconfig,
+    kubeconfig: cfg.secrets.kubeconfig ?? (cfg.kubernetes.renderYamlToDirectory === undefined ? "" : undefined),
     context: cfg.kubernetes.context,
     clusterIdentifier: cfg.kubernetes.clusterIdentifier ?? name,
     renderYamlToDirectory: cfg.kubernetes.renderYamlToDirectory,

@@ -3,7 +3,7 @@
 # tiers, which themselves only take a `pulumi` CLI from PATH and a cluster from KUBECONFIG
 # (tests/tiers/, docs/testing.md). Used by .ci/run and by `npm run test:<tier>:provisioned`.
 #
-# Usage: bash scripts/tiers/provisioned.sh engine|cluster|runtime|nodes [--toolchain-budget S] [--cluster-budget S] [-- mocha args]
+# Usage: bash scripts/tiers/provisioned.sh engine|cluster|runtime|nodes|deploy-safety [--toolchain-budget S] [--cluster-budget S] [-- mocha args]
 #   1. scripts/pulumi-toolchain.sh (a no-op when built), its bin dir first on PATH; with
 #      --toolchain-budget 0 nothing is built: the tier is skipped when the toolchain is not there;
 #   2. cluster tier, when KUBECONFIG is unset: scripts/cluster.sh build, then `up` in a private
@@ -12,7 +12,8 @@
 #      runtime tier: the same with `up --real-nodes 3`, after the nodes' Debian packages and tools
 #      (scripts/cluster/node-packages.sh, build-node-tools.sh), the image tier's build and the helper
 #      images (scripts/runtime-images.sh), each within --cluster-budget; nodes: the same cluster, and
-#      only the real-node provisioning spec (npm run test:nodes).
+#      only the real-node provisioning spec (npm run test:nodes). deploy-safety: the cluster tier's kwok
+#      cluster (its API server restart needs that WEBSVC_CLUSTER_DIR).
 #   3. npm run test:<tier>, with TIERS_REQUIRE_PREREQUISITES=1: once provisioned, anything missing fails.
 # A build budget that runs out (exit 3), or a build that cannot run here (exit 5), prints
 # "SKIPPED: <tier> tier: ..." and exits 0, as CI expects.
@@ -20,7 +21,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 tier="${1:-}"; [ $# -gt 0 ] && shift
-case "$tier" in engine|cluster|runtime|nodes) ;; *) echo "usage: $0 engine|cluster|runtime|nodes [--toolchain-budget S] [--cluster-budget S] [-- mocha args]" >&2; exit 1 ;; esac
+case "$tier" in engine|cluster|runtime|nodes|deploy-safety) ;; *) echo "usage: $0 engine|cluster|runtime|nodes|deploy-safety [--toolchain-budget S] [--cluster-budget S] [-- mocha args]" >&2; exit 1 ;; esac
 toolchain_budget=3000 cluster_budget=1800
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -34,7 +35,7 @@ done
 # CI_DEADLINE (epoch seconds, set by .ci/run): the tier must be over by then. Each build's budget is
 # capped so that the tier's own run (RESERVE, measured warm here with margin) still fits; when it cannot
 # fit, the tier is skipped, saying so.
-case "$tier" in engine) reserve=900 ;; cluster) reserve=900 ;; nodes) reserve=400 ;; runtime) reserve=3000 ;; *) reserve=1200 ;; esac
+case "$tier" in engine) reserve=900 ;; cluster) reserve=900 ;; nodes) reserve=400 ;; runtime) reserve=3000 ;; deploy-safety) reserve=1200 ;; *) reserve=1200 ;; esac
 capped() { # capped <budget>: the budget, or less when CI_DEADLINE is near
   local b="$1" left
   [ -n "${CI_DEADLINE:-}" ] || { echo "$b"; return; }

@@ -3,13 +3,19 @@
 // await logic. Per stack: rollout, zone spread, the live image, PodSecurity admission, least privilege,
 // CRD objects, no drift (preview/refresh expecting no changes, a second and a third `up` through the
 // pack on live state), a rolling update that never drops Ready pods, PDB evictions, and destroy.
+// Generated secrets (appSecrets as the stack files configure them; the random provider is the real one
+// when PATH has it, else the TEST STAND-IN, lib/engine.ts): the Secret with the generated keys, pods
+// that reference it by secretKeyRef only, no value in plaintext in `pulumi stack export` (with a
+// positive control), and a new secretsRotation that replaces every value and rolls every pod.
 // Staging also proves rbacRules and gateway mode.
 import { strict as assert } from "assert";
 import * as path from "path";
 import {
-    configDefaults, describeChanges, destroyAsDocumented, describeViolations, Engine, EngineEvents, engineMissing, NO_RANDOM_PROVIDER, packOptions,
+    configDefaults, describeChanges, destroyAsDocumented, describeViolations, encryptedState, Engine, EngineEvents, engineMissing, packOptions,
     prepareEngine, ProjectStack, projectStack, setStackConfig,
 } from "../lib/engine";
+import { secretLeaks } from "../lib/render-checks";
+import { GeneratedSecret, generatedSecret, rolledPods, secretKeyRefProblems, unchangedKeys } from "../lib/secret-checks";
 import {
     announceCluster, appSelector, clusterMissing, deployedImage, evict, exists, jsonpath, kubectl, kubectlJson, kubectlTry, onlyName, pdbDisruptionsAllowed,
     ReadyWatch, sarAllowed, setPodReady, waitPdbAllowed, waitScaled, zoneSpread,
@@ -52,15 +58,35 @@ for (const name of tierStacks()) {
             note(`\`pulumi up\` in ${upSeconds}s (${describeChanges(result.summary.resourceChanges ?? {})}); Deployment Available with ${n}/${n} pods Ready after ${Math.round((Date.now() - t0) / 1000)}s (HPA minReplicas ${n})`);
         }, { required: true });
 
-        steps.it("AppSecrets: the generated values live in a Secret", function () {
-            if (!engine.hasRandomProvider) {
-                note(`SKIPPED: ${name}: ${NO_RANDOM_PROVIDER}`);
-                this.skip();
-            }
-            const specs = configDefaults(p.dir, name, ["appSecrets"]).plain.appSecrets as { name: string }[];
-            const secrets = kubectlJson(["-n", ns, "get", "secrets"]).items as { data?: Record<string, string> }[];
-            const holder = secrets.find((s) => specs.every((spec) => s.data?.[spec.name]));
-            assert.ok(holder, `no Secret in ${ns} holds ${specs.map((s) => s.name).join(", ")}`);
+        const appSecret = (): GeneratedSecret => {
+            const keys = (configDefaults(p.dir, name, ["appSecrets"]).plain.appSecrets as { name: string }[]).map((spec) => spec.name);
+            return generatedSecret(kubectlJson(["-n", ns, "get", "secrets"]).items, keys, ns);
+        };
+        let generated: GeneratedSecret | undefined;
+        steps.it("AppSecrets: one Secret holds exactly the generated keys, with non-empty values", () => {
+            generated = appSecret();
+            const lengths = Object.entries(generated.values).map(([k, v]) => `${k}: ${v.length} chars`);
+            assert.ok(Object.values(generated.values).every((v) => v.length >= 16), lengths.join(", "));
+            note(`Secret ${generated.name}: ${lengths.join(", ")}`);
+        });
+
+        steps.it("AppSecrets: the pods reference the Secret by secretKeyRef only (no envFrom, no volume, no value in the pod spec)", () => {
+            assert.ok(generated, "no generated Secret (previous step)");
+            const pods = kubectlJson(["-n", ns, "get", "pods", "-l", sel]).items;
+            assert.deepEqual(secretKeyRefProblems(pods, generated), []);
+        });
+
+        steps.it("AppSecrets: `pulumi stack export` holds no generated value in plaintext or base64", async () => {
+            assert.ok(generated, "no generated Secret (previous step)");
+            const { summary, problems } = secretLeaks(await encryptedState(engine, p.stack), Object.values(generated.values));
+            assert.deepEqual(problems, [], summary);
+            note(summary);
+        });
+
+        steps.it("AppSecrets leak check, positive control: every value is found in the decrypted export", async () => {
+            assert.ok(generated, "no generated Secret (previous step)");
+            const { summary, problems } = secretLeaks(await p.stack.exportStack(), Object.values(generated.values), true);
+            assert.deepEqual(problems, [], summary);
         });
 
         steps.it("spread: the pods span the cluster's zones (skew at most 1)", () => {
@@ -145,6 +171,22 @@ for (const name of tierStacks()) {
             assert.deepEqual(plan.ops(DEPLOYMENT), ["update"], "the Deployment must be updated in place, not replaced");
             assert.ok(created.length > 0, "no new ReplicaSet");
             assert.ok(seen.lowest >= desired, `Ready pods dropped to ${seen.lowest}, below ${desired}`);
+        });
+
+        steps.it("AppSecrets: a new secretsRotation replaces every generated value and rolls every pod", async () => {
+            const before = appSecret();
+            const podsBefore = jsonpath(["-n", ns, "get", "pods", "-l", sel], "{.items[*].metadata.name}").split(/\s+/).filter(Boolean);
+            const t0 = Date.now();
+            setConfig({ secretsRotation: `rotated-by-the-cluster-tier-${Date.now()}` });
+            const plan = new EngineEvents();
+            await p.stack.up({ ...pack(), onEvent: plan.onEvent });
+            const after = appSecret();
+            assert.deepEqual(unchangedKeys(before, after), [], "values that survived the rotation");
+            const running = () => jsonpath(["-n", ns, "get", "pods", "-l", sel, "--field-selector", "status.phase=Running"], "{.items[*].metadata.name}").split(/\s+/).filter(Boolean);
+            const rolled = await waitFor(120, () => rolledPods(running(), podsBefore), () => `pods of before the rotation still running: ${running().filter((n) => podsBefore.includes(n)).join(" ")}`);
+            await waitScaled(ns, sel, 120);
+            assert.deepEqual(secretKeyRefProblems(kubectlJson(["-n", ns, "get", "pods", "-l", sel]).items, after), []);
+            note(`Deployment op ${JSON.stringify(plan.ops(DEPLOYMENT))}; ${Object.keys(after.values).length} values replaced; ${podsBefore.length} pods before, ${rolled.length} new pods running ${Math.round((Date.now() - t0) / 1000)}s after the change`);
         });
 
         // PDB (maxUnavailable 1): with one pod unhealthy the budget is spent, so evicting a healthy pod

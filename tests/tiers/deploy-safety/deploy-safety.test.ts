@@ -12,6 +12,7 @@ import { findSecretLeaks } from "../../../scripts/lib/leaks";
 import { SafetyEngine, SafetyStack, killGroup, readEventLog, tailOf, waitUntil, which, type CliResult } from "../lib/safety-engine";
 import { CI_NAMESPACE, RBAC_DIR, clusterProblem, compareLiveWithState, identityKubeconfig, kubectlAs, liveObjects, restartApiServer, stateObjects, type Kubectl } from "../lib/safety-kube";
 import { Steps, note } from "../lib/safety-steps";
+import { generatedSecret, rolledPods, secretKeyRefProblems, unchangedKeys } from "../lib/secret-checks";
 
 const TIER = "cluster";
 const IDENTITY_FILES = ["stack-roles.yaml", "preview-identity.yaml", "deploy-identity.yaml"].map((f) => path.join(RBAC_DIR, f));
@@ -21,6 +22,8 @@ const DEPLOYER_REFUSAL = /websvc-deployer writes only in the app namespaces/;
 // The stand-in for an organisation's admission rule: a ConfigMap value it refuses.
 const ORG_POLICY = "websvc-test-org-rule";
 const REFUSED_SETTING = "refused-by-admission";
+// The keys of config.ts's default appSecrets, which both stack files keep.
+const GENERATED_KEYS = ["session-key", "jwt-signing-key"];
 
 function imageRef(): string {
     const built = path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "/root", ".cache"), "websvc/image/IMAGE");
@@ -226,11 +229,12 @@ describe("deploy safety (cluster tier)", function () {
         const liveVsState = async (stack: SafetyStack, namespace: string) => {
             const live = liveObjects(admin, namespace);
             const { deployment } = await stack.exportState();
-            return { live, ...compareLiveWithState(live, stateObjects(deployment, namespace)) };
+            const inState = stateObjects(deployment, namespace);
+            return { live, inState, ...compareLiveWithState(live, inState) };
         };
         const assertLiveMatchesState = async (stack: SafetyStack, namespace: string) => {
             const r = await liveVsState(stack, namespace);
-            assert.deepEqual({ orphans: r.orphans, ghosts: r.ghosts }, { orphans: [], ghosts: [] }, `live objects of ${namespace} differ from the state`);
+            assert.deepEqual({ orphans: r.orphans, ghosts: r.ghosts }, { orphans: [], ghosts: [] }, `live objects of ${namespace} differ from the state\n  live: ${r.live.join(" ")}\n  state: ${r.inState.join(" ")}`);
             return r.live.length;
         };
         const expectNoChanges = async (stack: SafetyStack) => {
@@ -238,7 +242,7 @@ describe("deploy safety (cluster tier)", function () {
             assert.equal(r.code, 0, `preview --expect-no-changes of ${stack.name}:\n${tailOf(r.output)}`);
         };
         /** Starts `up` as the deployer and kills its process group when the Deployment's `op` begins. */
-        const upKilledAt = async (stack: SafetyStack, op: string, label: string): Promise<CliResult> => {
+        const upKilledAt = async (stack: SafetyStack, op: string, label: string, delayMs = 1500): Promise<CliResult> => {
             const events = path.join(engine!.work, `events-${label}.jsonl`);
             const run = stack.start(["up", "--yes", "--skip-preview", "--event-log", events], as("deployer"));
             let ended: CliResult | undefined;
@@ -247,41 +251,35 @@ describe("deploy safety (cluster tier)", function () {
                 if (ended) throw new Error(`the up ended (${ended.code}) before the Deployment's ${op} began:\n${tailOf(ended.output)}`);
                 return readEventLog(events).some((e) => e.resourcePreEvent?.metadata?.type === "kubernetes:apps/v1:Deployment" && e.resourcePreEvent.metadata.op === op) || undefined;
             }, `the Deployment's ${op} to start`, 100);
-            await new Promise((r) => setTimeout(r, 1500)); // inside the provider's rollout await
+            await new Promise((r) => setTimeout(r, delayMs)); // inside the provider's rollout await
             killGroup(run.child);
             return run.done;
         };
 
         /**
-         * The runbook's decision for each pending create of a Kubernetes object (docs/runbook.md, section 1):
-         * live and not in the state → import it; live although the state already has that resource (a
-         * later `up` created a second one under a new auto-name) → delete the orphan, clear; not live → clear.
+         * The runbook's recovery of pending creates of Kubernetes objects (docs/runbook.md, section 1), in
+         * whatever order the faults came: an interrupted object that is live is not in the state under its
+         * name (the state has no record of it, or a later `up` created a second one under a new auto-name),
+         * so it is deleted by the name from the export; then `refresh --clear-pending-creates` drops every
+         * pending create, and the next `up` creates what is missing. Not `--import-pending-creates`: CLI
+         * v3.171.0 turns the pending create into a pending import, which the refresh then drops without
+         * importing (backend/snapshot.go carries only `creating` forward), leaving the object orphaned.
          */
         const resolvePendingCreates = async (stack: SafetyStack): Promise<string[]> => {
             const { deployment } = await stack.exportState();
-            const inState = new Set((deployment.resources ?? []).map((r: any) => r.urn));
-            const imports: string[] = [];
             const decisions: string[] = [];
             for (const p of (deployment.pending_operations ?? []).filter((x: any) => x.type === "creating" && x.resource.type.startsWith("kubernetes:"))) {
                 const meta = p.resource.inputs?.metadata ?? {};
                 const kind = p.resource.inputs?.kind ?? p.resource.type.split(":").pop();
                 const where = meta.namespace ? ["-n", meta.namespace] : [];
-                const live = admin.attempt([...where, "get", kind, meta.name]).ok;
-                if (live && !inState.has(p.resource.urn)) {
-                    imports.push("--import-pending-creates", p.resource.urn, "--import-pending-creates", meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name);
-                    decisions.push(`${kind}/${meta.name}: live, not in the state: imported`);
-                } else if (live) {
+                if (admin.attempt([...where, "get", kind, meta.name]).ok) {
                     kubectlAs(kubeconfigs.deployer)([...where, "delete", kind, meta.name, "--wait=true"]);
-                    decisions.push(`${kind}/${meta.name}: live, but the state holds a newer ${kind} for it: orphan deleted, cleared`);
+                    decisions.push(`${kind}/${meta.name}: live, not in the state under that name: deleted`);
                 } else {
-                    decisions.push(`${kind}/${meta.name}: not live: cleared`);
+                    decisions.push(`${kind}/${meta.name}: not live: nothing to delete`);
                 }
             }
-            if (imports.length > 0) {
-                const r = await stack.run(["refresh", "--yes", "--skip-preview", ...imports], as("deployer"));
-                assert.equal(r.code, 0, `refresh --import-pending-creates:\n${tailOf(r.output)}`);
-            }
-            if (((await stack.exportState()).deployment.pending_operations ?? []).length > 0) {
+            if ((deployment.pending_operations ?? []).length > 0) {
                 const r = await stack.run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"], as("deployer"));
                 assert.equal(r.code, 0, `refresh --clear-pending-creates:\n${tailOf(r.output)}`);
             }
@@ -300,7 +298,7 @@ describe("deploy safety (cluster tier)", function () {
             assert.ok(pendingOps.some((p) => p.type === "creating" && p.resource.type === "kubernetes:apps/v1:Deployment"), "no pending create of the Deployment");
         }, { required: true });
 
-        steps.it("recovery, runbook order (before any new up): stale lock removed, pending creates imported or cleared by `pulumi refresh`, `up` finishes, no changes, live objects = state", async () => {
+        steps.it("recovery, runbook order (before any new up): stale lock removed, interrupted live objects deleted, pending creates cleared by `pulumi refresh`, `up` finishes, no changes, live objects = state", async () => {
             const t0 = Date.now();
             note(`stale lock files removed: ${stg().breakStaleLocks()}`);
             note((await resolvePendingCreates(stg())).join("\n"));
@@ -308,8 +306,7 @@ describe("deploy safety (cluster tier)", function () {
             await expectNoChanges(stg());
             note(`${await assertLiveMatchesState(stg(), ns.staging)} live objects, each in the state once`);
             steps.time("SIGKILL during a create, runbook order: recovery to clean staging", (Date.now() - t0) / 1000);
-            const secrets = JSON.parse(admin(["-n", ns.staging, "get", "secrets", "-l", "app.kubernetes.io/name=websvc", "-o", "json"])).items;
-            assert.ok(secrets.some((x: any) => x.data?.["session-key"] && x.data?.["jwt-signing-key"]), "no Secret with the generated keys");
+            generatedSecret(JSON.parse(admin(["-n", ns.staging, "get", "secrets", "-o", "json"])).items, GENERATED_KEYS, ns.staging);
         }, { required: true });
 
         // ---------------------------------------------------------------- fault 1 again: the next up first
@@ -331,7 +328,7 @@ describe("deploy safety (cluster tier)", function () {
             note(`live objects not in the state after it: ${duplicates.join(", ") || "none"}`);
         }, { required: true });
 
-        steps.it("recovery: the orphan deleted and the pending create cleared (runbook), then no changes, no orphan, no duplicate", async () => {
+        steps.it("recovery: the interrupted object deleted and the pending create cleared (runbook), then no changes, no orphan, no duplicate", async () => {
             const t0 = Date.now();
             note((await resolvePendingCreates(prd())).join("\n"));
             await prd().must(["up", "--yes", "--skip-preview"], as("deployer"));
@@ -344,34 +341,17 @@ describe("deploy safety (cluster tier)", function () {
 
         // ---------------------------------------------------------------- generated secrets
         let secretValues: string[] = [];
-        const productionSecret = () => {
-            const items = JSON.parse(admin(["-n", ns.production, "get", "secrets", "-l", "app.kubernetes.io/name=websvc", "-o", "json"])).items;
-            const s = items.find((x: any) => x.data?.["session-key"]);
-            assert.ok(s, "no Secret with session-key in websvc-production");
-            return s;
-        };
+        const productionSecret = () => generatedSecret(JSON.parse(admin(["-n", ns.production, "get", "secrets", "-o", "json"])).items, GENERATED_KEYS, ns.production);
+        const appPods = () => JSON.parse(admin(["-n", ns.production, "get", "pods", "-l", "app.kubernetes.io/name=websvc", "-o", "json"])).items;
         steps.it("secrets: the Secret holds the generated keys (a 64-character password, 64 random bytes in base64)", async () => {
-            const s = productionSecret();
-            const decoded = Object.fromEntries(Object.entries(s.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
-            assert.deepEqual(Object.keys(decoded).sort(), ["jwt-signing-key", "session-key"]);
-            assert.match(decoded["session-key"], /^[A-Za-z0-9]{64}$/);
-            assert.equal(Buffer.from(decoded["jwt-signing-key"], "base64").length, 64);
-            secretValues = Object.values(decoded);
+            const { values } = productionSecret();
+            assert.match(values["session-key"], /^[A-Za-z0-9]{64}$/);
+            assert.equal(Buffer.from(values["jwt-signing-key"], "base64").length, 64);
+            secretValues = Object.values(values);
         }, { required: true });
 
         steps.it("secrets: the pods reference the Secret by secretKeyRef only (no literal value, no envFrom or volume of it)", async () => {
-            const secretName = productionSecret().metadata.name;
-            const pods = JSON.parse(admin(["-n", ns.production, "get", "pods", "-l", "app.kubernetes.io/name=websvc", "-o", "json"])).items;
-            assert.ok(pods.length > 0, "no pods");
-            for (const pod of pods) {
-                const c = pod.spec.containers[0];
-                const refs = (c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef);
-                assert.deepEqual(refs.map((e: any) => `${e.name}=${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`).sort(), [`JWT_SIGNING_KEY=${secretName}/jwt-signing-key`, `SESSION_KEY=${secretName}/session-key`]);
-                assert.ok(!(c.envFrom ?? []).some((e: any) => e.secretRef), "envFrom a Secret");
-                assert.ok(!(pod.spec.volumes ?? []).some((v: any) => v.secret), "a Secret volume");
-                const spec = JSON.stringify(pod.spec);
-                for (const v of secretValues) assert.ok(!spec.includes(v), "a secret value in the pod spec");
-            }
+            assert.deepEqual(secretKeyRefProblems(appPods(), productionSecret()), []);
         });
 
         steps.it("secrets: `pulumi stack export` holds no plaintext value (positive control: --show-secrets does, so the search finds them)", async () => {
@@ -388,17 +368,16 @@ describe("deploy safety (cluster tier)", function () {
 
         steps.it("secrets: changing secretsRotation replaces every value and rolls the pods", async () => {
             const before = productionSecret();
-            const podsBefore = admin(["-n", ns.production, "get", "pods", "-l", "app.kubernetes.io/name=websvc", "-o", "jsonpath={.items[*].metadata.name}"]).trim().split(/\s+/);
+            const podsBefore = appPods().map((p: any) => p.metadata.name);
             prd().setConfig({ secretsRotation: "rotated-by-the-cluster-tier" });
             const r = await prd().must(["up", "--yes", "--skip-preview"], as("deployer"));
             assert.match(r.output, /replaced/, tailOf(r.output));
             steps.time("rotation up", r.seconds);
             const after = productionSecret();
-            for (const key of ["session-key", "jwt-signing-key"]) assert.notEqual(after.data[key], before.data[key], `${key} was not regenerated`);
-            const podsAfter = await waitUntil(120, () => {
-                const names = admin(["-n", ns.production, "get", "pods", "-l", "app.kubernetes.io/name=websvc", "--field-selector=status.phase=Running", "-o", "jsonpath={.items[*].metadata.name}"]).trim().split(/\s+/).filter(Boolean);
-                return names.length > 0 && names.every((n) => !podsBefore.includes(n)) ? names : undefined;
-            }, "every pod to be replaced");
+            assert.deepEqual(unchangedKeys(before, after), [], "values that survived the rotation");
+            const running = () => admin(["-n", ns.production, "get", "pods", "-l", "app.kubernetes.io/name=websvc", "--field-selector=status.phase=Running", "-o", "jsonpath={.items[*].metadata.name}"]).trim().split(/\s+/).filter(Boolean);
+            const podsAfter = await waitUntil(120, () => rolledPods(running(), podsBefore), "every pod to be replaced");
+            assert.deepEqual(secretKeyRefProblems(appPods(), after), []);
             note(`${podsBefore.length} pods before, ${podsAfter.length} new pods after the rotation`);
         });
 
@@ -481,10 +460,17 @@ describe("deploy safety (cluster tier)", function () {
 
         // ---------------------------------------------------------------- faults on staging
         steps.it("fault: an update SIGKILLed mid-rollout; the next `pulumi up` reports the pending operation and converges", async () => {
-            setFlag(stg(), "rollout-1");
+            // kwok rolls a Deployment out in seconds, so an update can finish before the kill lands: then
+            // the fault did not happen, and it is tried again with a new value and an earlier kill.
             const t0 = Date.now();
-            const killed = await upKilledAt(stg(), "update", "stg-kill");
-            assert.equal(killed.signal, "SIGKILL");
+            let killed: CliResult | undefined;
+            for (const [attempt, delayMs] of [1500, 300, 0].entries()) {
+                setFlag(stg(), `rollout-1-${attempt}`);
+                killed = await upKilledAt(stg(), "update", `stg-kill-${attempt}`, delayMs);
+                if (killed.signal === "SIGKILL") break;
+                note(`attempt ${attempt + 1}: the up finished (exit ${killed.code}) before the kill ${delayMs} ms after the Deployment's update began`);
+            }
+            assert.equal(killed!.signal, "SIGKILL", `the up always finished before the kill:\n${tailOf(killed!.output)}`);
             const pendingOps = await pendingOf(stg());
             note(`pending: ${describePending(pendingOps)}; stale lock files removed: ${stg().breakStaleLocks()}`);
             const next = await stg().run(["up", "--yes", "--skip-preview"], as("deployer"));
@@ -534,13 +520,14 @@ describe("deploy safety (cluster tier)", function () {
         });
 
         // ---------------------------------------------------------------- production's protection
-        steps.it("protection: `pulumi destroy --stack production` is refused with Pulumi's error naming the Namespace, and deletes nothing", async () => {
+        // The engine refuses a protected delete in the preview too (v3.171.0 resource/deploy/step.go checks
+        // `protect` before the dry-run test), so a destroy that previews first deletes nothing.
+        steps.it("protection: `pulumi destroy --yes --stack production` (it previews first) is refused with Pulumi's error naming the Namespace, and deletes nothing", async () => {
             const before = liveObjects(admin, ns.production);
-            const r = await prd().run(["destroy", "--yes", "--skip-preview"], as("deployer"));
+            const r = await prd().run(["destroy", "--yes"], as("deployer"));
             assert.notEqual(r.code, 0, "destroy of production succeeded");
-            assert.match(r.output, /protect/i, tailOf(r.output));
-            assert.match(r.output, /cannot be deleted\s+because it is protected/, tailOf(r.output));
-            note(r.output.split("\n").find((l) => /protect/i.test(l))?.trim() ?? "");
+            assert.match(r.output, /kubernetes:core\/v1:Namespace[^"]*" cannot be deleted\s+because it is protected/, tailOf(r.output));
+            note(`refused after ${r.seconds.toFixed(1)} s: ${r.output.split("\n").find((l) => /cannot be deleted/.test(l))?.trim() ?? ""}`);
             assert.deepEqual(liveObjects(admin, ns.production), before);
             assert.ok(admin.attempt(["get", "namespace", ns.production]).ok);
         });
@@ -552,6 +539,16 @@ describe("deploy safety (cluster tier)", function () {
             assert.notEqual(r.code, 0, "the preview accepted a Namespace replacement");
             assert.match(r.output, /protect/i, tailOf(r.output));
             await expectNoChanges(prd());
+        });
+
+        steps.it("protection, its limit: `pulumi destroy --skip-preview` deletes the namespaced objects first and stops at the Namespace (docs/deploy-safety.md)", async () => {
+            const before = liveObjects(admin, ns.production);
+            const r = await prd().run(["destroy", "--yes", "--skip-preview"], as("deployer"));
+            assert.notEqual(r.code, 0, "destroy --skip-preview of production succeeded");
+            assert.match(r.output, /kubernetes:core\/v1:Namespace[^"]*" cannot be deleted\s+because it is protected/, tailOf(r.output));
+            assert.ok(admin.attempt(["get", "namespace", ns.production]).ok, "the Namespace is gone");
+            const left = liveObjects(admin, ns.production);
+            note(`${before.length} objects before, ${left.length} left: ${left.join(" ") || "none"}; the Namespace stays`);
         });
 
         steps.it("protection: the documented procedure (state backup, unprotect, destroy) takes production down", async () => {

@@ -45,8 +45,6 @@ function runStack(stack: string, profile: Profile, typed: boolean, invalid: read
     const text = (t: string) => (t === "<render>" ? render : t);
     c.initStack(program, stack, "staging");
     const must = (r: Result, what: string) => assert.equal(r.code, 0, `${what}: ${r.out}`);
-    // Generated secrets need the random provider; only the secrets profile writes them.
-    if (profile !== "secrets") must(c.pulumi(["config", "set", "-s", stack, "appSecrets", "[]"], program), "config set appSecrets []");
     const setup = PROFILE_SETUP[profile];
     for (const p of setup.rm ?? []) must(c.pulumi(["config", "rm", "-s", stack, "--path", p], program), `config rm --path ${p}`);
     for (const [p, t] of setup.set ?? []) must(c.setPath(program, stack, p, t), `config set --path ${p}`);
@@ -78,7 +76,8 @@ describe("engine tier: config written by the real `pulumi config set --path`", f
         }
         cli = new Cli(found.dir, "engine-cli-config-test-only");
         program = cli.programCopy("program");
-        console.log(`  ${cli.version} (${found.via}: ${found.dir}); config set flags: ${[...cli.setFlags].join(", ")}; work dir ${cli.work}`);
+        const random = cli.random.standIn ? `the TEST STAND-IN ${cli.random.path}` : cli.random.path;
+        console.log(`  ${cli.version} (${found.via}: ${found.dir}); pulumi-resource-random: ${random}; config set flags: ${[...cli.setFlags].join(", ")}; work dir ${cli.work}`);
     });
     after(() => {
         if (cli && !process.env.KEEP_ENGINE_WORKDIR) cli.cleanup();

@@ -11,7 +11,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { schemaDefaults } from "../../../config";
 import { parsePropertyPath } from "../../../scripts/lib/config-path";
-import { dropUnknownRuntimeOptions, languageHostFlags } from "./engine";
+import { dropUnknownRuntimeOptions, languageHostFlags, randomProviderEnv, type RandomProvider } from "./engine";
 
 export const ROOT = path.resolve(__dirname, "../../..");
 const REQUIRED = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"];
@@ -48,11 +48,16 @@ export class Cli {
     /** Flags `pulumi config set` has (`--type` came with v3.147, `--plaintext` with the secret heuristics). */
     readonly setFlags: ReadonlySet<string>;
     readonly plugins: ReadonlySet<string>;
+    /** The real pulumi-resource-random from PATH, or the TEST STAND-IN (lib/engine.ts randomProviderEnv). */
+    readonly random: RandomProvider;
 
     constructor(readonly binDir: string, passphrase: string) {
+        const random = randomProviderEnv(`${binDir}${path.delimiter}${process.env.PATH ?? ""}`);
+        this.random = random.provider;
         const env: NodeJS.ProcessEnv = {
             ...process.env,
             PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ""}`,
+            ...random.env,
             PULUMI_HOME: path.join(this.work, "pulumi-home"),
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -66,7 +71,7 @@ export class Cli {
         this.must(["login", `file://${path.join(this.work, "state")}`]);
         this.version = this.must(["version"]).trim();
         this.setFlags = new Set([...this.must(["config", "set", "--help"]).matchAll(/^\s+(?:-\w, )?--([a-z][a-z-]*)/gm)].map((m) => m[1]));
-        this.plugins = new Set(fs.readdirSync(binDir).filter((f) => f.startsWith("pulumi-resource-")));
+        this.plugins = new Set([...fs.readdirSync(binDir).filter((f) => f.startsWith("pulumi-resource-")), path.basename(random.provider.path)]);
     }
 
     pulumi(args: readonly string[], cwd?: string, timeoutMs?: number): Result {

@@ -4,7 +4,7 @@
 // The CLI is called directly (PulumiCommand.run) only where the Automation API cannot reach:
 // `stack export` without `--show-secrets` (Workspace.exportStack always decrypts), the language
 // host's `--help` (its flags), and reading which config keys this CLI version requires.
-import { execFile, spawnSync } from "child_process";
+import { execFile, spawn, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -27,7 +27,70 @@ export interface Engine {
     cli: PulumiCommand;
     /** Runtime options the Node.js language host accepts as flags; undefined when it has no `--help`. */
     hostFlags?: ReadonlySet<string>;
-    hasRandomProvider: boolean;
+    /** The pulumi-resource-random the engine uses: the real one from PATH, or the TEST STAND-IN. */
+    randomProvider: RandomProvider;
+}
+
+/** Where the engine's pulumi-resource-random comes from. */
+export interface RandomProvider {
+    path: string;
+    standIn: boolean;
+}
+
+/**
+ * The TEST STAND-IN for pulumi-resource-random (scripts/providers/random-standin, docs/deploy-safety.md),
+ * like kwok for kubelets: the Go module proxy refuses the real provider's module, so without a real one
+ * on PATH the tiers put the stand-in's bin dir first on the PATH of the engine they spawn, with the
+ * variable it refuses to start without. Nothing outside the tiers does this.
+ */
+export const RANDOM_STANDIN_BIN = path.join(ROOT, "scripts/providers/random-standin/bin");
+export const RANDOM_STANDIN_ENV = { WEBSVC_RANDOM_STANDIN: "tests-only" } as const;
+
+/**
+ * The random provider for an engine environment: the real one when PATH has it, else the stand-in
+ * (its bin dir first on PATH, and WEBSVC_RANDOM_STANDIN, for the engine's environment only).
+ */
+export function randomProviderEnv(pathList = process.env.PATH ?? ""): { provider: RandomProvider; env: Record<string, string> } {
+    const real = onPath("pulumi-resource-random", pathList);
+    if (real) return { provider: { path: real, standIn: false }, env: {} };
+    return {
+        provider: { path: path.join(RANDOM_STANDIN_BIN, "pulumi-resource-random"), standIn: true },
+        env: { PATH: `${RANDOM_STANDIN_BIN}${path.delimiter}${pathList}`, ...RANDOM_STANDIN_ENV },
+    };
+}
+
+/**
+ * randomProviderEnv, once the provider it picked was seen to start (print its port). Throws when it
+ * cannot: no tier runs AppSecrets-less stacks any more, so this is a failure, not a skip.
+ */
+export async function startableRandomProvider(pathList = process.env.PATH ?? ""): Promise<{ provider: RandomProvider; env: Record<string, string> }> {
+    const random = randomProviderEnv(pathList);
+    const problem = await pluginStartProblem(random.provider.path, { ...process.env, ...random.env }, 30);
+    if (problem) {
+        const which = random.provider.standIn ? "none on PATH (the Go module proxy refuses github.com/pulumi/pulumi-random), and the test stand-in" : "the one on PATH,";
+        throw new Error(`no pulumi-resource-random can start: ${which} ${random.provider.path} ${problem}`);
+    }
+    return random;
+}
+
+/** Starts a plugin and stops it once it prints its port (as the engine reads it); why it did not, or undefined. */
+export function pluginStartProblem(file: string, env: NodeJS.ProcessEnv, seconds: number): Promise<string | undefined> {
+    if (!onPath(path.basename(file), path.dirname(file))) return Promise.resolve("is missing or not executable");
+    return new Promise((resolve) => {
+        const child = spawn(file, [], { env, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        let err = "";
+        const timer = setTimeout(() => finish(`printed no port within ${seconds} s`), seconds * 1000);
+        const finish = (problem?: string) => {
+            clearTimeout(timer);
+            child.removeAllListeners("exit");
+            if (child.exitCode === null) child.kill("SIGKILL");
+            resolve(problem && `${problem}: ${err.trim().split("\n").slice(-5).join(" | ")}`);
+        };
+        child.stdout.on("data", (d) => { out += d; if (/^\d+\n/.test(out)) finish(); });
+        child.stderr.on("data", (d) => (err += d));
+        child.on("exit", (code, signal) => finish(`exited ${code ?? signal} before printing its port`));
+    });
 }
 
 /** What the engine tiers need from PATH. Plugins are found on PATH: automatic plugin downloads are off. */
@@ -76,17 +139,19 @@ async function setUp(tier: string): Promise<Engine> {
     fs.mkdirSync(state, { recursive: true });
     // Nothing the CLI could reach the network for: no update check, no plugin download, a file backend.
     delete process.env.PULUMI_ACCESS_TOKEN;
-    const envVars = { ...isolatedPulumiEnv(tier, pulumiHome, state), PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true" };
+    const random = await startableRandomProvider();
+    const envVars = { ...isolatedPulumiEnv(tier, pulumiHome, state), PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true", ...random.env };
     const cli = await PulumiCommand.get({ skipVersionCheck: true });
     const policyDir = path.join(work, "policy");
     copyTree(path.join(ROOT, "policy"), policyDir);
     const engine: Engine = {
         tier, work, policyDir, pulumiHome, envVars, cli,
         hostFlags: languageHostFlags(),
-        hasRandomProvider: onPath("pulumi-resource-random") !== undefined,
+        randomProvider: random.provider,
     };
-    const bins = ["pulumi", "pulumi-language-nodejs", "pulumi-analyzer-policy", "pulumi-resource-kubernetes", "pulumi-resource-random"].filter((b) => onPath(b));
-    console.log(`${tier}: pulumi ${cli.version?.toString() ?? "(unknown version)"} from ${path.dirname(onPath("pulumi")!)} with ${bins.join(" ")}; work dir ${work}`);
+    const bins = ["pulumi", "pulumi-language-nodejs", "pulumi-analyzer-policy", "pulumi-resource-kubernetes"].filter((b) => onPath(b));
+    const randomNote = random.provider.standIn ? `pulumi-resource-random = the TEST STAND-IN ${random.provider.path} (no real one on PATH; like kwok for kubelets)` : `pulumi-resource-random ${random.provider.path}`;
+    console.log(`${tier}: pulumi ${cli.version?.toString() ?? "(unknown version)"} from ${path.dirname(onPath("pulumi")!)} with ${bins.join(" ")}; ${randomNote}; work dir ${work}`);
     return engine;
 }
 
@@ -351,7 +416,6 @@ export async function fixtureStack(engine: Engine, name: string, config: { rende
     return stack;
 }
 
-export const NO_RANDOM_PROVIDER = "no pulumi-resource-random on PATH (the Go module proxy refuses github.com/pulumi/pulumi-random/provider/v4, see docs/ENGINE.md): the stack runs with websvc:appSecrets=[], so AppSecrets (RandomPassword/RandomBytes into a Secret) is not exercised";
 
 export interface ProjectStack {
     stack: Stack;
@@ -363,7 +427,7 @@ export interface ProjectStack {
 
 /**
  * A stack of the project's own program, in a copy, with its real stack file plus `values`
- * (appSecrets=[] without the random provider), a real secret (websvc:alertWebhookUrl, which must
+ * (appSecrets as the stack file configures them), a real secret (websvc:alertWebhookUrl, which must
  * reach only a Kubernetes Secret) and the config this CLI version requires.
  */
 export async function projectStack(engine: Engine, name: string, values: Record<string, unknown>): Promise<ProjectStack> {
@@ -371,7 +435,7 @@ export async function projectStack(engine: Engine, name: string, values: Record<
     copyProjectProgram(engine, dir);
     const stackFile = path.join(dir, `Pulumi.${name}.yaml`);
     const environment = stackEnvironment(stackFile) ?? name;
-    setStackConfig(stackFile, "websvc", engine.hasRandomProvider ? values : { ...values, appSecrets: [] });
+    setStackConfig(stackFile, "websvc", values);
     const stack = await initStack(engine, dir, name);
     await stack.setConfig("alertWebhookUrl", { value: `https://hooks.example.com/services/${randomHex()}`, secret: true });
     const required = await setCliRequiredConfig(engine, stack, dir);

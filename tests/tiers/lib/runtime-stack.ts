@@ -30,16 +30,13 @@ export class RuntimeStack {
         this.selector = `app.kubernetes.io/name=${app},app.kubernetes.io/instance=${this.namespace}`;
     }
 
-    /** The stack `name` with its stack file plus `values` (appSecrets=[] without a random provider). */
+    /** The stack `name` with its stack file plus `values`. */
     static async create(name: string, values: Record<string, unknown>): Promise<RuntimeStack> {
         const engine = await prepareEngine("runtime");
         const p = await projectStack(engine, name, values);
         return new RuntimeStack(engine, name, p.environment, p.stack, p.stackFile);
     }
 
-    get hasRandomProvider(): boolean {
-        return this.engine.hasRandomProvider;
-    }
 
     get logDir(): string {
         const dir = path.join(this.engine.work, `logs-${this.name}`);

@@ -4,7 +4,7 @@
 // output, `--event-log` to time a fault, `stack export` without decryption, `state unprotect`.
 // Contract (as every tier): `pulumi` and its plugins on PATH, a cluster from KUBECONFIG. The random
 // provider is the TEST STAND-IN of scripts/providers/random-standin, put first on PATH here only.
-import { dropUnknownRuntimeOptions, isolatedPulumiEnv, languageHostFlags } from "./engine";
+import { dropUnknownRuntimeOptions, isolatedPulumiEnv, languageHostFlags, RANDOM_STANDIN_BIN, RANDOM_STANDIN_ENV } from "./engine";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -14,7 +14,6 @@ import { instanceName, validateConfig } from "../../../config";
 import { loadStackConfig, readProject } from "../../../scripts/lib/stack-config";
 
 export const ROOT = path.resolve(__dirname, "../../..");
-export const STANDIN_BIN = path.join(ROOT, "scripts/providers/random-standin/bin");
 
 /** The first executable `name` on PATH. */
 export function which(name: string, pathList = process.env.PATH ?? ""): string | undefined {
@@ -53,8 +52,8 @@ export class SafetyEngine {
         fs.mkdirSync(state, { recursive: true });
         const env: NodeJS.ProcessEnv = {
             ...process.env,
-            PATH: `${STANDIN_BIN}${path.delimiter}${process.env.PATH ?? ""}`,
-            WEBSVC_RANDOM_STANDIN: "tests-only",
+            PATH: `${RANDOM_STANDIN_BIN}${path.delimiter}${process.env.PATH ?? ""}`,
+            ...RANDOM_STANDIN_ENV,
             ...isolatedPulumiEnv(tier, home, state),
             // `--event-log` (used to time the faults) exists only with the debug commands on (CLI v3.171.0).
             PULUMI_DEBUG_COMMANDS: "true",

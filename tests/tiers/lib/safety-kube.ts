@@ -61,8 +61,12 @@ const STACK_KINDS = [
     "ingresses.networking.k8s.io", "roles.rbac.authorization.k8s.io", "rolebindings.rbac.authorization.k8s.io",
     "servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com", "alertmanagerconfigs.monitoring.coreos.com",
 ];
-/** Objects Kubernetes itself puts in every namespace. */
-const BUILT_IN = new Set(["ConfigMap/kube-root-ca.crt", "ServiceAccount/default"]);
+/**
+ * Objects that are not the stack's: what Kubernetes itself puts in every namespace, and the drift
+ * identity's Secret RoleBinding (deploy/rbac/drift-identity.yaml), which an admin applies in the app
+ * namespaces once they exist.
+ */
+const BUILT_IN = new Set(["ConfigMap/kube-root-ca.crt", "ServiceAccount/default", "RoleBinding/websvc-drift-secrets"]);
 
 /** Every object of the stack's kinds live in a namespace, as "Kind/name". */
 export function liveObjects(admin: Kubectl, namespace: string): string[] {
@@ -99,7 +103,9 @@ export async function restartApiServer(admin: Kubectl, downSeconds: number): Pro
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
     const t0 = Date.now();
     process.kill(pid, "SIGTERM");
-    while (fs.existsSync(`/proc/${pid}`) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+    // Gone, or a zombie (cluster.sh's shell, its parent, has not reaped it): either way it no longer serves.
+    const running = () => fs.existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+    while (running() && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, downSeconds * 1000));
     const log = fs.openSync(path.join(run, "logs", "kube-apiserver.log"), "a");
     const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ["ignore", log, log] });

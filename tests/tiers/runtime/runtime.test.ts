@@ -55,7 +55,7 @@ describe("runtime tier: the stack running on real nodes", function () {
         skipUnlessProvisioned(this, "runtime", missing);
         env = found!;
         console.log(`    runtime: image ${env.image}; real nodes ${env.realNodes.join(", ")}; cluster ${env.clusterDir}`);
-        // The image the registry holds; AppSecrets is left out (appSecrets=[]) when no random provider exists.
+        // The image the registry holds; appSecrets as configured (a real random provider, else the test stand-in).
         for (const s of STACKS) stacks.set(s, await RuntimeStack.create(s, { image: { ref: env.image } }));
     });
 
@@ -293,7 +293,6 @@ console.log(JSON.stringify(r));`;
     });
 
     it("secret rotation: changing secretsRotation rolls the pods and the new pods see the new value", async function () {
-        if (!stacks.get("production")?.hasRandomProvider) skipWith(this, "secret rotation: AppSecrets needs pulumi-resource-random, which the Go module proxy refuses (403) and no stand-in is on PATH; the stacks run with appSecrets=[] (deploy-safety issue)");
         requireDeployed(this, "production");
         const st = stack("production");
         const envNames = (deploymentOf(st).spec.template.spec.containers[0].env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name);
