@@ -121,7 +121,9 @@ export class Cli {
         for (const key of missing) {
             if (key === "namespace") this.must(["config", "set", "-s", stack, key, `websvc-${stack}`], dir);
             else if (["kubeconfig", "registryPassword", "alertWebhookUrl"].includes(key)) this.must(["config", "set", "-s", stack, "--secret", key, ""], dir);
-            else if (key in defaults) this.must(["config", "set", "-s", stack, key, JSON.stringify(defaults[key])], dir);
+            // appSecrets' default (names such as session-key, kind password) trips v3.171.0's
+            // secret-looking-value check: it is a spec, not a secret, so it is written as plaintext.
+            else if (key in defaults) this.must(["config", "set", "-s", stack, ...(this.setFlags.has("plaintext") ? ["--plaintext"] : []), key, JSON.stringify(defaults[key])], dir);
             else throw new Error(`${this.version} requires ${key}, which has no default in config.ts`);
         }
         return missing;
