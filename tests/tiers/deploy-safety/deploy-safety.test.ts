@@ -562,10 +562,8 @@ describe("deploy safety (cluster tier)", function () {
             note(`destroy: ${r.seconds.toFixed(1)} s`);
         });
 
-        steps.it("data on a PersistentVolumeClaim survives a rolling update and a pod-replacing up (storage.enabled)", function () {
-            console.log("      SKIPPED: needs real nodes (kwok runs no containers and mounts no volume; the runtime tier's nodes are built on branch wt-nodes)");
-            this.skip();
-        });
+        // Data on the claim across a rolling update and a pod-replacing `up` needs running containers and a
+        // mounted volume: the runtime tier checks it on real nodes (tests/tiers/runtime/runtime.test.ts, "data: …").
 
         steps.it("staging: websvc-deployer destroys the unprotected stack", async () => {
             const r = await stg().must(["destroy", "--yes", "--skip-preview"], as("deployer"));
