@@ -35,7 +35,7 @@ done
 # CI_DEADLINE (epoch seconds, set by .ci/run): the tier must be over by then. Each build's budget is
 # capped so that the tier's own run (RESERVE, measured warm here with margin) still fits; when it cannot
 # fit, the tier is skipped, saying so.
-case "$tier" in engine) reserve=900 ;; cluster) reserve=900 ;; nodes) reserve=400 ;; runtime) reserve=3000 ;; deploy-safety) reserve=1200 ;; *) reserve=1200 ;; esac
+case "$tier" in engine) reserve=900 ;; cluster) reserve=900 ;; nodes) reserve=400 ;; runtime) reserve=2100 ;; deploy-safety) reserve=1200 ;; *) reserve=1200 ;; esac
 capped() { # capped <budget>: the budget, or less when CI_DEADLINE is near
   local b="$1" left
   [ -n "${CI_DEADLINE:-}" ] || { echo "$b"; return; }
