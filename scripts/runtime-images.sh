@@ -102,9 +102,8 @@ build_one() {
 # gotimed <go args...>: go at low priority (the machine is shared), stopped when the budget runs out
 # (exit 3 for the whole script; Go's caches keep the progress).
 gotimed() {
-  local left; left="$(budget_remaining)"
-  [ "$left" -gt 0 ] || { log "BUDGET EXHAUSTED before go $*"; exit 3; }
-  timeout "$left" nice -n 10 go "$@"; local rc=$?
+  local rc=0
+  budget_run nice -n 10 go "$@" || rc=$?
   [ $rc -eq 124 ] && { log "BUDGET EXHAUSTED during go $* (Go's caches keep the progress; rerun)"; exit 3; }
   return $rc
 }

@@ -13,7 +13,7 @@ budget_start
 # gotimed <go args...>: go, stopped when the budget runs out (exit 3).
 gotimed() {
   local rc=0
-  timeout "$(budget_remaining)" go "$@" || rc=$?
+  budget_run go "$@" || rc=$?
   [ "$rc" -eq 124 ] && { echo "node-tools: budget exhausted during go $1" >&2; exit 3; }
   return "$rc"
 }

@@ -16,3 +16,10 @@ budget_flag() { # the flag and what follows it, as the script got them
 }
 budget_start() { [ -z "$BUDGET" ] || DEADLINE=$(( $(date +%s) + BUDGET )); }
 budget_remaining() { [ -z "$DEADLINE" ] && { echo 86400; return; }; echo $(( DEADLINE - $(date +%s) )); }
+# budget_run CMD...: CMD under the remaining budget. Returns 124 when the budget ran out, before CMD
+# started (`timeout 0` would mean no limit at all) or while it ran; else CMD's own status.
+budget_run() {
+  local left; left="$(budget_remaining)"
+  [ "$left" -gt 0 ] || return 124
+  timeout "$left" "$@"
+}
