@@ -22,7 +22,7 @@ import { countObjects, dashboardConfigMap, filesUnder, goModuleDir, write } from
 export const CORPORA = ["monitoring", "crds", "workloads"] as const;
 export type CorpusName = (typeof CORPORA)[number];
 
-interface Module {
+export interface Module {
     module: string;
     version: string;
 }
@@ -88,6 +88,11 @@ const WORKLOAD_SOURCES: Source[] = [
     { label: "gatekeeper", ...GATEKEEPER, paths: ["deploy/gatekeeper.yaml"] },
     { label: "tekton", ...TEKTON, paths: ["config/200-clusterrole.yaml", "config/200-role.yaml", "config/200-serviceaccount.yaml", "config/201-clusterrolebinding.yaml", "config/201-rolebinding.yaml", "config/500-webhooks.yaml"] },
 ];
+
+/** Every public project (module and version) the corpora take files from. */
+export const SOURCE_MODULES: readonly Module[] = [...new Map(
+    [...DASHBOARDS, ...RULE_FILES, ...CRD_SOURCES, ...CUSTOM_RESOURCE_SOURCES, ...WORKLOAD_SOURCES].map(({ module, version }) => [`${module}@${version}`, { module, version }]),
+).values()];
 
 /** The Mimir scenarios' namespace, renamed in the filler copies. */
 const MIMIR_NAMESPACE = "citestns";

@@ -55,6 +55,56 @@ const TAG = {
     merge: `${YAML_TAG_PREFIX}merge`,
 };
 
+/**
+ * go-yaml v2, Kubernetes' YAML 1.1 scanner, knows no `\/` escape in double-quoted scalars (YAML 1.2,
+ * js-yaml and the `yaml` package read it as `/`) and refuses the document ("found unknown escape
+ * character"), so the checker refuses it too. `raw` is the scalar's source text. Found by the
+ * oracle on a real repository's file.
+ */
+export function refuseYaml12Escapes(raw: string): void {
+    // Stepping past each escaped character, so that `\\/` (an escaped backslash, then `/`) is not one.
+    for (let i = raw.indexOf("\\"); i !== -1; i = raw.indexOf("\\", i + 2)) {
+        if (raw[i + 1] === "/") throw new DecodeRefusal("the escape \\/ in a double-quoted scalar is YAML 1.2; Kubernetes' YAML 1.1 decoder refuses it (\"found unknown escape character\")");
+    }
+}
+
+/**
+ * libyaml (so Kubernetes) reads an implicit key only when its `:` is on the line where the key
+ * starts ("did not find expected ',' or '}'"); js-yaml and the `yaml` package also take a flow
+ * mapping's key that spans lines, e.g. a JSON file with `//` comments read as YAML. `contentStart`
+ * is where the key's content starts (its opening quote or first character), `keyEnd` where it ends
+ * (after any closing quote); its properties (`&anchor`, `!tag`) count as part of it. Explicit
+ * `? key` entries may span lines and are not refused.
+ */
+export function refuseMultiLineFlowKey(text: string, contentStart: number, keyEnd: number): void {
+    const keyStart = withProperties(text, contentStart);
+    let i = keyEnd;
+    for (;;) {
+        const c = text[i];
+        if (c === " " || c === "\t" || c === "\n" || c === "\r") i++;
+        else if (c === "#") while (i < text.length && text[i] !== "\n") i++;
+        else break;
+    }
+    if (text[i] !== ":" || !/[\n\r]/.test(text.slice(keyStart, i))) return;
+    let j = keyStart - 1;
+    while (j >= 0 && /\s/.test(text[j])) j--;
+    if (text[j] === "?") return;
+    throw new DecodeRefusal(`a flow mapping's key spans lines before its ":" (line ${lineAt(text, keyStart)}); Kubernetes' YAML decoder refuses it ("did not find expected ',' or '}'")`);
+}
+
+/** Where a node's source starts: before the `&anchor` and `!tag` properties written ahead of its content. */
+function withProperties(text: string, contentStart: number): number {
+    let start = contentStart;
+    for (;;) {
+        let j = start - 1;
+        while (j >= 0 && /\s/.test(text[j])) j--;
+        let k = j;
+        while (k >= 0 && !/[\s,[\]{}]/.test(text[k])) k--;
+        if (k === j || (text[k + 1] !== "!" && text[k + 1] !== "&")) return start;
+        start = k + 1;
+    }
+}
+
 /** A tag as written (`!!int`, `!foo`, `!<verbatim>`, `!`) in its full form; named handles need %TAG and are refused. */
 export function fullTag(written: string): string {
     if (written.startsWith("!<") && written.endsWith(">")) return decodeURIComponent(written.slice(2, -1));

@@ -96,7 +96,18 @@ export type FileResult = { objects: ManifestObject[]; errors: InputError[]; warn
 /** Reads a file's text (`<stdin>` from the process's stdin); throws when it cannot be read. */
 export type TextReader = (file: string) => string;
 
-export const readInputText: TextReader = (file) => fs.readFileSync(file === STDIN_NAME ? 0 : file, "utf8");
+export const readInputText: TextReader = (file) => manifestText(fs.readFileSync(file === STDIN_NAME ? 0 : file));
+
+/**
+ * A file's bytes as kubectl reads them (cli-runtime's FileVisitor: x/text's BOMOverride over a
+ * UTF-8 decoder): UTF-16 when the file starts with a UTF-16 byte order mark, else UTF-8 with
+ * invalid bytes read as U+FFFD (the UTF-8 BOM is dropped later, with the stream's other rules).
+ */
+export function manifestText(bytes: Buffer): string {
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
+    if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
+    return bytes.toString("utf8");
+}
 
 /** Which YAML path parses: "auto" (fast, `yaml` for what it declines) or "yaml" only (to compare; slower). */
 export const PARSERS = ["auto", "yaml"] as const;

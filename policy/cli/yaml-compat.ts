@@ -3,7 +3,7 @@
 // decodes the fast path's. The package is loaded on first use only (~60 ms), since most runs
 // never need it.
 import type { Node as YamlNode, Document } from "yaml";
-import { fullTag, type YAlias, type YNode } from "./k8s-yaml";
+import { fullTag, refuseMultiLineFlowKey, refuseYaml12Escapes, type YAlias, type YNode } from "./k8s-yaml";
 import { decodeStream, MAX_DEPTH, TooDeep, YamlSyntaxError, type ChunkParse, type ParseOutcome } from "./yaml-document";
 
 type YamlModule = typeof import("yaml");
@@ -41,14 +41,18 @@ export function parseChunkCompat(text: string): ChunkParse {
             }
             let built: YNode;
             if (isScalar(node)) {
+                if (node.type === "QUOTE_DOUBLE" && node.range) refuseYaml12Escapes(text.slice(node.range[0], node.range[1]));
                 built = { kind: "scalar", value: String(node.source ?? node.value ?? ""), tag: node.tag ? fullTag(writtenTag(node.tag)) : null, plain: node.type === "PLAIN", start };
             } else if (isMap(node) || isSeq(node)) {
                 if (depth > MAX_DEPTH) throw new TooDeep();
                 const children: YNode[] = [];
                 built = { kind: isMap(node) ? "map" : "seq", children, start };
                 if (node.anchor) anchors.set(node.anchor, built);
+                const flowMap = isMap(node) && node.flow === true;
                 for (const item of node.items as unknown[]) {
                     if (isPair(item)) {
+                        const key = item.key as YamlNode | null;
+                        if (flowMap && key && isScalar(key) && key.range) refuseMultiLineFlowKey(text, key.range[0], key.range[1]);
                         children.push(build(item.key, depth + 1), build(item.value, depth + 1));
                     } else {
                         children.push(build(item, depth + 1));

@@ -55,7 +55,24 @@ export interface ChunkParse {
      * the parser already holds to MAX_DEPTH; the value is then not walked again to measure it.
      */
     aliases?: boolean;
+    /** The text the nodes' offsets refer to, when the parser read a mended copy of the document (same lines). */
+    text?: string;
 }
+
+/**
+ * What libyaml's reader refuses anywhere in a YAML document, comments included (printable: tab, LF,
+ * CR, 0x20-0x7E, 0x85, 0xA0-0xD7FF, 0xE000-0xFFFD and above). js-yaml checks only scalars and
+ * stops at a NUL as if the input ended there. (Files cannot hold lone surrogates: decoding them
+ * gives U+FFFD, as kubectl's does.)
+ */
+const NOT_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]/;
+
+/**
+ * NEL, LS and PS end a line for libyaml (YAML 1.1) and are text for js-yaml and the `yaml` package
+ * (YAML 1.2): `# note<NEL>hostNetwork: true` is a comment to them and a field to Kubernetes. Such
+ * documents are refused rather than read a third way.
+ */
+const YAML11_BREAK = /[\u0085\u2028\u2029]/;
 
 /**
  * The file's documents: the stream split as kubectl splits it, each YAML document parsed by
@@ -79,6 +96,16 @@ export function decodeStream(text: string, parseChunk: (text: string) => ChunkPa
             docs.push({ value: chunk.value, line: chunk.line, itemLine: () => undefined });
             continue;
         }
+        const unreadable = NOT_PRINTABLE.exec(chunk.text) ?? YAML11_BREAK.exec(chunk.text);
+        if (unreadable) {
+            const line = chunk.firstLine + (chunk.text.slice(0, unreadable.index).match(/\n/g)?.length ?? 0);
+            const code = `U+${unreadable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+            return {
+                error: YAML11_BREAK.test(unreadable[0])
+                    ? `${where}, line ${line}: character ${code} is a line break to Kubernetes' YAML 1.1 decoder and text to this checker's YAML 1.2 parsers, so it could hide a field from the checker: refused`
+                    : `${where}, line ${line}: character ${code} is not allowed in YAML (Kubernetes' decoder: "control characters are not allowed")`,
+            };
+        }
         let parsed: ChunkParse | undefined;
         let value: unknown;
         try {
@@ -98,7 +125,7 @@ export function decodeStream(text: string, parseChunk: (text: string) => ChunkPa
         if (value === null) continue; // empty document, e.g. only comments
         if (parsed.aliases !== false && nestingDepth(value) > MAX_DEPTH) return depthError();
         const root = parsed.roots[0]!;
-        const lines = new LineIndex(chunk.text);
+        const lines = new LineIndex(parsed.text ?? chunk.text);
         const lineOf = (offset: number) => (offset < 0 ? undefined : (lines.lineOf(offset) ?? 1) + chunk.firstLine - 1);
         docs.push({
             value,

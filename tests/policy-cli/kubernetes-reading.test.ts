@@ -19,7 +19,7 @@ describe("reading manifests as Kubernetes does (child process)", function () {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const write = (name: string, text: string) => {
+    const write = (name: string, text: string | Buffer) => {
         const file = path.join(dir, name);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, text);
@@ -98,6 +98,11 @@ describe("reading manifests as Kubernetes does (child process)", function () {
             "collide.yaml": [pod("c", `  nodeSelector:\n    1: a\n    '1': b\n${CONTAINER}`), /both become "1"/],
             "end-marker.yaml": [`${pod("d", CONTAINER)}...\n${pod("e", `  hostNetwork: true\n${CONTAINER}`)}`, /kubectl reads only the first/],
             "nan-value.yaml": [pod("f", `  priority: .nan\n${CONTAINER}`), /unsupported value: NaN/],
+            "yaml12-escape.yaml": [pod("g", `  hostname: "a\\/b"\n${CONTAINER}`), /escape \\\/ .* YAML 1\.2/],
+            "multi-line-key.yaml": [pod("h", `  nodeSelector: {disk\n    type: ssd}\n${CONTAINER}`), /flow mapping's key spans lines/],
+            "control-char.yaml": [pod("i", `  hostname: a\u0007b\n${CONTAINER}`), /U\+0007 is not allowed/],
+            // A comment to YAML 1.2 parsers, `hostNetwork: true` to Kubernetes (NEL ends a line in YAML 1.1).
+            "nel-comment.yaml": [pod("j", `  dnsPolicy: ClusterFirst # note\u0085  hostNetwork: true\n${CONTAINER}`), /U\+0085 is a line break/],
         };
         const files = Object.entries(cases).map(([name, [text]]) => write(`refused/${name}`, text));
         const ok = write("refused-ok.yaml", pod("checked", `  hostIPC: true\n${CONTAINER}`));
@@ -106,6 +111,28 @@ describe("reading manifests as Kubernetes does (child process)", function () {
         for (const [name, [, message]] of Object.entries(cases)) assert.match(run.stderr, new RegExp(`${name}: invalid YAML: .*${message.source}`), name);
         assert.deepEqual(entries.map((e) => e.name), ["checked"]);
         assert.deepEqual(policiesOf(entries[0]), ["pss-baseline-host-namespaces"]);
+    });
+
+    it("UTF-16 files (with a byte order mark, as kubectl's BOMOverride reads them) are checked, not skipped", () => {
+        const text = pod("utf16", `  hostNetwork: true\n${CONTAINER}`);
+        const le = write("utf16/le.yaml", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+        const be = write("utf16/be.yaml", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]));
+        for (const file of [le, be]) {
+            const { run, entries } = runJson(["--only", "pss-baseline", file]);
+            assert.equal(run.code, 1, `${file}: ${run.stderr}`);
+            assert.deepEqual(entries.map((e) => [e.name, policiesOf(e)]), [["utf16", ["pss-baseline-host-namespaces"]]]);
+        }
+    });
+
+    it("reads what `kubectl get -o yaml` writes: a quoted scalar wrapped onto under-indented lines (libyaml reads it; js-yaml alone refuses it)", () => {
+        const long = "x".repeat(70);
+        const file = write(
+            "kubectl-get.yaml",
+            `apiVersion: v1\nkind: Pod\nmetadata:\n  name: wrapped\n  annotations:\n    note: 'first ${long}\n    second \\/ line'\nspec:\n  containers:\n  - name: c\n    image: r/i:1\n    securityContext:\n      privileged: true\n`,
+        );
+        const { run, entries } = runJson(["--only", "pss-baseline-privileged", file]);
+        assert.equal(run.code, 1, run.stderr);
+        assert.deepEqual(entries.map((e) => [e.name, policiesOf(e)]), [["wrapped", ["pss-baseline-privileged"]]]);
     });
 
     it("a BOM and CRLF line endings keep objects and line numbers", () => {

@@ -149,9 +149,46 @@ export const HAND_WRITTEN: string[] = [
     "--- !!map\na: 1\n",
     "--- &root\na: 1\n",
     "a: &x \"1\"\nb: &y [*x, *x]\nc: *y\n",
+    // Found on real repositories' files (tests/yaml-oracle/oracle.test.ts, real-world files):
+    // escapes YAML 1.1 lacks or has, multi-line flow keys (JSON with comments), under-indented
+    // continuation lines as `kubectl get -o yaml` writes them, control characters.
+    'a: "x\\/y"\n',
+    '"k\\/": 1\n',
+    'a: "x\\\\/y"\n',
+    "a: \"x\\'y\"\n",
+    "a: \"x\\\\'y\"\n",
+    "a: {b\n c: 1}\n",
+    'a: {"b"\n  : 1}\n',
+    "a: {!!str\n b : 1}\n",
+    "a: {? b\n c : 1}\n",
+    "a: {b, c\n d}\n",
+    '{\n  // See https://example.com/x\n  "version": "2.0.0"\n}\n',
+    "status:\n  conditions:\n    - type: Ready\n      message: 'The schema has been applied: {\"a\": 1,\n      \"b\": 2}'\n      reason: Applied\n",
+    'b:\n  - a: "foo\n  bar"\n',
+    'b:\n  a: "foo\n...\n  bar"\n',
+    'b:\n  a: "foo\\\n bar"\n',
+    "b:\n  a: [1,\n# c\n2]\n",
+    "b:\n  a: {c: 1,\n d: 2}\n",
+    'b:\n  a: "foo\n\tbar"\n',
+    "a: b\u0000c\n",
+    "a: b # \u0007\n",
+    "a: \"b\u0085c\u00a0d\"\n",
+    "a: b\u007fc\n",
+    "a: \"\ufffe\"\n",
+    "spec:\n  dnsPolicy: x # c\u0085  hostNetwork: true\n",
+    "spec:\n  dnsPolicy: x # c\u2028  hostNetwork: true\n",
+    "spec:\n  a: \"x\u2029y\"\n",
+    "spec:\n  a: |\n    x\u2028y\n",
+    'b:\n  a: "foo\n--- \n  bar"\n',
 ];
 
 // ---- generated manifests --------------------------------------------------------------------
+
+const ODD_FRAGMENTS = ["a", " ", "\\/", "\\'", "\\x41", "\\N", "\\_", "\\L", "\\P", "\\e", "\\u00e9", "\\\\", '\\"', "\u0085", "\u2028", "\u0007", "\ufffe", "\u00e9"];
+const ODD_CHARS = ["\u0085", "\u2028", "\u2029", "\u0007", "\u007f", " ", "\t", "\u00a0"];
+
+/** `arb` in about one case of four, else undefined. */
+const sometimes = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
 
 const keyArb = fc.oneof(
     fc.constantFrom("name", "image", "hostNetwork", "privileged", "runAsNonRoot", "ports", "replicas", "data", "labels", "a", "b", "items", "value"),
@@ -163,6 +200,8 @@ const scalarArb = fc.oneof(
     { weight: 2, arbitrary: fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s)) },
     { weight: 1, arbitrary: fc.constantFrom(...SCALARS).map(quoteSingle) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom("!!str ", "!!int ", "!!bool ", "!!float ", "! "), fc.constantFrom(...SCALARS.filter((s) => s !== ""))).map(([t, s]) => `${t}${quoteSingle(s)}`) },
+    // Escapes and characters where YAML 1.1 (libyaml) and YAML 1.2 (the JavaScript parsers) part.
+    { weight: 1, arbitrary: fc.array(fc.constantFrom(...ODD_FRAGMENTS), { maxLength: 4 }).map((f) => `"${f.join("")}"`) },
 );
 
 type Tree = { s: string } | { m: [string, Tree][] } | { l: Tree[] };
@@ -193,8 +232,11 @@ export const manifestArb: fc.Arbitrary<string> = fc
         merge: fc.option(fc.tuple(treeArb, fc.boolean()), { nil: undefined }),
         crlf: fc.boolean(),
         docs: fc.integer({ min: 1, max: 2 }),
+        // Layout as real files have it: flow collections and quoted scalars wrapped onto lines of any indentation, comments holding odd characters.
+        wrap: sometimes(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 4 }))),
+        comment: sometimes(fc.tuple(fc.nat(), fc.constantFrom(...ODD_CHARS), keyArb)),
     })
-    .map(({ body, style, merge, crlf, docs }) => {
+    .map(({ body, style, merge, crlf, docs, wrap, comment }) => {
         const tree: Tree = { m: body };
         const fields = style === "flow" ? ` ${flow(tree)}\n` : block(tree, "  ");
         let text = `apiVersion: v1\nkind: Pod\nmetadata: {name: gen}\nspec:${fields}`;
@@ -202,6 +244,18 @@ export const manifestArb: fc.Arbitrary<string> = fc
             const [m, before] = merge;
             const anchored = `base: &base ${flow({ m: [["hostNetwork", m], ["privileged", { s: "yes" }]] })}\n`;
             text = anchored + text + (before ? "merged:\n  <<: *base\n  hostNetwork: false\n" : "merged:\n  hostNetwork: false\n  <<: *base\n");
+        }
+        if (wrap) {
+            const breaks = [...text.matchAll(/, /g)];
+            if (breaks.length > 0) {
+                const at = breaks[wrap[0] % breaks.length].index;
+                text = `${text.slice(0, at)},\n${" ".repeat(wrap[1])}${text.slice(at + 2)}`;
+            }
+        }
+        if (comment) {
+            const ends = [...text.matchAll(/\n/g)];
+            const at = ends[comment[0] % ends.length].index;
+            text = `${text.slice(0, at)} # c${comment[1]}  ${comment[2]}: true${text.slice(at)}`;
         }
         text = Array.from({ length: docs }, () => text).join("---\n");
         return crlf ? text.replace(/\n/g, "\r\n") : text;

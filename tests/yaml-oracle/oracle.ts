@@ -9,6 +9,9 @@ import * as path from "path";
 import { parseFast } from "../../policy/cli/yaml-fast";
 import { parseCompat } from "../../policy/cli/yaml-compat";
 import type { ParseOutcome } from "../../policy/cli/yaml-document";
+import { manifestText } from "../../policy/cli/manifests";
+import { SOURCE_MODULES } from "../../policy/bench/corpora";
+import { filesUnder, goModuleDir } from "../../policy/bench/modules";
 
 const sourceDir = path.resolve(__dirname, "../../scripts/fixtures/yaml-oracle");
 
@@ -29,18 +32,40 @@ export function oracleBinary(): string {
     return bin;
 }
 
+/**
+ * Every .yaml, .yml and .json file of the projects the benchmark's corpora come from (their Go
+ * module zips, fetched through the module proxy), named by module path.
+ */
+export function realWorldFiles(cacheRoot: string): { projects: number; names: string[]; texts: string[] } {
+    const names: string[] = [];
+    const texts: string[] = [];
+    for (const { module, version } of SOURCE_MODULES) {
+        const dir = goModuleDir(module, version, cacheRoot);
+        for (const file of filesUnder(dir, /\.(ya?ml|json)$/)) {
+            names.push(`${module}@${version}/${path.relative(dir, file)}`);
+            texts.push(manifestText(fs.readFileSync(file)));
+        }
+    }
+    return { projects: SOURCE_MODULES.length, names, texts };
+}
+
 export interface OracleAnswer {
     id: string;
     docs: unknown[];
     error?: string;
 }
 
-/** Kubernetes' reading of each text (documents, or the error kubectl gives). */
-export function kubernetesReading(texts: string[]): OracleAnswer[] {
-    const input = texts.map((text, i) => JSON.stringify({ id: String(i), text })).join("\n") + "\n";
-    const output = execFileSync(oracleBinary(), [], { input, maxBuffer: 512 * 1024 * 1024 }).toString();
-    const answers = output.trim().split("\n").map((l) => JSON.parse(l) as OracleAnswer);
-    if (answers.length !== texts.length) throw new Error(`oracle answered ${answers.length} of ${texts.length} texts`);
+/** Kubernetes' reading of each text (documents, or the error kubectl gives), asked in batches. */
+export function kubernetesReading(texts: string[], batch = 500): OracleAnswer[] {
+    const answers: OracleAnswer[] = [];
+    for (let from = 0; from < texts.length; from += batch) {
+        const some = texts.slice(from, from + batch);
+        const input = some.map((text, i) => JSON.stringify({ id: String(i), text })).join("\n") + "\n";
+        const output = execFileSync(oracleBinary(), [], { input, maxBuffer: 1024 * 1024 * 1024 }).toString();
+        const got = output.trim().split("\n").map((l) => JSON.parse(l) as OracleAnswer);
+        if (got.length !== some.length) throw new Error(`oracle answered ${got.length} of ${some.length} texts`);
+        answers.push(...got);
+    }
     return answers;
 }
 
