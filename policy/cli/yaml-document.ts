@@ -65,6 +65,7 @@ export interface ChunkParse {
  * stops at a NUL as if the input ended there. (Files cannot hold lone surrogates: decoding them
  * gives U+FFFD, as kubectl's does.)
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: libyaml refuses them
 const NOT_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]/;
 
 /**
