@@ -607,6 +607,17 @@ function stackRuleProblems(c: ParsedConfig, stack: string): Array<[string, strin
 }
 
 /**
+ * What the user typed, when a component's rule speaks of a number that was written as other text
+ * ("0.30", "3e-1" for 0.3): the rule's message shows the number, this shows the text as typed.
+ */
+function typedAs(raw: unknown, parsed: unknown, key: string): string {
+    const path = key.match(/[^.[\]]+/g) ?? [];
+    const typed = valueAt(raw, path);
+    const value = valueAt(parsed, path);
+    return typeof typed === "string" && typeof value === "number" && typed !== String(value) ? `, got ${shown(typed)}` : "";
+}
+
+/**
  * Validates raw config values. Pure (no Pulumi runtime), so tests can feed it any input.
  * Throws ConfigError listing every problem, each naming the key and the stack.
  */
@@ -622,7 +633,7 @@ export function validateConfig(raw: Record<string, unknown>, stack: string, proj
     }
     const lines = new Set<string>();
     for (const [key, problem] of componentRuleProblems(result.data)) {
-        lines.add(`${project}:${describeProblem({ path: key, message: problem.message })} (stack ${stack})`);
+        lines.add(`${project}:${describeProblem({ path: key, message: problem.message })}${typedAs(raw, result.data, key)} (stack ${stack})`);
     }
     for (const [key, message] of stackRuleProblems(result.data, stack)) lines.add(`${project}:${key} ${message} (stack ${stack})`);
     if (lines.size > 0) throw new ConfigError([...lines]);

@@ -57,6 +57,18 @@ describe("numeric config fields, as `pulumi config set --path` writes them", () 
             const [problem] = about("monitoring.latencyThresholdSeconds", problemsWith("monitoring.latencyThresholdSeconds", pathValue("0.3")));
             assert.match(problem, /0\.3 is not a bucket boundary .*buckets: 0\.005, 0\.01, 0\.025, 0\.05, 0\.1, 0\.25, 0\.5, 1, 2\.5, 5, 10\).*\(stack production\)$/);
         });
+        for (const text of ["0.30", "3e-1", "30E-2"]) {
+            it(`a latency threshold written ${JSON.stringify(text)} (not a bucket edge) is refused showing the edges, the number read and the text as typed`, () => {
+                const [problem, ...more] = about("monitoring.latencyThresholdSeconds", problemsWith("monitoring.latencyThresholdSeconds", pathValue(text)));
+                assert.equal(more.length, 0);
+                assert.match(problem, /^websvc:monitoring\.latencyThresholdSeconds 0\.3 is not a bucket boundary .*buckets: 0\.005, .* 10\)/);
+                assert.ok(problem.endsWith(`, got ${JSON.stringify(text)} (stack production)`), problem);
+            });
+        }
+        it("a rule's message adds nothing when the text is the number as the rule shows it", () => {
+            const [problem] = about("monitoring.latencyThresholdSeconds", problemsWith("monitoring.latencyThresholdSeconds", pathValue("0.3")));
+            assert.doesNotMatch(problem, /got/);
+        });
         it("a latency threshold in exponent form is read as its value (2.5e-1 is the 0.25 edge)", () => {
             assert.deepEqual(problemsWith("monitoring.latencyThresholdSeconds", pathValue("2.5e-1")), []);
         });
