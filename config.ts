@@ -148,6 +148,8 @@ export function numberFieldOf(schema: unknown): NumberFieldPath | undefined {
 // ---------------------------------------------------------------- schema pieces (shape only)
 
 const text = (what = "a string") => z.string({ error: `must be ${what}` });
+/** A boolean: what `pulumi config set --path` stores for exactly `true` or `false` (it keeps "True" or "yes" as text). */
+const bool = () => z.boolean({ error: "must be true or false" });
 const strings = z.array(text(), { error: "must be a list of strings" });
 const dnsLabel = (what: string) =>
     z.string({ error: `must be a ${what}: a lowercase RFC 1123 label (a-z, 0-9, '-'), at most 63 characters` })
@@ -181,7 +183,7 @@ const appSecretSpec = z.strictObject({
     name: text(),
     length: num("appSecrets[].length"),
     kind: text(),
-    special: z.boolean({ error: "must be true or false" }).optional(),
+    special: bool().optional(),
 });
 
 const policyRuleSchema = z.strictObject({
@@ -204,7 +206,7 @@ const configSchema = z.object({
     secretsRotation: text(),
     image: imageSchema,
     autoscaling: z.strictObject({
-        enabled: z.boolean().default(DEFAULT_AUTOSCALING.enabled),
+        enabled: bool().default(DEFAULT_AUTOSCALING.enabled),
         minReplicas: num("autoscaling.minReplicas").default(DEFAULT_AUTOSCALING.minReplicas),
         maxReplicas: num("autoscaling.maxReplicas").default(DEFAULT_AUTOSCALING.maxReplicas),
         targetCpuUtilization: num("autoscaling.targetCpuUtilization").default(DEFAULT_AUTOSCALING.targetCpuUtilization),
@@ -231,9 +233,9 @@ const configSchema = z.object({
         acmeEmail: z.email("must be an e-mail address for ACME registration"),
     }),
     platform: z.strictObject({
-        installIngressNginx: z.boolean().default(false),
-        installCertManager: z.boolean().default(false),
-        installKubePrometheusStack: z.boolean().default(false),
+        installIngressNginx: bool().default(false),
+        installCertManager: bool().default(false),
+        installKubePrometheusStack: bool().default(false),
         // Defaults live next to the charts (components/platform.ts).
         chartVersions: z.strictObject({ ingressNginx: text().optional(), certManager: text().optional(), kubePrometheusStack: text().optional() }).default({}),
     }).default({ installIngressNginx: false, installCertManager: false, installKubePrometheusStack: false, chartVersions: {} }),
@@ -249,7 +251,7 @@ const configSchema = z.object({
         alertReceiver: z.enum(["pagerduty", "slack", "webhook", "none"], { error: "must be pagerduty, slack, webhook or none" }),
         runbookBaseUrl: z.url({ protocol: /^https$/, error: "must be an https URL of the team's runbooks" }).optional(),
         // Pod/HPA/CPU alerts that duplicate kubernetes-mixin (shipped by kube-prometheus-stack): off by default.
-        kubernetesMixinAlerts: z.boolean({ error: "must be true or false" }).default(false),
+        kubernetesMixinAlerts: bool().default(false),
     }),
     networkPolicy: z.strictObject({
         ingressControllerNamespace: dnsLabel("namespace name").default(DEFAULT_INGRESS_CONTROLLER_NAMESPACE),
@@ -257,7 +259,7 @@ const configSchema = z.object({
             cidr,
             ports: z.array(z.strictObject({
                 port: num("networkPolicy.extraEgress[].ports[].port"),
-                protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+                protocol: z.enum(["TCP", "UDP"], { error: 'must be "TCP" or "UDP"' }).default("TCP"),
             })).min(1, "must list at least one port"),
         })).default([]),
     }).default({ ingressControllerNamespace: DEFAULT_INGRESS_CONTROLLER_NAMESPACE, extraEgress: [] }),
@@ -267,7 +269,7 @@ const configSchema = z.object({
     ]),
     appSettings: z.record(z.string(), text()).default({}),
     storage: z.strictObject({
-        enabled: z.boolean().default(DEFAULT_STORAGE.enabled),
+        enabled: bool().default(DEFAULT_STORAGE.enabled),
         size: quantity.default(DEFAULT_STORAGE.size),
         storageClassName: text().optional(),
         mountPath: text().default(DEFAULT_STORAGE.mountPath),
