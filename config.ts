@@ -148,6 +148,8 @@ export function numberFieldOf(schema: unknown): NumberFieldPath | undefined {
 // ---------------------------------------------------------------- schema pieces (shape only)
 
 const text = (what = "a string") => z.string({ error: `must be ${what}` });
+/** A boolean: what `pulumi config set --path` stores for exactly `true` or `false` (it keeps "True" or "yes" as text). */
+const bool = () => z.boolean({ error: "must be true or false" });
 const strings = z.array(text(), { error: "must be a list of strings" });
 const dnsLabel = (what: string) =>
     z.string({ error: `must be a ${what}: a lowercase RFC 1123 label (a-z, 0-9, '-'), at most 63 characters` })
@@ -181,7 +183,7 @@ const appSecretSpec = z.strictObject({
     name: text(),
     length: num("appSecrets[].length"),
     kind: text(),
-    special: z.boolean({ error: "must be true or false" }).optional(),
+    special: bool().optional(),
 });
 
 const policyRuleSchema = z.strictObject({
@@ -204,7 +206,7 @@ const configSchema = z.object({
     secretsRotation: text(),
     image: imageSchema,
     autoscaling: z.strictObject({
-        enabled: z.boolean().default(DEFAULT_AUTOSCALING.enabled),
+        enabled: bool().default(DEFAULT_AUTOSCALING.enabled),
         minReplicas: num("autoscaling.minReplicas").default(DEFAULT_AUTOSCALING.minReplicas),
         maxReplicas: num("autoscaling.maxReplicas").default(DEFAULT_AUTOSCALING.maxReplicas),
         targetCpuUtilization: num("autoscaling.targetCpuUtilization").default(DEFAULT_AUTOSCALING.targetCpuUtilization),
@@ -231,9 +233,9 @@ const configSchema = z.object({
         acmeEmail: z.email("must be an e-mail address for ACME registration"),
     }),
     platform: z.strictObject({
-        installIngressNginx: z.boolean().default(false),
-        installCertManager: z.boolean().default(false),
-        installKubePrometheusStack: z.boolean().default(false),
+        installIngressNginx: bool().default(false),
+        installCertManager: bool().default(false),
+        installKubePrometheusStack: bool().default(false),
         // Defaults live next to the charts (components/platform.ts).
         chartVersions: z.strictObject({ ingressNginx: text().optional(), certManager: text().optional(), kubePrometheusStack: text().optional() }).default({}),
     }).default({ installIngressNginx: false, installCertManager: false, installKubePrometheusStack: false, chartVersions: {} }),
@@ -249,7 +251,7 @@ const configSchema = z.object({
         alertReceiver: z.enum(["pagerduty", "slack", "webhook", "none"], { error: "must be pagerduty, slack, webhook or none" }),
         runbookBaseUrl: z.url({ protocol: /^https$/, error: "must be an https URL of the team's runbooks" }).optional(),
         // Pod/HPA/CPU alerts that duplicate kubernetes-mixin (shipped by kube-prometheus-stack): off by default.
-        kubernetesMixinAlerts: z.boolean({ error: "must be true or false" }).default(false),
+        kubernetesMixinAlerts: bool().default(false),
     }),
     networkPolicy: z.strictObject({
         ingressControllerNamespace: dnsLabel("namespace name").default(DEFAULT_INGRESS_CONTROLLER_NAMESPACE),
@@ -257,7 +259,7 @@ const configSchema = z.object({
             cidr,
             ports: z.array(z.strictObject({
                 port: num("networkPolicy.extraEgress[].ports[].port"),
-                protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+                protocol: z.enum(["TCP", "UDP"], { error: 'must be "TCP" or "UDP"' }).default("TCP"),
             })).min(1, "must list at least one port"),
         })).default([]),
     }).default({ ingressControllerNamespace: DEFAULT_INGRESS_CONTROLLER_NAMESPACE, extraEgress: [] }),
@@ -267,7 +269,7 @@ const configSchema = z.object({
     ]),
     appSettings: z.record(z.string(), text()).default({}),
     storage: z.strictObject({
-        enabled: z.boolean().default(DEFAULT_STORAGE.enabled),
+        enabled: bool().default(DEFAULT_STORAGE.enabled),
         size: quantity.default(DEFAULT_STORAGE.size),
         storageClassName: text().optional(),
         mountPath: text().default(DEFAULT_STORAGE.mountPath),
@@ -607,6 +609,17 @@ function stackRuleProblems(c: ParsedConfig, stack: string): Array<[string, strin
 }
 
 /**
+ * What the user typed, when a component's rule speaks of a number that was written as other text
+ * ("0.30", "3e-1" for 0.3): the rule's message shows the number, this shows the text as typed.
+ */
+function typedAs(raw: unknown, parsed: unknown, key: string): string {
+    const path = key.match(/[^.[\]]+/g) ?? [];
+    const typed = valueAt(raw, path);
+    const value = valueAt(parsed, path);
+    return typeof typed === "string" && typeof value === "number" && typed !== String(value) ? `, got ${shown(typed)}` : "";
+}
+
+/**
  * Validates raw config values. Pure (no Pulumi runtime), so tests can feed it any input.
  * Throws ConfigError listing every problem, each naming the key and the stack.
  */
@@ -622,7 +635,7 @@ export function validateConfig(raw: Record<string, unknown>, stack: string, proj
     }
     const lines = new Set<string>();
     for (const [key, problem] of componentRuleProblems(result.data)) {
-        lines.add(`${project}:${describeProblem({ path: key, message: problem.message })} (stack ${stack})`);
+        lines.add(`${project}:${describeProblem({ path: key, message: problem.message })}${typedAs(raw, result.data, key)} (stack ${stack})`);
     }
     for (const [key, message] of stackRuleProblems(result.data, stack)) lines.add(`${project}:${key} ${message} (stack ${stack})`);
     if (lines.size > 0) throw new ConfigError([...lines]);

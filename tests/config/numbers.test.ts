@@ -57,6 +57,18 @@ describe("numeric config fields, as `pulumi config set --path` writes them", () 
             const [problem] = about("monitoring.latencyThresholdSeconds", problemsWith("monitoring.latencyThresholdSeconds", pathValue("0.3")));
             assert.match(problem, /0\.3 is not a bucket boundary .*buckets: 0\.005, 0\.01, 0\.025, 0\.05, 0\.1, 0\.25, 0\.5, 1, 2\.5, 5, 10\).*\(stack production\)$/);
         });
+        for (const text of ["0.30", "3e-1", "30E-2"]) {
+            it(`a latency threshold written ${JSON.stringify(text)} (not a bucket edge) is refused showing the edges, the number read and the text as typed`, () => {
+                const [problem, ...more] = about("monitoring.latencyThresholdSeconds", problemsWith("monitoring.latencyThresholdSeconds", pathValue(text)));
+                assert.equal(more.length, 0);
+                assert.match(problem, /^websvc:monitoring\.latencyThresholdSeconds 0\.3 is not a bucket boundary .*buckets: 0\.005, .* 10\)/);
+                assert.ok(problem.endsWith(`, got ${JSON.stringify(text)} (stack production)`), problem);
+            });
+        }
+        it("a rule's message adds nothing when the text is the number as the rule shows it", () => {
+            const [problem] = about("monitoring.latencyThresholdSeconds", problemsWith("monitoring.latencyThresholdSeconds", pathValue("0.3")));
+            assert.doesNotMatch(problem, /got/);
+        });
         it("a latency threshold in exponent form is read as its value (2.5e-1 is the 0.25 edge)", () => {
             assert.deepEqual(problemsWith("monitoring.latencyThresholdSeconds", pathValue("2.5e-1")), []);
         });
@@ -114,9 +126,10 @@ describe("numeric config fields, as `pulumi config set --path` writes them", () 
         const plainDecimal = fc.tuple(fc.constantFrom("", "-"), fc.oneof(fc.constant("0"), digits), fc.option(fraction, { nil: undefined }))
             .map(([sign, int, frac]) => `${sign}${int}${frac === undefined ? "" : `.${frac}`}`);
         const plainInteger = fc.tuple(fc.constantFrom("", "-"), fc.oneof(fc.constant("0"), digits)).map(([sign, int]) => `${sign}${int}`);
-        /** A plain number with one thing no plain number has, somewhere in it. */
-        const malformed = (valid: fc.Arbitrary<string>) => fc.tuple(valid, fc.constantFrom(" ", "\t", ",", "_", "+", "x", "0x", "%", "..", "e", "\u00a0", "٫"), fc.nat())
-            .map(([v, bad, at]) => { const i = at % (v.length + 1); return v.slice(0, i) + bad + v.slice(i); })
+        /** A plain number with one thing no plain number has, somewhere in it: often at either end (" 99.95", "99.95 "), where Number() forgives it. */
+        const position = fc.oneof(fc.constant("start" as const), fc.constant("end" as const), fc.nat());
+        const malformed = (valid: fc.Arbitrary<string>) => fc.tuple(valid, fc.constantFrom(" ", "\t", "\n", ",", "_", "+", "x", "0x", "%", "..", "e", "\u00a0", "٫"), position)
+            .map(([v, bad, at]) => { const i = at === "start" ? 0 : at === "end" ? v.length : at % (v.length + 1); return v.slice(0, i) + bad + v.slice(i); })
             .filter((t) => !/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(t));
 
         const between = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map(String);
@@ -148,8 +161,8 @@ describe("numeric config fields, as `pulumi config set --path` writes them", () 
                     return problemsWith(field, stored).length === 0;
                 }), { numRuns: 40 });
             });
-            it(`${field}: malformed text is refused, naming the key, the text as typed and the stack`, () => {
-                fc.assert(fc.property(malformed(f.integer ? plainInteger : plainDecimal), (text) => {
+            it(`${field}: malformed text (an accepted text, or any plain number, with one foreign character) is refused, naming the key, the text as typed and the stack`, () => {
+                fc.assert(fc.property(malformed(fc.oneof(VALID[field], f.integer ? plainInteger : plainDecimal)), (text) => {
                     const stored = pathValue(text);
                     fc.pre(typeof stored === "string");
                     const found = about(field, problemsWith(field, stored));

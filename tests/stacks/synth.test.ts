@@ -109,6 +109,26 @@ describe("stacks (offline synth of the real program with the real stack files)",
     });
 });
 
+describe("synth --set with floats as `pulumi config set --path` writes them (strings)", function () {
+    this.timeout(120_000);
+    it("renders the issue's objectives and threshold (99.95, 99.5, 0.25) into the SLO rules, with no mandatory violation", () => {
+        // Staging's stack file has 99.5 / 99 / 0.5: every value below must come from --set.
+        const run = runSynth("staging", [
+            "--set", "monitoring.availabilityObjective=99.95",
+            "--set", "monitoring.latencyObjective=99.5",
+            "--set", "monitoring.latencyThresholdSeconds=0.25",
+        ]);
+        assert.equal(run.result.status, 0, run.result.stdout + run.result.stderr);
+        assert.match(run.result.stdout, /Policy pack websvc-k8s.*, 0 mandatory/);
+        const rules = one(run, "PrometheusRule").spec.groups.flatMap((g: any) => g.rules);
+        const text = (f: (r: any) => string | undefined) => rules.map(f).filter(Boolean).join("\n");
+        assert.match(text((r) => r.annotations?.summary), /availability SLO \(99\.95%\)/);
+        assert.match(text((r) => r.annotations?.summary), /latency SLO \(99\.5%\)/);
+        assert.match(text((r) => r.expr), /le="0\.25"/);
+        assert.doesNotMatch(text((r) => r.expr), /le="0\.5"/);
+    });
+});
+
 describe("synth refuses bad configuration before registering anything", function () {
     this.timeout(120_000);
     const cases: Array<[string, string[], RegExp]> = [

@@ -15,7 +15,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { CLI_REFUSES, CLI_TYPING_EXAMPLES, typedPathValue } from "../../../scripts/lib/config-path";
-import { CLI_CASES, INVALID_PATH, NEEDS_PROVIDER, PROFILE_SETUP, REFUSED_IN_RENDER_MODE, refusedKeys, type CliCase, type Profile } from "../lib/cli-config-cases";
+import { CLI_CASES, INVALID_PATH, isRefusal, NEEDS_PROVIDER, PROFILE_SETUP, REFUSED_IN_RENDER_MODE, refusedKeys, type CliCase, type Profile } from "../lib/cli-config-cases";
 import { Cli, findToolchain, type Result } from "../lib/cli-config";
 
 const PREVIEW_TIMEOUT_MS = 15 * 60_000;
@@ -159,10 +159,11 @@ describe("engine tier: config written by the real `pulumi config set --path`", f
                     assert.match(r.preview.out, /Invalid stack configuration/, tail(r.preview.out));
                 });
                 for (const k of batch) {
-                    it(`websvc:${INVALID_PATH[k.leaf] ?? k.path} = ${JSON.stringify(k.invalid)} is named with the stack`, () => {
-                        assert.equal(r.writes.get(k)!.result.code, 0, r.writes.get(k)!.result.out);
-                        const lines = r.preview.out.split("\n").filter((l) => refusedKeys(k).some((key) => l.includes(`websvc:${key} `)) && l.includes(`(stack ${r.stack})`));
-                        assert.ok(lines.length > 0, `no line names ${refusedKeys(k).join(" or ")} and the stack:\n${tail(r.preview.out, 60)}`);
+                    it(`websvc:${INVALID_PATH[k.leaf] ?? k.path} = ${JSON.stringify(k.invalid)} is named with the stack${k.says ? `, saying ${k.says.source}` : ""}`, () => {
+                        const { result, stored } = r.writes.get(k)!;
+                        assert.equal(result.code, 0, result.out);
+                        const lines = r.preview.out.split("\n").filter((l) => isRefusal(k, l, r.stack, stored));
+                        assert.ok(lines.length > 0, `no line names ${refusedKeys(k).join(" or ")} and the stack${k.refusedBy === "shape" ? `, showing ${JSON.stringify(stored)}` : ""}${k.says ? `, saying ${k.says}` : ""}:\n${tail(r.preview.out, 60)}`);
                     });
                 }
             });

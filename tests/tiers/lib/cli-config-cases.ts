@@ -34,10 +34,16 @@ export interface CliCase {
     invalid: string;
     /** "shape": refused by config.ts's schema; "rule": by a component's rule. */
     refusedBy: "shape" | "rule";
+    /** What the refusal must say besides the key and the stack (the expected form, the allowed values). */
+    says?: RegExp;
 }
 
-const c = (leaf: string, profile: Profile, valid: string, type: CliValueType, invalid: string, refusedBy: "shape" | "rule", path = leaf.replace(/\[\]/g, "[0]")): CliCase =>
-    ({ leaf, path, profile, valid, type, invalid, refusedBy });
+const c = (leaf: string, profile: Profile, valid: string, type: CliValueType, invalid: string, refusedBy: "shape" | "rule", path = leaf.replace(/\[\]/g, "[0]"), says?: RegExp): CliCase =>
+    ({ leaf, path, profile, valid, type, invalid, refusedBy, says });
+const TRUE_OR_FALSE = /must be true or false/;
+/** The expected form of a numeric field as config.ts words it for text that is not a number. */
+const DECIMAL_FORM = /written as a number or as decimal text such as "99\.95"/;
+const INTEGER_FORM = /written as a number or as plain digits such as "100"/;
 const DIGEST = `sha256:${"5e".repeat(32)}`;
 
 export const CLI_CASES: readonly CliCase[] = [
@@ -51,9 +57,9 @@ export const CLI_CASES: readonly CliCase[] = [
     c("image.build.tag", "build", "1.2.3", "string", "-bad", "rule"),
     c("image.registry.server", "build", "registry.example.com", "string", "", "shape"),
     c("image.registry.username", "build", "ci", "string", "", "shape"),
-    c("autoscaling.enabled", "main", "true", "bool", "yes", "shape"),
-    c("autoscaling.minReplicas", "main", "2", "int", "0100", "shape"),
-    c("autoscaling.maxReplicas", "main", "5", "int", "100000", "shape"),
+    c("autoscaling.enabled", "main", "true", "bool", "yes", "shape", undefined, TRUE_OR_FALSE),
+    c("autoscaling.minReplicas", "main", "2", "int", "0100", "shape", undefined, /must be an integer .* without leading zeros .*: write 100/),
+    c("autoscaling.maxReplicas", "main", "5", "int", "100000", "shape", undefined, /must be an integer <= 100 \(a replica count\)/),
     c("autoscaling.targetCpuUtilization", "main", "75", "int", "150", "shape"),
     c("autoscaling.targetMemoryUtilization", "main", "85", "int", "5", "shape"),
     c("resources.requests.cpu", "main", "50m", "string", "lots", "rule"),
@@ -67,42 +73,43 @@ export const CLI_CASES: readonly CliCase[] = [
     c("ingress.gateway.name", "gateway", "public", "string", "Public", "shape"),
     c("ingress.gateway.namespace", "gateway", "gateways", "string", "Gateways", "shape"),
     c("ingress.gateway.sectionName", "gateway", "https", "string", "", "shape"),
-    c("ingress.rateLimitRps", "main", "50", "int", " 50", "shape"),
-    c("ingress.rateLimitConnections", "main", "20", "int", "10,5", "shape"),
+    c("ingress.rateLimitRps", "main", "50", "int", " 50", "shape", undefined, INTEGER_FORM),
+    c("ingress.rateLimitConnections", "main", "20", "int", "10,5", "shape", undefined, INTEGER_FORM),
     c("ingress.bodySize", "main", "2m", "string", "1 m", "shape"),
     c("ingress.corsAllowedOrigins", "main", "https://app.example.com", "string", "*", "rule", "ingress.corsAllowedOrigins[0]"),
-    c("ingress.hstsMaxAgeSeconds", "main", "300", "int", "0x10", "shape"),
+    c("ingress.hstsMaxAgeSeconds", "main", "300", "int", "0x10", "shape", undefined, INTEGER_FORM),
     c("tls.clusterIssuer", "main", "letsencrypt-staging", "string", "Letsencrypt", "shape"),
     c("tls.acmeServer", "main", "https://acme-staging-v02.api.letsencrypt.org/directory", "string", "https://acme.example.com/directory", "shape"),
     c("tls.acmeEmail", "main", "platform-team@example.com", "string", "ops", "shape"),
-    c("platform.installIngressNginx", "main", "false", "bool", "yes", "shape"),
-    c("platform.installCertManager", "main", "false", "bool", "no", "shape"),
-    c("platform.installKubePrometheusStack", "main", "false", "bool", "False", "shape"),
+    c("platform.installIngressNginx", "main", "false", "bool", "yes", "shape", undefined, TRUE_OR_FALSE),
+    c("platform.installCertManager", "main", "false", "bool", "no", "shape", undefined, TRUE_OR_FALSE),
+    c("platform.installKubePrometheusStack", "main", "false", "bool", "False", "shape", undefined, TRUE_OR_FALSE),
     c("platform.chartVersions.ingressNginx", "main", "4.13.3", "string", "latest", "rule"),
     c("platform.chartVersions.certManager", "main", "v1.19.1", "string", "^1.19", "rule"),
     c("platform.chartVersions.kubePrometheusStack", "main", "79.1.0", "string", "79.x", "rule"),
     c("monitoring.prometheusRelease", "main", "kube-prometheus-stack", "string", "", "shape"),
     c("monitoring.prometheusNamespace", "main", "monitoring", "string", "Monitoring", "shape"),
     // The issue's cases: floats, which the CLI stores as strings unless --type float.
-    c("monitoring.availabilityObjective", "main", "99.95", "float", " 99.95", "shape"),
-    c("monitoring.latencyObjective", "main", "99.5", "float", "99,5", "shape"),
-    c("monitoring.latencyThresholdSeconds", "main", "0.25", "float", "0.3", "rule"),
+    c("monitoring.availabilityObjective", "main", "99.95", "float", " 99.95", "shape", undefined, DECIMAL_FORM),
+    c("monitoring.latencyObjective", "main", "99.5", "float", "99,5", "shape", undefined, DECIMAL_FORM),
+    // Not a bucket edge: the refusal lists the edges (the app's histogram, app/src/metrics.ts).
+    c("monitoring.latencyThresholdSeconds", "main", "0.25", "float", "0.3", "rule", undefined, /0\.3 is not a bucket boundary .*\(buckets: 0\.005, 0\.01, 0\.025, 0\.05, 0\.1, 0\.25, 0\.5, 1, 2\.5, 5, 10\)/),
     c("monitoring.team", "main", "web", "string", "Web", "shape"),
     c("monitoring.pageSeverity", "main", "warning", "string", "urgent", "shape"),
     c("monitoring.ticketSeverity", "main", "info", "string", "low", "shape"),
     c("monitoring.alertReceiver", "main", "slack", "string", "email", "shape"),
     c("monitoring.runbookBaseUrl", "main", "https://runbooks.example.com/websvc", "string", "http://runbooks.example.com", "shape"),
-    c("monitoring.kubernetesMixinAlerts", "main", "true", "bool", "on", "shape"),
+    c("monitoring.kubernetesMixinAlerts", "main", "true", "bool", "on", "shape", undefined, TRUE_OR_FALSE),
     c("networkPolicy.ingressControllerNamespace", "main", "ingress-nginx", "string", "Ingress", "shape"),
     c("networkPolicy.extraEgress[].cidr", "main", "10.20.0.0/16", "string", "10.20.0.0/33", "shape"),
-    c("networkPolicy.extraEgress[].ports[].port", "main", "5432", "int", "0x10", "shape"),
-    c("networkPolicy.extraEgress[].ports[].protocol", "main", "TCP", "string", "SCTP", "shape"),
+    c("networkPolicy.extraEgress[].ports[].port", "main", "5432", "int", "0x10", "shape", undefined, INTEGER_FORM),
+    c("networkPolicy.extraEgress[].ports[].protocol", "main", "TCP", "string", "SCTP", "shape", undefined, /must be "TCP" or "UDP"/),
     c("appSecrets[].name", "secrets", "api-key", "string", "Session_Key", "rule"),
-    c("appSecrets[].length", "secrets", "32", "int", "016", "shape"),
+    c("appSecrets[].length", "secrets", "32", "int", "016", "shape", undefined, /without leading zeros .*: write 16/),
     c("appSecrets[].kind", "secrets", "password", "string", "pin", "rule"),
-    c("appSecrets[].special", "secrets", "true", "bool", "yes", "shape"),
+    c("appSecrets[].special", "secrets", "true", "bool", "yes", "shape", undefined, TRUE_OR_FALSE),
     c("appSettings", "main", "hello", "string", "x", "rule", "appSettings.GREETING"),
-    c("storage.enabled", "main", "true", "bool", "yes", "shape"),
+    c("storage.enabled", "main", "true", "bool", "yes", "shape", undefined, TRUE_OR_FALSE),
     c("storage.size", "main", "2Gi", "string", "-1Gi", "rule"),
     c("storage.storageClassName", "main", "standard", "string", "123", "shape"),
     c("storage.mountPath", "main", "/data", "string", "/tmp", "rule"),
@@ -123,6 +130,18 @@ export const CLI_CASES: readonly CliCase[] = [
 export function refusedKeys(k: CliCase): string[] {
     const p = INVALID_PATH[k.leaf] ?? k.path;
     return [...new Set([p, p.replace(/\[0\]$/, ""), p.replace(/\.[A-Z_]+$/, "")])];
+}
+
+/**
+ * Whether a line of output is the refusal a case expects: it names one of refusedKeys and the stack,
+ * says what `says` requires, and, for a value the schema refuses, shows the value as the stack file
+ * holds it (`got " 99.95"`: for text, exactly what was typed).
+ */
+export function isRefusal(k: CliCase, line: string, stack: string, stored: unknown): boolean {
+    return refusedKeys(k).some((key) => line.includes(`websvc:${key} `))
+        && line.includes(`(stack ${stack})`)
+        && (k.says === undefined || k.says.test(line))
+        && (k.refusedBy !== "shape" || line.includes(`got ${JSON.stringify(stored)}`));
 }
 
 /** A secret-looking setting name for the appSettings case's invalid value (the path differs). */
