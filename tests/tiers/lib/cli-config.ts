@@ -1,5 +1,5 @@
 // The real Pulumi CLI for the config check of the engine tier, set up the way
-// scripts/tiers/lib/engine.sh sets it up: a CLI from PATH (or, failing that, the toolchain's bin dir),
+// the retired bash engine tier (scripts/tiers/lib/engine.sh) set it up: a CLI from PATH (or, failing that, the toolchain's bin dir),
 // a private PULUMI_HOME, a local file backend, a passphrase, no update checks and no plugin
 // downloads; a copy of the program whose stack files the CLI may write; render mode (the
 // kubernetes provider writes YAML, no cluster). Everything runs through child_process, because the
