@@ -39,12 +39,8 @@ start_budget
 APP="$ROOT/app"
 SBOM_FILE="$IMAGE_CACHE/sbom.cdx.json"
 
-# The repository part of the production stack's image.ref (tag and digest dropped).
-stack_repository() {
-  node -e 'const YAML = require("yaml"); const fs = require("fs");
-    const ref = YAML.parse(fs.readFileSync("Pulumi.production.yaml", "utf8")).config["websvc:image"]?.ref ?? "";
-    console.log(ref.replace(/@.*$/, "").replace(/:[^/:]*$/, ""))'
-}
+# What the build reads from files (the stack's repository, the SBOM's counts): scripts/image/info.ts.
+image_info() { npx ts-node --transpile-only "$ROOT/scripts/image/info.ts" "$@"; }
 
 # Fills the host's npm cache with every tarball app/package-lock.json names (the build runs npm ci
 # offline from it), in a scratch copy so that app/node_modules is left alone.
@@ -62,7 +58,7 @@ build() {
   base="$(dockerfile_base_image "$APP/Dockerfile")"
   ensure_standin_base "$base"
   warm_npm_cache
-  repo="${IMAGE_REPOSITORY:-$(stack_repository)}"
+  repo="${IMAGE_REPOSITORY:-$(image_info repository)}"
   [ -n "$repo" ] || die "no repository: Pulumi.production.yaml has no websvc:image.ref; set IMAGE_REPOSITORY"
   tag="$(node -p 'require("./app/package.json").version')"
   cache="$(npm config get cache)"
@@ -104,10 +100,7 @@ sbom() {
     --source-name "${REF%@*}" --source-version "${REF#*@}" -q -o "cyclonedx-json=$SBOM_FILE" 2>"$IMAGE_CACHE/syft.log"
   rc=$?
   [ "$rc" -eq 0 ] || die "syft failed: $(tail -3 "$IMAGE_CACHE/syft.log")"
-  # shellcheck disable=SC2016 # a JavaScript program: its ${...} and backquotes are JavaScript's, not the shell's
-  log "SBOM (syft $SYFT_VERSION, CycloneDX JSON): $SBOM_FILE: $(node -e 'const b = require(process.argv[1]); const n = {};
-    for (const c of b.components) { const t = (/^pkg:([a-z]+)\//.exec(c.purl || "") || [, c.type])[1]; n[t] = (n[t] || 0) + 1; }
-    console.log(Object.entries(n).map(([t, k]) => `${k} ${t}`).join(", "))' "$SBOM_FILE")"
+  log "SBOM (syft $SYFT_VERSION, CycloneDX JSON): $SBOM_FILE: $(image_info sbom-summary "$SBOM_FILE")"
 }
 
 run_tests() {

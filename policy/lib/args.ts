@@ -18,7 +18,7 @@ import type {
     StackValidationArgs,
 } from "@pulumi/policy";
 import { detach } from "./detach";
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- private modules of @pulumi/policy without type declarations, loaded by path (some on first use only) */
 // proxy.js has no dependencies, so it is cheap to load eagerly (the package root would load the server).
 const proxyInternals = require("@pulumi/policy/proxy");
 const { UnknownValueError, unknownCheckingProxy } = proxyInternals as Pick<typeof import("@pulumi/policy"), "UnknownValueError" | "unknownCheckingProxy">;

@@ -4,7 +4,7 @@
 // the modules loaded before this one too (the policy runtime's TypeScript and @pulumi/pulumi: about
 // 350 ms of the analyzer's start-up here). NODE_DISABLE_COMPILE_CACHE=1 turns it off; on Node 20 it
 // is absent and nothing happens.
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- `module` members newer than @types/node 22, probed at run time */
 type CompileCacheApi = {
     enableCompileCache?: () => { status: number; directory?: string };
     flushCompileCache?: () => void;

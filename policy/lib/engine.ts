@@ -86,7 +86,7 @@ const validatorCache = new WeakMap<PolicyConfigSchema, ValidateFunction>();
 function validatorFor(schema: PolicyConfigSchema): ValidateFunction {
     let v = validatorCache.get(schema);
     if (!v) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- ajv loaded on the first config schema only: most runs validate none
         const Ajv = require("ajv").default as typeof import("ajv").default;
         ajv ??= new Ajv({ useDefaults: true, allErrors: true, strict: false });
         v = ajv.compile({ type: "object", properties: schema.properties, required: schema.required ?? [] });

@@ -24,7 +24,7 @@
 // policy that reads it reports the unknown exactly as before.
 // From proxy.js (no dependencies), the class the package root re-exports: the root would load the
 // policy runtime's server, @pulumi/pulumi and gRPC into every checker run.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a private module of @pulumi/policy, by path (see above)
 const { UnknownValueError } = require("@pulumi/policy/proxy") as Pick<typeof import("@pulumi/policy"), "UnknownValueError">;
 // Not imported from k8s.ts, which imports this module (its pod view applies these defaults).
 type Obj = Record<string, any>;

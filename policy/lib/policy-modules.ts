@@ -59,7 +59,7 @@ export function loadPolicyModules(entries: ModuleEntry[], builtinIds: Set<string
 function policiesOf(entry: ModuleEntry, file: string): PackPolicy[] {
     let exported: unknown;
     try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a user's policy module, a path known only at run time
         exported = require(file);
     } catch (e) {
         throw new PolicyModuleError(`${entry.label}: cannot load ${file}: ${e instanceof Error ? e.message : String(e)}`);

@@ -19,16 +19,7 @@ source scripts/node22.sh
 declared_versions() {
   local published
   published="$(npm view @pulumi/policy versions --json)"
-  # shellcheck disable=SC2016 # a JavaScript program: its ${...} are template literals, not shell
-  PUBLISHED="$published" node -e '
-    const semver = require("semver");
-    const range = require("./policy/package.json").peerDependencies["@pulumi/policy"];
-    const published = JSON.parse(process.env.PUBLISHED);
-    const oldest = semver.minVersion(range).version;
-    const newest = semver.maxSatisfying(published, range);
-    if (!published.includes(oldest)) throw new Error(`range ${range}: its lower bound ${oldest} is not published`);
-    console.log([...new Set([oldest, newest])].join(" "));
-  '
+  npx ts-node --transpile-only scripts/tiers/policy-compat-versions.ts "$published"
 }
 
 if [ "$#" -gt 0 ]; then VERSIONS="$*"; else VERSIONS="$(declared_versions)"; fi

@@ -5,7 +5,7 @@
 import type { ManifestResource } from "../../policy/lib/run";
 import { POLICY_DIR } from "./support";
 
-const fromPack = (m: string) => require(require.resolve(m, { paths: [POLICY_DIR] })); // eslint-disable-line @typescript-eslint/no-require-imports
+const fromPack = (m: string) => require(require.resolve(m, { paths: [POLICY_DIR] })); // eslint-disable-line @typescript-eslint/no-require-imports -- modules of the pack's own node_modules, resolved from there
 export const server = fromPack("@pulumi/policy/server");
 export const analyzerproto = fromPack("@pulumi/pulumi/proto/analyzer_pb");
 const { Struct } = fromPack("google-protobuf/google/protobuf/struct_pb");

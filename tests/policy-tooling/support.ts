@@ -28,7 +28,7 @@ let built = false;
 /** Rebuilds policy/dist when a source is newer than the last build (policy/scripts/build.js). */
 export function ensureCheckerBuilt(): void {
     if (built) return;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the pack's CommonJS build script, by path
     (require(path.join(POLICY_DIR, "scripts", "build.js")) as { ensureBuilt(): void }).ensureBuilt();
     built = true;
 }
@@ -56,7 +56,7 @@ export function runCheckCli(args: string[], options: RunOptions | string = {}): 
 /** The same CLI entry point in this process (no ts-node start-up): for the many option variants. */
 export function runCheckInProcess(args: string[]): CliRun {
     // Loaded lazily so that only suites that need the pack pay for loading it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily (above)
     const { runCli } = require("../../policy/check") as typeof import("../../policy/check");
     let stdout = "";
     let stderr = "";

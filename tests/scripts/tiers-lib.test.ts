@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { configDefaults, dropUnknownRuntimeOptions, EngineEvents, setStackConfig } from "../tiers/lib/engine";
+import { configDefaults, dropUnknownRuntimeOptions, EngineEvents, missingConfigKeys, setStackConfig } from "../tiers/lib/engine";
 import { packCostVerdict } from "../tiers/lib/pack-cost";
 import { secretLeaks } from "../tiers/lib/render-checks";
 import { describeMissing, median } from "../tiers/lib/tier";
@@ -73,6 +73,13 @@ describe("tiers lib: the config an old CLI requires", () => {
         assert.deepEqual(plain.rbacRules, []);
         assert.equal((plain.storage as { enabled: boolean }).enabled, false);
         assert.deepEqual(emptySecrets, ["alertWebhookUrl", "registryPassword"]);
+    });
+
+    it("reads the keys from the CLI's error (v3.171.0's wording, docs/ENGINE.md), none from other output", () => {
+        const error = "error: Stack 'staging' is missing configuration values 'alertWebhookUrl', 'namespace', 'networkPolicy', 'platform', 'rbacRules', 'registryPassword' and 'storage'";
+        assert.deepEqual(missingConfigKeys(error), ["alertWebhookUrl", "namespace", "networkPolicy", "platform", "rbacRules", "registryPassword", "storage"]);
+        assert.deepEqual(missingConfigKeys("error: Stack 'dev' is missing configuration value 'namespace'"), ["namespace"]);
+        assert.deepEqual(missingConfigKeys("KEY          VALUE\nappName      websvc\n"), []);
     });
 
     it("names the key and the stack when config.ts has no default", () => {

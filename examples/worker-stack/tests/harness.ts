@@ -42,7 +42,7 @@ export async function runProgram(stack: string): Promise<ManifestResource[]> {
     // A fresh module instance per stack: the program reads its config at import time.
     const programPath = require.resolve(PROGRAM_DIR);
     delete require.cache[programPath];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh load of the program per stack (its cache entry was just deleted)
     await settle(require(programPath) as Record<string, unknown>);
     return registered.filter((r) => r.type.startsWith("kubernetes:"));
 }

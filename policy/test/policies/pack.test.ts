@@ -93,7 +93,7 @@ describe("robustness: every resource policy copes with sparse objects", () => {
 
 describe("the @pulumi/policy runtime accepts the pack's policy definitions", () => {
     // The same function the gRPC server uses to describe the pack to the CLI (GetAnalyzerInfo).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a private module of @pulumi/policy without type declarations
     const protoutil = require("@pulumi/policy/protoutil");
     it("serializes every policy with its config schema, severity, tags and remediation", () => {
         const info = protoutil.makeAnalyzerInfo("websvc-k8s", "0.1.0", "mandatory", { policies: allPolicies }, undefined).toObject();

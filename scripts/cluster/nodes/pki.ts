@@ -1,7 +1,7 @@
 // Node certificates, signed by the cluster's CA (<run>/pki, made by cluster.sh): each kubelet's client
 // certificate (O=system:nodes, CN=system:node:<name>: the Node authorizer and NodeRestriction know it by
 // it), its serving certificate (the node IP), and kube-proxy's client certificate (system:kube-proxy,
-// bound to system:node-proxier by the default RBAC policy). The same openssl call as cluster.sh's pki_cert.
+// bound to system:node-proxier by the default RBAC policy). The same openssl call as scripts/cluster/pki.sh's pki_cert.
 import * as fs from "fs";
 import * as path from "path";
 import { runAsync } from "./sh";

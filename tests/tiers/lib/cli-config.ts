@@ -1,5 +1,5 @@
 // The real Pulumi CLI for the config check of the engine tier, set up the way
-// scripts/tiers/lib/engine.sh sets it up: a CLI from PATH (or, failing that, the toolchain's bin dir),
+// the retired bash engine tier (scripts/tiers/lib/engine.sh) set it up: a CLI from PATH (or, failing that, the toolchain's bin dir),
 // a private PULUMI_HOME, a local file backend, a passphrase, no update checks and no plugin
 // downloads; a copy of the program whose stack files the CLI may write; render mode (the
 // kubernetes provider writes YAML, no cluster). Everything runs through child_process, because the
@@ -9,9 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { schemaDefaults } from "../../../config";
+import { schemaDefaults, SECRET_KEYS } from "../../../config";
 import { parsePropertyPath } from "../../../scripts/lib/config-path";
-import { dropUnknownRuntimeOptions, languageHostFlags, randomProviderEnv, type RandomProvider } from "./engine";
+import { dropUnknownRuntimeOptions, languageHostFlags, missingConfigKeys, randomProviderEnv, type RandomProvider } from "./engine";
 
 export const ROOT = path.resolve(__dirname, "../../..");
 const REQUIRED = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"];
@@ -116,11 +116,11 @@ export class Cli {
      */
     fillCliRequired(dir: string, stack: string): string[] {
         const listed = this.pulumi(["config", "-s", stack], dir).out;
-        const missing = [...(/missing configuration values? (.*)/.exec(listed)?.[1] ?? "").matchAll(/'([A-Za-z]+)'/g)].map((m) => m[1]);
+        const missing = missingConfigKeys(listed);
         const defaults = schemaDefaults() as Record<string, unknown>;
         for (const key of missing) {
             if (key === "namespace") this.must(["config", "set", "-s", stack, key, `websvc-${stack}`], dir);
-            else if (["kubeconfig", "registryPassword", "alertWebhookUrl"].includes(key)) this.must(["config", "set", "-s", stack, "--secret", key, ""], dir);
+            else if ((SECRET_KEYS as readonly string[]).includes(key)) this.must(["config", "set", "-s", stack, "--secret", key, ""], dir);
             // appSecrets' default (names such as session-key, kind password) trips v3.171.0's
             // secret-looking-value check: it is a spec, not a secret, so it is written as plaintext.
             else if (key in defaults) this.must(["config", "set", "-s", stack, ...(this.setFlags.has("plaintext") ? ["--plaintext"] : []), key, JSON.stringify(defaults[key])], dir);

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { CommandError, EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import YAML from "yaml";
-import { instanceName, validateConfig } from "../../../config";
+import { instanceName, SECRET_KEYS, validateConfig } from "../../../config";
 import { loadStackConfig, readProject } from "../../../scripts/lib/stack-config";
 import { Missing, onPath, ROOT } from "./tier";
 export { tail } from "./tier";
@@ -287,7 +287,13 @@ export function stackEnvironment(stackFile: string, project = "websvc"): string 
 
 // ---------------------------------------------------------------- config the CLI requires
 const MISSING_CONFIG = /missing configuration values? (.*)$/m;
-const SECRET_EMPTY = new Set(["registryPassword", "alertWebhookUrl", "kubeconfig"]);
+const SECRET_EMPTY: ReadonlySet<string> = new Set(SECRET_KEYS);
+
+/** The keys a CLI names in its "missing configuration values 'a', 'b'" error ([] when it names none). */
+export function missingConfigKeys(cliOutput: string): string[] {
+    const m = MISSING_CONFIG.exec(cliOutput);
+    return m ? [...m[1].matchAll(/'([A-Za-z]+)'/g)].map((x) => x[1]) : [];
+}
 
 /**
  * The raw config object config.ts validates, from the stack's values and Pulumi.yaml: keys Pulumi.yaml
@@ -338,9 +344,8 @@ export async function setCliRequiredConfig(engine: Engine, stack: Stack, program
         answer = commandText(e);
         if (!MISSING_CONFIG.test(answer)) throw e;
     }
-    const m = MISSING_CONFIG.exec(answer);
-    if (!m) return [];
-    const missing = [...m[1].matchAll(/'([A-Za-z]+)'/g)].map((x) => x[1]);
+    const missing = missingConfigKeys(answer);
+    if (missing.length === 0) return [];
     const { plain, emptySecrets } = configDefaults(programDir, stack.name, missing);
     const project = readProject(programDir).name;
     setStackConfig(path.join(programDir, `Pulumi.${stack.name}.yaml`), project, plain);

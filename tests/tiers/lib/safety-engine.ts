@@ -4,14 +4,13 @@
 // output, `--event-log` to time a fault, `stack export` without decryption, `state unprotect`.
 // Contract (as every tier): `pulumi` and its plugins on PATH, a cluster from KUBECONFIG. The random
 // provider is the TEST STAND-IN of scripts/providers/random-standin, put first on PATH here only.
-import { dropUnknownRuntimeOptions, isolatedPulumiEnv, languageHostFlags, RANDOM_STANDIN_BIN, RANDOM_STANDIN_ENV } from "./engine";
+import { configDefaults, dropUnknownRuntimeOptions, isolatedPulumiEnv, languageHostFlags, missingConfigKeys, RANDOM_STANDIN_BIN, RANDOM_STANDIN_ENV, setStackConfig } from "./engine";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { instanceName, validateConfig } from "../../../config";
-import { loadStackConfig, readProject } from "../../../scripts/lib/stack-config";
+import { readProject } from "../../../scripts/lib/stack-config";
 
 export const ROOT = path.resolve(__dirname, "../../..");
 
@@ -120,20 +119,14 @@ export class SafetyStack {
         });
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(this.dir, "node_modules"));
         dropUnknownRuntimeOptions(path.join(this.dir, "Pulumi.yaml"), languageHostFlags());
-        const stackFile = path.join(this.dir, `Pulumi.${this.name}.yaml`);
-        if (!fs.existsSync(stackFile)) fs.writeFileSync(stackFile, "config: {}\n");
-        this.setConfig(values);
+        this.setConfig(values); // creates Pulumi.<stack>.yaml when the source has none
         await this.must(["stack", "init"]); // the name comes from --stack
         if (source === ROOT) await this.setCliRequiredConfig();
     }
 
     /** Plain values into Pulumi.<stack>.yaml, kept typed. */
     setConfig(values: Record<string, unknown>): void {
-        const file = path.join(this.dir, `Pulumi.${this.name}.yaml`);
-        const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
-        const project = YAML.parse(fs.readFileSync(path.join(this.dir, "Pulumi.yaml"), "utf8")).name;
-        for (const [k, v] of Object.entries(values)) doc.setIn(["config", `${project}:${k}`], doc.createNode(v));
-        fs.writeFileSync(file, doc.toString());
+        setStackConfig(path.join(this.dir, `Pulumi.${this.name}.yaml`), readProject(this.dir).name, values);
     }
 
     environment(): string {
@@ -177,26 +170,13 @@ export class SafetyStack {
 
     /**
      * Some CLI versions (v3.171.0) require every Pulumi.yaml key declared without a default. Those get
-     * config.ts's own defaults (read by validating this stack's config), secrets "" (= unset).
+     * config.ts's own defaults (engine.ts configDefaults: read by validating this stack's config), secrets "" (= unset).
      */
     private async setCliRequiredConfig(): Promise<void> {
-        const r = await this.run(["config"]);
-        const m = /missing configuration values? (.*)$/m.exec(r.output);
-        if (!m) return;
-        const loaded = loadStackConfig(this.dir, this.name);
-        const raw: Record<string, unknown> = {};
-        for (const [full, value] of Object.entries(loaded.config)) {
-            if (loaded.secretKeys.includes(full)) continue;
-            const key = full.slice(loaded.project.length + 1);
-            const type = loaded.declarations[key]?.type;
-            raw[key] = type === "integer" ? Number(value) : type === "string" || type === "boolean" ? value : JSON.parse(value);
-        }
-        const parsed = validateConfig(raw, this.name, readProject(this.dir).name) as Record<string, any>;
-        const plain: Record<string, unknown> = {};
-        for (const key of [...m[1].matchAll(/'([A-Za-z]+)'/g)].map((x) => x[1])) {
-            if (["registryPassword", "alertWebhookUrl", "kubeconfig"].includes(key)) await this.must(["config", "set", "--secret", key, ""]);
-            else plain[key] = key === "namespace" ? parsed.namespace ?? instanceName(parsed as any) : parsed[key];
-        }
+        const missing = missingConfigKeys((await this.run(["config"])).output);
+        if (missing.length === 0) return;
+        const { plain, emptySecrets } = configDefaults(this.dir, this.name, missing);
+        for (const key of emptySecrets) await this.must(["config", "set", "--secret", key, ""]);
         this.setConfig(plain);
     }
 }
