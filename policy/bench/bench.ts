@@ -17,7 +17,7 @@ import { generateCorpus } from "./corpus";
 import { buildCorpus, CORPORA, dashboardFileOf, type CorpusName, type CorpusShape } from "./corpora";
 import { expandPaths } from "../cli/manifests";
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- the pack's CommonJS build script is required, not imported */
 const { ensureBuilt } = require("../scripts/build") as { ensureBuilt(): void };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -7,7 +7,7 @@ import * as path from "path";
 export function ignoreMatcher(patterns: string[] | undefined, cwd = process.cwd()): ((file: string) => boolean) | undefined {
     if (!patterns || patterns.length === 0) return undefined;
     // Loaded only when there are patterns: most runs have none.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- picomatch loaded only when there are patterns
     const picomatch = require("picomatch") as typeof import("picomatch");
     // picomatch's basename option also applies to patterns with a slash (it then matches
     // `vendor/**` against a base name `vendor`), so only slash-free patterns get it.

@@ -265,7 +265,7 @@ function startParseWorker(files: string[], next: Int32Array, results: (FileResul
         tsNode: underTsNode ? require.resolve("ts-node", { paths: [__dirname] }) : undefined,
         project: path.join(__dirname, "..", "tsconfig.json"),
     };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- worker_threads loaded only for parallel runs
     const { Worker } = require("worker_threads") as typeof import("worker_threads");
     return new Promise((resolve) => {
         let worker: WorkerType;

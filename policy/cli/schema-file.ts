@@ -8,7 +8,7 @@ import { parseCompat } from "./yaml-compat";
 type AjvInstance = import("ajv").default;
 let ajv: AjvInstance | undefined;
 const schemaAjv = (): AjvInstance => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- ajv loaded on the first schema file only
     const Ajv = require("ajv").default as typeof import("ajv").default;
     return (ajv ??= new Ajv({ allErrors: true, strict: true }));
 };

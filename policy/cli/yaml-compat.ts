@@ -8,7 +8,7 @@ import { decodeStream, MAX_DEPTH, TooDeep, YamlSyntaxError, type ChunkParse, typ
 
 type YamlModule = typeof import("yaml");
 let yamlModule: YamlModule | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the yaml package is loaded on first use (most runs never need it)
 const loadYaml = (): YamlModule => (yamlModule ??= require("yaml") as YamlModule);
 
 /** Flow nesting the `yaml` package still reports as an error (at ~5000 levels it can exhaust the process's memory). */
