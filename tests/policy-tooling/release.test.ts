@@ -28,7 +28,9 @@ function expectedPackageFiles(): string[] {
     const compiled = ["index.ts", "check.ts", "run.ts", ...sourcesIn("cli"), ...sourcesIn("lib"), ...sourcesIn("policies")]
         .flatMap((ts) => [`dist/${ts.replace(/\.ts$/, ".js")}`, `dist/${ts.replace(/\.ts$/, ".d.ts")}`]);
     const configs = fs.readdirSync(path.join(POLICY_DIR, "config")).filter((f) => f.endsWith(".json")).map((f) => `config/${f}`);
-    return ["CHANGELOG.md", "PulumiPolicy.yaml", "README.md", "package.json", ...compiled, ...configs].sort();
+    // The README links to the docs, so they ship with it.
+    const docs = fs.readdirSync(path.join(POLICY_DIR, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
+    return ["CHANGELOG.md", "PulumiPolicy.yaml", "README.md", "package.json", ...compiled, ...configs, ...docs].sort();
 }
 
 // Versions scripts/tiers/policy-compat.sh runs the tests against (see policy/README.md, Compatibility).
