@@ -119,5 +119,29 @@ describe("random stand-in provider (tests only)", function () {
             assert.match(outs.result.value, /^[A-Za-z0-9]{32}$/);
             assert.deepEqual(outs.keepers, { rotation: "r1" });
         });
+
+        // The deploy-safety tier kills `pulumi up`; the plugins the engine started were then left
+        // running (3 per CI run) until the stand-in learned to leave when its parent is gone.
+        it("leaves when its engine is killed (its parent process is gone)", async () => {
+            const engine = spawn("bash", ["-c", `"${LAUNCHER}" & echo "plugin $!"; wait`], { env: { ...process.env, WEBSVC_RANDOM_STANDIN: "tests-only" } });
+            const plugin = await new Promise<number>((resolve, reject) => {
+                let out = "";
+                let pid = 0;
+                engine.stdout.on("data", (d) => {
+                    out += d;
+                    pid ||= Number(/plugin (\d+)/.exec(out)?.[1] ?? 0);
+                    if (pid && /\n\d+\n/.test(out)) resolve(pid); // its port: it is serving
+                });
+                engine.on("exit", () => reject(new Error(`the engine stand-in exited first: ${out}`)));
+            });
+            const alive = () => { try { process.kill(plugin, 0); return true; } catch { return false; } };
+            assert.ok(alive());
+            engine.kill("SIGKILL");
+            const deadline = Date.now() + 10000;
+            while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+            const left = !alive();
+            if (!left) process.kill(plugin, "SIGTERM");
+            assert.ok(left, `the plugin (pid ${plugin}) still ran 10 s after its engine was killed`);
+        });
     });
 });

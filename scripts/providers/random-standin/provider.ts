@@ -173,6 +173,12 @@ if (require.main === module) {
         console.error(`pulumi-resource-random (websvc test stand-in): refusing to start without ${STANDIN_ENV}=${STANDIN_ENV_VALUE}; this plugin exists only for the engine and cluster test tiers (docs/deploy-safety.md). Install the real pulumi-resource-random for real stacks.`);
         process.exit(1);
     }
+    // The engine ends its plugins when it exits, but nothing does when it is killed (the
+    // deploy-safety tier kills `pulumi up` on purpose): the stand-in leaves once its engine is gone.
+    const engine = process.ppid;
+    setInterval(() => {
+        if (process.ppid !== engine) process.exit(0);
+    }, 2000).unref();
     pulumi.provider.main(standInProvider, process.argv.slice(2)).catch((err) => {
         console.error(err);
         process.exit(1);
