@@ -17,7 +17,7 @@
 # Exit codes: 0 ok; 1 failure; 3 budget exhausted; 5 cannot run here (a tool cannot be installed).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 COMMAND="${1:-}"; shift || true
 # shellcheck source=scripts/lib/budget.sh
 source scripts/lib/budget.sh

@@ -65,7 +65,6 @@ status_set() { # key value: one KEY=value line per fact (plain text, for people)
   printf '%s=%s\n' "$1" "$2" >> "$STATUS.tmp"
   mv "$STATUS.tmp" "$STATUS"
 }
-remaining() { budget_remaining; }
 budget_exhausted() { # step, skipped components
   log "BUDGET EXHAUSTED after $(( $(date +%s) - START ))s of ${BUDGET}s during: $1"
   log "skipped (not built yet): $2"
@@ -79,10 +78,8 @@ budget_exhausted() { # step, skipped components
 SKIPPED_AFTER=""
 gorun() { # logfile step go-args...
   local logf="$1" step="$2"; shift 2
-  local left; left=$(remaining)
-  [ "$left" -le 0 ] && budget_exhausted "$step" "$SKIPPED_AFTER"
-  timeout "$left" go "$@" >>"$logf" 2>&1
-  local rc=$?
+  local rc=0
+  budget_run go "$@" >>"$logf" 2>&1 || rc=$?
   if [ $rc -eq 124 ]; then budget_exhausted "$step" "$SKIPPED_AFTER"; fi
   if [ $rc -ne 0 ] && [ "${GOSUMDB:-}" != off ] && grep -q "$(go env GOSUMDB | cut -d+ -f1 | cut -d' ' -f1).*\(dial\|timeout\|connection\|no such host\)" "$logf"; then
     log "checksum database unreachable: retrying with GOSUMDB=off (modules are still verified against go.sum where present)"

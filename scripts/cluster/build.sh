@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by scripts/cluster.sh: the control plane's binaries from the Go module proxy into $BIN
 # (etcd, kwok, and k8s.io/kubernetes' commands through a wrapper module), each stamped with its
-# version so that a warm `build` is a no-op. Uses its versions, paths, log and budget_remaining.
+# version so that a warm `build` is a no-op. Uses its versions, paths, log and budget_run.
 
 # kubelet and kube-proxy serve the real nodes (`up --real-nodes N`); same wrapper module, same ldflags.
 KUBE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
@@ -9,11 +9,8 @@ BINARIES=(etcd "${KUBE_BINARIES[@]}" kwok)
 stamp_ok() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/.$1.stamp" 2>/dev/null)" = "$2" ]; }
 # go with the remaining budget; exit 3 (budget) or 4 (failure) with the log's tail.
 gobuild() { # logfile what go-args...
-  local logf="$1" what="$2"; shift 2
-  local left; left=$(budget_remaining)
-  if [ "$left" -le 0 ]; then log "BUDGET EXHAUSTED before: $what (Go's caches keep the progress; rerun)"; exit 3; fi
-  timeout "$left" go "$@" >>"$logf" 2>&1
-  local rc=$?
+  local logf="$1" what="$2" rc=0; shift 2
+  budget_run go "$@" >>"$logf" 2>&1 || rc=$?
   if [ $rc -eq 124 ]; then log "BUDGET EXHAUSTED after $(( $(date +%s) - START ))s of ${BUDGET}s during: $what (Go's caches keep the progress; rerun)"; exit 3; fi
   if [ $rc -ne 0 ]; then log "$what failed (exit $rc), log $logf:"; tail -15 "$logf" >&2; exit 4; fi
 }
