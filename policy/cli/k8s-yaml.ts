@@ -89,7 +89,7 @@ export function refuseMultiLineFlowKey(text: string, contentStart: number, keyEn
     let j = keyStart - 1;
     while (j >= 0 && /\s/.test(text[j])) j--;
     if (text[j] === "?") return;
-    throw new DecodeRefusal(`a flow mapping's key spans lines before its ":" (line ${lineAt(text, keyStart)}); Kubernetes' YAML decoder refuses it ("did not find expected ',' or '}'")`);
+    throw new DecodeRefusal(`a flow mapping's key spans lines before its ":" (line ${new LineIndex(text).lineOf(keyStart)}); Kubernetes' YAML decoder refuses it ("did not find expected ',' or '}'")`);
 }
 
 /** Where a node's source starts: before the `&anchor` and `!tag` properties written ahead of its content. */
@@ -143,25 +143,49 @@ export function splitStream(text: string): StreamChunk[] {
     return splitYaml(text, 0, 1);
 }
 
-/** lineAt for offsets asked in increasing order, each newline counted once. */
-function lineCounter(text: string): (offset: number) => number {
-    let line = 1;
-    let from = 0;
-    return (offset) => {
-        if (offset < from) return lineAt(text, offset);
-        for (let nl = text.indexOf("\n", from); nl !== -1 && nl < offset; nl = text.indexOf("\n", nl + 1)) {
-            line++;
-            from = nl + 1;
+/**
+ * 1-based line of a source offset. Queries usually come in increasing order (documents, then
+ * their items), so it counts newlines forward from the last one; the first query that goes
+ * back builds the full newline index once and searches it from then on.
+ */
+export class LineIndex {
+    private offset = 0;
+    private line = 1;
+    private newlines?: number[];
+    constructor(private readonly text: string) {}
+
+    lineOf(offset: number): number | undefined {
+        if (offset < 0) return undefined;
+        if (this.newlines === undefined && offset < this.offset) this.newlines = newlineOffsets(this.text);
+        if (this.newlines !== undefined) return 1 + countBelow(this.newlines, offset);
+        let nl = this.text.indexOf("\n", this.offset);
+        while (nl !== -1 && nl < offset) {
+            this.line++;
+            nl = this.text.indexOf("\n", nl + 1);
         }
-        return line;
-    };
+        this.offset = offset;
+        return this.line;
+    }
 }
 
-function lineAt(text: string, offset: number): number {
-    let line = 1;
-    for (let nl = text.indexOf("\n"); nl !== -1 && nl < offset; nl = text.indexOf("\n", nl + 1)) line++;
-    return line;
+function newlineOffsets(text: string): number[] {
+    const out: number[] = [];
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) out.push(nl);
+    return out;
 }
+
+/** How many entries of the sorted `values` are below `x`. */
+function countBelow(values: number[], x: number): number {
+    let lo = 0;
+    let hi = values.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (values[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 
 /**
  * A series of JSON values (Go's json.Decoder). When the first or second value does not parse,
@@ -171,7 +195,8 @@ function lineAt(text: string, offset: number): number {
 function splitJson(text: string, from: number): StreamChunk[] {
     const out: StreamChunk[] = [];
     // Offsets only grow here: lines counted once (a JSON-lines file of 20,000 values took 25 s counting each from the start).
-    const lineAt = lineCounter(text);
+    const lines = new LineIndex(text);
+    const lineAt = (offset: number) => lines.lineOf(offset)!;
     let consumed = 0;
     let pos = from;
     for (;;) {

@@ -1,7 +1,7 @@
 // What both YAML paths (yaml-fast.ts with js-yaml, yaml-compat.ts with the `yaml` package) give
 // the manifest loader: each document's value as Kubernetes reads it (k8s-yaml.ts) and the lines
 // where it and its items start.
-import { DecodeRefusal, decodeDocument, splitStream, type YNode } from "./k8s-yaml";
+import { DecodeRefusal, decodeDocument, LineIndex, splitStream, type YNode } from "./k8s-yaml";
 
 /**
  * Collections nested deeper than this are refused by both paths (real manifests and CRDs stay
@@ -153,47 +153,4 @@ function itemsOf(root: YNode): YNode[] | undefined {
         if (k.kind === "scalar" && k.value === "items") return v.kind === "seq" ? v.children : undefined;
     }
     return undefined;
-}
-
-/**
- * 1-based line of a source offset. Queries usually come in increasing order (documents, then
- * their items), so it counts newlines forward from the last one; the first query that goes
- * back builds the full newline index once and searches it from then on.
- */
-export class LineIndex {
-    private offset = 0;
-    private line = 1;
-    private newlines?: number[];
-    constructor(private readonly text: string) {}
-
-    lineOf(offset: number): number | undefined {
-        if (offset < 0) return undefined;
-        if (this.newlines === undefined && offset < this.offset) this.newlines = newlineOffsets(this.text);
-        if (this.newlines !== undefined) return 1 + countBelow(this.newlines, offset);
-        let nl = this.text.indexOf("\n", this.offset);
-        while (nl !== -1 && nl < offset) {
-            this.line++;
-            nl = this.text.indexOf("\n", nl + 1);
-        }
-        this.offset = offset;
-        return this.line;
-    }
-}
-
-function newlineOffsets(text: string): number[] {
-    const out: number[] = [];
-    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) out.push(nl);
-    return out;
-}
-
-/** How many entries of the sorted `values` are below `x`. */
-function countBelow(values: number[], x: number): number {
-    let lo = 0;
-    let hi = values.length;
-    while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (values[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
 }
