@@ -77,7 +77,6 @@ export function refuseYaml12Escapes(raw: string): void {
  * `? key` entries may span lines and are not refused.
  */
 export function refuseMultiLineFlowKey(text: string, contentStart: number, keyEnd: number): void {
-    const keyStart = withProperties(text, contentStart);
     let i = keyEnd;
     for (;;) {
         const c = text[i];
@@ -85,7 +84,10 @@ export function refuseMultiLineFlowKey(text: string, contentStart: number, keyEn
         else if (c === "#") while (i < text.length && text[i] !== "\n") i++;
         else break;
     }
-    if (text[i] !== ":" || !/[\n\r]/.test(text.slice(keyStart, i))) return;
+    if (text[i] !== ":") return; // a key without a value may span lines
+    // Its properties only now: most flow keys stop above or at the newline test.
+    const keyStart = withProperties(text, contentStart);
+    if (!/[\n\r]/.test(text.slice(keyStart, i))) return;
     let j = keyStart - 1;
     while (j >= 0 && /\s/.test(text[j])) j--;
     if (text[j] === "?") return;
