@@ -1,7 +1,9 @@
 // The real nodes' layout and route classification (scripts/cluster/nodes), without starting anything.
 import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
 import { layoutFor, MAX_NODES } from "../../scripts/cluster/nodes/layout";
-import { ends, followsDefault } from "../../scripts/cluster/nodes/net";
+import { ends, followsDefault, hostHasLink, removeHostLink } from "../../scripts/cluster/nodes/net";
+import { skipBecause } from "../support/skip";
 
 describe("real-node layout", () => {
   it("two slots share no range, interface or cgroup, and two run dirs no cgroup", () => {
@@ -56,5 +58,27 @@ describe("route leak classification", () => {
   it("first and last host address of a range", () => {
     assert.deepEqual(ends("10.135.64.0/18"), ["10.135.64.1", "10.135.127.254"]);
     assert.deepEqual(ends("10.135.128.0/20"), ["10.135.128.1", "10.135.143.254"]);
+  });
+});
+
+describe("removing the host link when its peer's namespace dies", function () {
+  this.timeout(30_000);
+  before(function () {
+    if (process.getuid?.() !== 0 || spawnSync("ip", ["-V"]).status !== 0) skipBecause(this, "making links needs root and iproute2");
+  });
+  // `down` kills the namespace holder, and the kernel then removes the veth pair on its own, at a
+  // moment of its choosing. Deleting the host end must not fail when the kernel got there first (CI
+  // once failed on `ip link del wsk1h`: "Cannot find device").
+  it("leaves no link and does not fail, whoever removes it first (10 rounds)", async () => {
+    const name = `wsktest${process.pid % 10000}`;
+    for (let round = 0; round < 10; round++) {
+      const holder = spawn("unshare", ["--net", "sleep", "20"], { stdio: "ignore" });
+      await new Promise((r) => setTimeout(r, 50)); // let unshare enter its namespace
+      const made = spawnSync("ip", ["link", "add", name, "type", "veth", "peer", "name", "p0", "netns", String(holder.pid)]);
+      assert.equal(made.status, 0, made.stderr.toString());
+      holder.kill("SIGKILL");
+      await removeHostLink(name);
+      assert.equal(hostHasLink(name), false, `round ${round}`);
+    }
   });
 });

@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { destroyCgroup } from "./cgroups";
 import { claimSlot, Layout, layoutFor, loadLayout, releaseSlot, runDir, saveLayout } from "./layout";
-import { hostHasLink, routeChecks } from "./net";
+import { hostHasLink, removeHostLink, routeChecks } from "./net";
 import { nodeExecArgv } from "./exec";
 import { kubeletHealthy, nodeHolderPid, startNode } from "./node";
 import { startHub, startRegistryAndForwarders } from "./infra";
@@ -205,7 +205,7 @@ async function down(): Promise<void> {
   await waitFor(3, "daemons stopped", () => !daemons.some(alive), 50).catch(() => undefined);
   const left = await destroyCgroup(l.cgroupParent);
   for (const p of (s?.procs ?? []).filter(alive)) process.kill(p.pid, "SIGKILL"); // not in the cgroup (cannot happen: each joins it first)
-  if (hostHasLink(l.hostVeth)) run("ip", ["link", "del", l.hostVeth]);
+  await removeHostLink(l.hostVeth);
   const problems = [...left.map((c) => `cgroup ${c}`), ...(hostHasLink(l.hostVeth) ? [`link ${l.hostVeth}`] : []), ...(s?.procs ?? []).filter(alive).map((p) => `${p.name} pid ${p.pid}`)];
   if (problems.length) throw new CommandError(`down left: ${problems.join(", ")}`);
   releaseSlot(RUN, l.slot);

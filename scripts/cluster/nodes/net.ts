@@ -5,7 +5,7 @@
 // nsenter, never `ip netns exec` (it remounts /sys, and runc then finds no cgroup mount).
 import * as fs from "fs";
 import { Layout, NodeLayout } from "./layout";
-import { run, runAsync } from "./sh";
+import { run, runAsync, waitFor } from "./sh";
 
 export const netns = (holder: number) => `/proc/${holder}/ns/net`;
 
@@ -147,3 +147,17 @@ export async function routeChecks(l: Layout, holders: { where: string; pid?: num
 }
 
 export const hostHasLink = (name: string) => fs.existsSync(`/sys/class/net/${name}`);
+
+/** Removes a host link whose veth peer sat in a namespace whose holder was just killed. The kernel
+ * tears that namespace down asynchronously, and the pair with it, so the link may vanish on its own
+ * between any check and `ip link del` (CI saw "Cannot find device"): wait up to 2 s for that first,
+ * then delete it, and count a link gone meanwhile as deleted. */
+export async function removeHostLink(name: string): Promise<void> {
+  await waitFor(2, `link ${name} gone`, () => !hostHasLink(name), 50).catch(() => undefined);
+  if (!hostHasLink(name)) return;
+  try {
+    run("ip", ["link", "del", name]);
+  } catch (e) {
+    if (hostHasLink(name)) throw e;
+  }
+}

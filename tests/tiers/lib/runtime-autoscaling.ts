@@ -16,6 +16,7 @@ import { isReady, livePods, sleep, waitUntil } from "./runtime-kube";
 import { Load, describeLoad } from "./runtime-load";
 import { METRICS_SERVER_VERSION, metricsServerState, podCpuMillis, startMetricsServer, stopMetricsServer } from "./runtime-metrics-server";
 import type { RuntimeStack } from "./runtime-stack";
+import { skipBecause } from "../../support/skip";
 
 /**
  * The load: open-loop GETs of /metrics on the Service's metrics port (runtime-load-client.ts, inside
@@ -117,7 +118,7 @@ class Timeline {
 export function autoscalingCheck(ctx: () => Ctx): void {
     it(`autoscaling on real metrics (metrics-server ${METRICS_SERVER_VERSION}): CPU load raises the HPA above minReplicas, the new pods turn Ready, and after the load it scales back (or, in a long stabilization window, recommends it)`, async function () {
         this.timeout(16 * 60_000);
-        const skip = (why: string): never => { console.log(`      SKIPPED: ${why}`); this.skip(); throw new Error("unreachable"); };
+        const skip = (why: string): never => skipBecause(this, why, "      ");
         const { env, stack: st } = ctx();
         if (!env) skip("no runtime environment");
         if (!st) skip("production was not deployed (see its rollout check)");

@@ -13,6 +13,7 @@ import { applyManifests, isReady, livePods, waitUntil } from "./runtime-kube";
 import { helperImages, publish } from "./runtime-images";
 import { Load, describeLoad } from "./runtime-load";
 import type { RuntimeStack } from "./runtime-stack";
+import { skipBecause } from "../../support/skip";
 
 const OPERATOR_MODULE = "github.com/prometheus-operator/prometheus-operator@v0.85.0";
 const PROMETHEUS_VERSION = "v3.16.0";
@@ -112,7 +113,7 @@ export function observabilityChecks(ctx: () => Ctx): void {
         let env: RuntimeEnv;
         let rule: any;
         let load: Load | undefined;
-        const skip = (c: Mocha.Context, why: string): never => { console.log(`      SKIPPED: ${why}`); c.skip(); throw new Error("unreachable"); };
+        const skip = (c: Mocha.Context, why: string): never => skipBecause(c, why, "      ");
 
         const query = (q: string): any[] => {
             const out = clusterCommand(env, ["exec", "--", "curl", "-sS", "--max-time", "10", "-G", `${promUrl}/api/v1/query`, "--data-urlencode", `query=${q}`], { timeoutMs: 30_000 });

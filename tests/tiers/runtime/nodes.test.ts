@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { skipBecause } from "../../support/skip";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const RUN = process.env.WEBSVC_CLUSTER_DIR ?? path.join(process.env.XDG_RUNTIME_DIR ?? "/tmp", "websvc-cluster");
@@ -45,17 +46,13 @@ const layoutOf = (run: string): Layout | undefined => {
 function cgroupDirs(name: string): string[] {
   return fs.readdirSync("/sys/fs/cgroup").map((h) => path.join("/sys/fs/cgroup", h, name)).filter((d) => fs.existsSync(d));
 }
-function skip(ctx: Mocha.Context, reason: string): never {
-  console.log(`SKIPPED: ${reason}`);
-  ctx.skip();
-}
 
 describe("real nodes of the running cluster", function () {
   this.timeout(120_000);
   let layout: Layout;
   before(function () {
     const l = layoutOf(RUN);
-    if (!l || cluster(RUN, ["status"]).rc !== 0) skip(this, `no running cluster with real nodes in ${RUN} (npm run cluster -- up --real-nodes 3)`);
+    if (!l || cluster(RUN, ["status"]).rc !== 0) skipBecause(this, `no running cluster with real nodes in ${RUN} (npm run cluster -- up --real-nodes 3)`);
     layout = l;
   });
 
@@ -108,8 +105,8 @@ describe("a second cluster with a real node on the same host, then down", functi
   let layout: Layout | undefined;
   let procs: { pid: number; start: string }[] = [];
   before(function () {
-    if (process.getuid?.() !== 0) skip(this, "real nodes need root (namespaces, cgroups, links)");
-    if (!fs.existsSync(path.join(os.homedir(), ".cache/websvc/cluster-v1.37.2/bin/kubelet"))) skip(this, "no kubelet built (npm run cluster -- build)");
+    if (process.getuid?.() !== 0) skipBecause(this, "real nodes need root (namespaces, cgroups, links)");
+    if (!fs.existsSync(path.join(os.homedir(), ".cache/websvc/cluster-v1.37.2/bin/kubelet"))) skipBecause(this, "no kubelet built (npm run cluster -- build)");
     fs.rmSync(run, { recursive: true, force: true });
     const up = cluster(run, ["up", "--real-nodes", "1"], 240_000);
     assert.equal(up.rc, 0, up.err.split("\n").slice(-15).join("\n"));
@@ -122,7 +119,7 @@ describe("a second cluster with a real node on the same host, then down", functi
 
   it("gets its own slot: ranges, link and cgroup differ from the other cluster's", function () {
     const other = layoutOf(RUN);
-    if (!other) skip(this, `no other cluster with real nodes in ${RUN} to compare with`);
+    if (!other) skipBecause(this, `no other cluster with real nodes in ${RUN} to compare with`);
     assert.ok(layout);
     assert.notEqual(layout.slot, other.slot);
     assert.notEqual(layout.podCidr, other.podCidr);
