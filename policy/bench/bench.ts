@@ -128,6 +128,8 @@ interface Goal {
 
 class Bench {
     readonly goals: Goal[] = [];
+    /** Peak RSS of `node -e 0` and of the checker on one small file: what no input can go below. */
+    private floors?: { nodeMiB: number; checkerMiB: number };
     constructor(readonly workDir: string, readonly kubeScore: string | undefined, readonly pairs: number) {}
 
     goal(what: string, value: string, target: string, met: boolean): string {
@@ -140,7 +142,7 @@ class Bench {
     }
 
     /** Checker and kube-score on the same files, `pairs` times, alternating who goes first; returns the median ratios. */
-    paired(label: string, oursArgs: string[], files: string[], pairs = this.pairs, log = true): { ours: Measured[]; speedup?: number; memory?: number } {
+    paired(label: string, oursArgs: string[], files: string[], pairs = this.pairs, log = true): { ours: Measured[]; speedup?: number; memory?: number; kubeScoreMiB?: number } {
         const ksArgs = this.kubeScore ? [this.kubeScore, "score", "-o", "json", ...files] : undefined;
         const runs: { ours: Measured; ks?: Measured }[] = [];
         for (let i = 0; i < pairs; i++) {
@@ -168,7 +170,7 @@ class Bench {
                 ` (CPU ${f2(median(withKs.map((p) => p.ours.cpuSeconds)))} s), kube-score ${KUBE_SCORE_VERSION} ${f2(median(withKs.map((p) => p.ks.wallSeconds)))} s / ${median(withKs.map((p) => p.ks.peakRssMiB)).toFixed(0)} MiB` +
                 ` (CPU ${f2(median(withKs.map((p) => p.ks.cpuSeconds)))} s); speed ${f2(speedup)}x by wall time, ${f2(cpu)}x by CPU time`,
         );
-        return { ours: runs.map((r) => r.ours), speedup, memory };
+        return { ours: runs.map((r) => r.ours), speedup, memory, kubeScoreMiB: median(withKs.map((p) => p.ks.peakRssMiB)) };
     }
 
     /** A corpus: both tools paired, the object count checked, the two goals. */
@@ -183,6 +185,10 @@ class Bench {
         if (r.speedup !== undefined && r.memory !== undefined) {
             console.log(`  ${label}: speed ${f2(r.speedup)}x kube-score's (goal >= ${TARGET_SPEEDUP}x): ${this.goal(`${label}: speed vs kube-score`, `${f2(r.speedup)}x`, `>= ${TARGET_SPEEDUP}x`, r.speedup >= TARGET_SPEEDUP)}`);
             console.log(`  ${label}: memory ${f2(r.memory)}x kube-score's peak RSS (goal <= ${TARGET_MEMORY_RATIO}x): ${this.goal(`${label}: peak RSS vs kube-score`, `${f2(r.memory)}x`, `<= ${TARGET_MEMORY_RATIO}x`, r.memory <= TARGET_MEMORY_RATIO)}`);
+            if (this.floors && r.kubeScoreMiB) {
+                const { nodeMiB, checkerMiB } = this.floors;
+                console.log(`  ${label}: floors, as multiples of kube-score's ${r.kubeScoreMiB.toFixed(0)} MiB: \`node -e 0\` ${nodeMiB.toFixed(0)} MiB (${f2(nodeMiB / r.kubeScoreMiB)}x), the checker on one small file ${checkerMiB.toFixed(0)} MiB (${f2(checkerMiB / r.kubeScoreMiB)}x)`);
+            }
         }
     }
 
@@ -193,6 +199,9 @@ class Bench {
         measure(this.ours(["--format", "json", tinyFile]), this.workDir); // fills Node's compile cache
         const runs = Array.from({ length: 5 }, () => measure(this.ours(["--format", "json", tinyFile]), this.workDir));
         const wall = median(runs.map((s) => s.wallSeconds));
+        const bare = Array.from({ length: 3 }, () => measure([process.execPath, "-e", "0"], this.workDir));
+        this.floors = { nodeMiB: median(bare.map((s) => s.peakRssMiB)), checkerMiB: median(runs.map((s) => s.peakRssMiB)) };
+        console.log(`Node itself (\`node -e 0\`, the same binary): median ${this.floors.nodeMiB.toFixed(0)} MiB peak RSS over 3 runs`);
         console.log(
             `start-up, one small file (one Deployment): median ${f2(wall)} s wall over 5 runs (${runs.map((s) => f2(s.wallSeconds)).join(", ")}), ` +
                 `CPU ${f2(median(runs.map((s) => s.cpuSeconds)))} s, ${median(runs.map((s) => s.peakRssMiB)).toFixed(0)} MiB: ` +

@@ -13,10 +13,14 @@ import { applyManifests, isReady, livePods, waitUntil } from "./runtime-kube";
 import { helperImages, publish } from "./runtime-images";
 import { Load, describeLoad } from "./runtime-load";
 import type { RuntimeStack } from "./runtime-stack";
+import { KNOWN_SCRAPED_METRICS } from "../../../components/lib/metrics-catalog";
 import { skipBecause } from "../../support/skip";
 
 const OPERATOR_MODULE = "github.com/prometheus-operator/prometheus-operator@v0.85.0";
 const PROMETHEUS_VERSION = "v3.16.0";
+const KUBELET_SERVICE = "kube-system/kubelet";
+/** The label scripts/cluster/nodes gives the real nodes (kubelet, containerd, runc). */
+const REAL_NODE_LABEL = "websvc.local/node=real";
 const PROMETHEUS_NAME = "runtime";
 /** Grafana's $__rate_interval: at least 4 scrape intervals (the ServiceMonitor scrapes every 30s). */
 const RATE_INTERVAL = "2m";
@@ -55,13 +59,35 @@ function operatorManifests(dir: string, namespace: string, operatorImage: string
         if (d.kind === "Deployment") {
             const c = d.spec.template.spec.containers[0];
             c.image = operatorImage;
-            // No kubelet Service to maintain (nothing scrapes the kubelets here), our reloader image.
-            c.args = [`--prometheus-config-reloader=${reloaderImage}`, "--kubelet-service=", `--namespaces=`];
-            c.args = c.args.filter((a: string) => !a.endsWith("="));
-            c.args.push("--log-level=info");
+            // The operator keeps a kube-system/kubelet Service with the real nodes' kubelets as endpoints
+            // (the kwok nodes run no kubelet: their address is 127.0.0.1), for the cAdvisor scrape.
+            c.args = [`--prometheus-config-reloader=${reloaderImage}`, `--kubelet-service=${KUBELET_SERVICE}`, `--kubelet-selector=${REAL_NODE_LABEL}`, "--log-level=info"];
         }
     }
     return docs;
+}
+
+/**
+ * cAdvisor from the real kubelets (container_cpu_usage_seconds_total, container_memory_working_set_bytes,
+ * the CFS periods), as kube-prometheus-stack's kubelet ServiceMonitor scrapes it: https on 10250 with
+ * Prometheus's token, which the kubelet checks by webhook (nodes/metrics, granted by the example's
+ * ClusterRole). honorLabels keeps cAdvisor's namespace/pod/container labels. The kubelets' serving
+ * certificates are self-signed here, hence insecureSkipVerify: this scrape is the test's, not the stack's.
+ */
+function kubeletServiceMonitor(namespace: string, release: string): object {
+    const [serviceNamespace, serviceName] = KUBELET_SERVICE.split("/");
+    return {
+        apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "kubelet-cadvisor", namespace, labels: { release } },
+        spec: {
+            namespaceSelector: { matchNames: [serviceNamespace] },
+            selector: { matchLabels: { "app.kubernetes.io/name": serviceName } },
+            endpoints: [{
+                port: "https-metrics", scheme: "https", path: "/metrics/cadvisor", interval: "15s", honorLabels: true,
+                relabelings: [{ sourceLabels: ["__metrics_path__"], targetLabel: "metrics_path" }],
+                bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token", tlsConfig: { insecureSkipVerify: true },
+            }],
+        },
+    };
 }
 
 function prometheusManifest(namespace: string, release: string, image: string): object {
@@ -125,8 +151,9 @@ export function observabilityChecks(ctx: () => Ctx): void {
         /** Why an empty result is empty by design, or undefined when it should have had data. */
         const emptyBecause = (expr: string, depth = 0): string | undefined => {
             const missing = metricNames(expr).filter((m) => query(`count(${m})`).length === 0);
-            const notHere = missing.filter((m) => /^(kube_|container_)/.test(m));
-            if (notHere.length) return `${notHere.join(", ")}: kube-state-metrics/cAdvisor series, not scraped in this setup`;
+            // cAdvisor (container_*) is scraped from the real kubelets: only kube-state-metrics is absent here.
+            const notHere = missing.filter((m) => m.startsWith("kube_"));
+            if (notHere.length) return `${notHere.join(", ")}: kube-state-metrics series; kube-state-metrics is not deployed in this setup`;
             // A recording rule of the stack that is itself empty by design (e.g. the availability ratio without 5xx).
             const records = new Map<string, string>((rule?.spec.groups ?? []).flatMap((g: any) => g.rules).filter((r: any) => r.record).map((r: any) => [r.record, r.expr]));
             for (const m of missing) {
@@ -162,7 +189,7 @@ export function observabilityChecks(ctx: () => Ctx): void {
                 const d = kubectlJson(["-n", ns, "get", "deployment", "prometheus-operator"]);
                 return d.status?.availableReplicas === 1 ? true : undefined;
             }, 2000, () => kubectl(["-n", ns, "get", "pods", "--no-headers"]));
-            applyManifests([prometheusManifest(ns, mon.prometheusRelease, refs.prometheus)]);
+            applyManifests([prometheusManifest(ns, mon.prometheusRelease, refs.prometheus), kubeletServiceMonitor(ns, mon.prometheusRelease)]);
             const pod = await waitUntil("the operator's Prometheus pod Ready", 240_000, () => {
                 const p = kubectlJson(["-n", ns, "get", "pods", "-l", `prometheus=${PROMETHEUS_NAME}`]).items[0];
                 return p && isReady(p) ? p : undefined;
@@ -198,6 +225,23 @@ export function observabilityChecks(ctx: () => Ctx): void {
             console.log(`      up == 1 for ${up.length} pods after ${((Date.now() - t0) / 1000).toFixed(0)}s: ${up.map((s: any) => `${s.metric.pod} (job ${s.metric.job})`).join(", ")}`);
         });
 
+        it("cAdvisor: every real node's kubelet is scraped (up == 1), and every app pod has CPU and memory series from it", async function () {
+            const nodes = kubectlJson(["get", "nodes", "-l", REAL_NODE_LABEL]).items.map((n: any) => n.metadata.name).sort();
+            assert.ok(nodes.length > 0, `no node labelled ${REAL_NODE_LABEL}`);
+            const t0 = Date.now();
+            const kubelets = await waitUntil("up == 1 for every real node's /metrics/cadvisor", 180_000, () => {
+                const r = query(`up{metrics_path="/metrics/cadvisor"} == 1`);
+                return JSON.stringify(r.map((s: any) => s.metric.node).sort()) === JSON.stringify(nodes) ? r : undefined;
+            }, 5000, () => JSON.stringify(query(`up{metrics_path="/metrics/cadvisor"}`).map((s: any) => [s.metric.node, s.metric.instance, s.value[1]])));
+            const pods = livePods(st.namespace, st.selector).map((p: any) => p.metadata.name).sort();
+            const perPod = (metric: string): string[] => query(`count by (pod) (${metric}{namespace="${st.namespace}", container!="", container!="POD"})`).map((s: any) => s.metric.pod).sort();
+            for (const metric of ["container_cpu_usage_seconds_total", "container_memory_working_set_bytes", "container_cpu_cfs_periods_total"]) {
+                assert.deepEqual(perPod(metric), pods, `${metric}: the app pods with series`);
+            }
+            const memory = query(`sum by (pod) (container_memory_working_set_bytes{namespace="${st.namespace}", container!="", container!="POD"})`);
+            console.log(`      ${kubelets.length} kubelets scraped after ${((Date.now() - t0) / 1000).toFixed(0)}s (${kubelets.map((s: any) => `${s.metric.node} ${s.metric.instance}`).join(", ")}); working set per app pod: ${memory.map((s: any) => `${s.metric.pod} ${(Number(s.value[1]) / 2 ** 20).toFixed(1)} MiB`).join(", ")}`);
+        });
+
         it("evaluated: the PrometheusRule is loaded and its recording rules produce series for the stack's namespace and service", async function () {
             assert.ok(rule, "no PrometheusRule of the stack in the cluster");
             const groups = await waitUntil("the rule groups loaded", 120_000, () => {
@@ -229,6 +273,12 @@ export function observabilityChecks(ctx: () => Ctx): void {
             console.log(`      ${groups.length} rule groups loaded (${groups.map((g: any) => `${g.name}: ${g.rules.length}`).join(", ")}); recording rules ${((Date.now() - t0) / 1000).toFixed(0)}s after the traffic began:\n        ${lines.join("\n        ")}`);
             assert.equal(bad.length, 0, `recording rules without series: ${bad.join(", ")}`);
             assert.ok(lines.some((l) => / series, /.test(l)), "no recording rule produced a series");
+            // Every exporter metric an alert or a record reads exists in this Prometheus (a renamed
+            // cAdvisor or app metric would leave its alert silently unable to fire), but kube-state-metrics'.
+            const scraped = [...new Set<string>(rule.spec.groups.flatMap((g: any) => g.rules).flatMap((r: any) => metricNames(r.expr)))].filter((m) => KNOWN_SCRAPED_METRICS.has(m)).sort();
+            const absent = scraped.filter((m) => !m.startsWith("kube_") && query(`count(${m})`).length === 0);
+            console.log(`      exporter metrics the rules read: ${scraped.length}; present: ${scraped.filter((m) => !m.startsWith("kube_") && !absent.includes(m)).join(", ")}; not deployed here (kube-state-metrics): ${scraped.filter((m) => m.startsWith("kube_")).join(", ") || "none"}`);
+            assert.deepEqual(absent, [], "metrics the rules read that no target exposes");
         });
 
         it("dashboard: every query of the Grafana dashboard ConfigMap returns data or is empty by design", function () {
