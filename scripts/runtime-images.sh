@@ -18,6 +18,8 @@
 #   metrics-server         sigs.k8s.io/metrics-server v0.8.0: the resource metrics API (metrics.k8s.io) the
 #                          HPA reads; v0.9.1 declares go 1.26.10 (this machine: 1.26.8, GOTOOLCHAIN=local)
 #                          and v0.9.0 is not an approved release, so v0.8.0 (go 1.24.4, no replaces)
+#   kube-state-metrics     k8s.io/kube-state-metrics/v2 v2.20.0 (go 1.26.0, no replaces): the kube_* series
+#                          the dashboard's replica panels and the operational alerts read
 # The archives carry the images' usual names; `npm run cluster -- push <archive> <repo:tag>` publishes
 # them to the local registry that the nodes' containerd mirrors those registries to.
 # Exit codes: 0 built (or present); 1 a build failed; 3 budget exhausted.
@@ -35,6 +37,7 @@ IMAGES=(
   "kube-router|github.com/cloudnativelabs/kube-router/v2@v2.1.0|github.com/cloudnativelabs/kube-router/v2/cmd/kube-router|/bin/kube-router|docker.io/cloudnativelabs/kube-router:v2.1.0|"
   "kube-network-policies|sigs.k8s.io/kube-network-policies@v0.8.0|sigs.k8s.io/kube-network-policies/cmd|/bin/netpol|registry.k8s.io/networking/kube-network-policies:v0.8.0|"
   "metrics-server|sigs.k8s.io/metrics-server@v0.8.0|sigs.k8s.io/metrics-server/cmd/metrics-server|/metrics-server|registry.k8s.io/metrics-server/metrics-server:v0.8.0|"
+  "kube-state-metrics|k8s.io/kube-state-metrics/v2@v2.20.0|k8s.io/kube-state-metrics/v2|/kube-state-metrics|registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0|"
 )
 # Images that cannot be built here: name | module@version | image reference | why (`list` prints them
 # with no archive). None at present: metrics-server v0.9.1 (go 1.26.10) gave way to v0.8.0 above.
@@ -66,7 +69,9 @@ go_build() {
     printf '//go:build tools\n\npackage main\n\nimport _ "%s"\n' "$pkg" >"$w/tools.go"
     (cd "$w" && gotimed mod tidy >"$logf" 2>&1 && GOBIN="$gobin" gotimed install -trimpath -ldflags '-s -w' "$pkg" >>"$logf" 2>&1) || return 1
   fi
-  mv "$gobin/$(basename "$pkg")" "$out"
+  # go names the binary after the package path without a major-version suffix (k8s.io/x/v2 -> x).
+  local name; name="$(basename "$pkg")"; [[ "$name" =~ ^v[0-9]+$ ]] && name="$(basename "$(dirname "$pkg")")"
+  mv "$gobin/$name" "$out"
 }
 
 # pack <entry> <binary>: FROM scratch, the static binary, non-root by default, into an OCI archive.

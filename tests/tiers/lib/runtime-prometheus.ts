@@ -1,6 +1,8 @@
 // Issue 18 part 3: a real Prometheus, managed by prometheus-operator v0.85.0 (both, and the config
 // reloader, built here from Go modules, FROM scratch), scrapes the running app through the stack's own
 // ServiceMonitor, evaluates its PrometheusRule, answers the dashboard's queries, and fires an alert.
+// Beside the app it scrapes the real kubelets' cAdvisor and kube-state-metrics v2.20.0 (also built
+// here), the other two exporters the dashboard and the operational alerts read.
 // Registered by runtime.test.ts after the runtime checks, on the staging stack.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
@@ -19,6 +21,7 @@ import { skipBecause } from "../../support/skip";
 const OPERATOR_MODULE = "github.com/prometheus-operator/prometheus-operator@v0.85.0";
 const PROMETHEUS_VERSION = "v3.16.0";
 const KUBELET_SERVICE = "kube-system/kubelet";
+const KUBE_STATE_METRICS_MODULE = "k8s.io/kube-state-metrics/v2@v2.20.0";
 /** The label scripts/cluster/nodes gives the real nodes (kubelet, containerd, runc). */
 const REAL_NODE_LABEL = "websvc.local/node=real";
 const PROMETHEUS_NAME = "runtime";
@@ -32,8 +35,8 @@ interface Ctx {
     stack?: RuntimeStack;
 }
 
-function moduleDir(): string {
-    const out = execFileSync("go", ["mod", "download", "-json", OPERATOR_MODULE], { encoding: "utf8", env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" }, cwd: "/" });
+function moduleDir(module = OPERATOR_MODULE): string {
+    const out = execFileSync("go", ["mod", "download", "-json", module], { encoding: "utf8", env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" }, cwd: "/" });
     return JSON.parse(out).Dir;
 }
 
@@ -51,11 +54,7 @@ function operatorManifests(dir: string, namespace: string, operatorImage: string
         ...yamlDocs(path.join(rbac, "prometheus/prometheus-cluster-role.yaml")),
         ...yamlDocs(path.join(rbac, "prometheus/prometheus-cluster-role-binding.yaml")),
     ];
-    for (const d of docs) {
-        // Every namespaced object goes to `namespace`: the example's Prometheus ServiceAccount has no
-        // namespace at all, so it would land in `default` and the StatefulSet could not create its pod.
-        if (!/^Cluster(Role|RoleBinding)$/.test(d.kind)) d.metadata.namespace = namespace;
-        for (const s of d.subjects ?? []) s.namespace = namespace;
+    for (const d of intoNamespace(docs, namespace)) {
         if (d.kind === "Deployment") {
             const c = d.spec.template.spec.containers[0];
             c.image = operatorImage;
@@ -65,6 +64,35 @@ function operatorManifests(dir: string, namespace: string, operatorImage: string
         }
     }
     return docs;
+}
+
+/** Every namespaced object, and every RBAC subject, into `namespace`: the operator example's Prometheus
+ * ServiceAccount has no namespace at all, so it would land in `default` and the StatefulSet could not
+ * create its pod; kube-state-metrics' example is written for kube-system. */
+function intoNamespace(docs: any[], namespace: string): any[] {
+    for (const d of docs) {
+        if (!/^Cluster(Role|RoleBinding)$/.test(d.kind)) d.metadata.namespace = namespace;
+        for (const s of d.subjects ?? []) s.namespace = namespace;
+    }
+    return docs;
+}
+
+/** kube-state-metrics from its module's examples/standard (its RBAC, Deployment and headless Service), our image, and a ServiceMonitor for it. */
+function kubeStateMetricsManifests(namespace: string, release: string, image: string): object[] {
+    const dir = path.join(moduleDir(KUBE_STATE_METRICS_MODULE), "examples/standard");
+    const names = ["service-account", "cluster-role", "cluster-role-binding", "deployment", "service"];
+    const docs = intoNamespace(names.flatMap((n) => yamlDocs(path.join(dir, `${n}.yaml`))), namespace);
+    for (const d of docs) if (d.kind === "Deployment") d.spec.template.spec.containers[0].image = image;
+    const monitor = {
+        apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "kube-state-metrics", namespace, labels: { release } },
+        spec: {
+            namespaceSelector: { matchNames: [namespace] },
+            selector: { matchLabels: { "app.kubernetes.io/name": "kube-state-metrics" } },
+            // honorLabels: the series' namespace/pod are the objects', not kube-state-metrics' own.
+            endpoints: [{ port: "http-metrics", interval: "15s", honorLabels: true }],
+        },
+    };
+    return [...docs, monitor];
 }
 
 /**
@@ -151,9 +179,6 @@ export function observabilityChecks(ctx: () => Ctx): void {
         /** Why an empty result is empty by design, or undefined when it should have had data. */
         const emptyBecause = (expr: string, depth = 0): string | undefined => {
             const missing = metricNames(expr).filter((m) => query(`count(${m})`).length === 0);
-            // cAdvisor (container_*) is scraped from the real kubelets: only kube-state-metrics is absent here.
-            const notHere = missing.filter((m) => m.startsWith("kube_"));
-            if (notHere.length) return `${notHere.join(", ")}: kube-state-metrics series; kube-state-metrics is not deployed in this setup`;
             // A recording rule of the stack that is itself empty by design (e.g. the availability ratio without 5xx).
             const records = new Map<string, string>((rule?.spec.groups ?? []).flatMap((g: any) => g.rules).filter((r: any) => r.record).map((r: any) => [r.record, r.expr]));
             for (const m of missing) {
@@ -173,11 +198,12 @@ export function observabilityChecks(ctx: () => Ctx): void {
             env = c.env!;
             st = c.stack!;
             const images = helperImages();
-            const missing = ["prometheus-operator", "config-reloader", "prometheus"].filter((n) => !images.get(n)?.archive);
+            const helpers = ["prometheus-operator", "config-reloader", "prometheus", "kube-state-metrics"];
+            const missing = helpers.filter((n) => !images.get(n)?.archive);
             if (missing.length) skip(this, `observability e2e: helper image(s) not built: ${missing.join(", ")} (bash scripts/runtime-images.sh build ${missing.join(" ")})`);
             const mon = st.getConfig("monitoring") as any;
             ns = mon.prometheusNamespace;
-            const refs = Object.fromEntries(["prometheus-operator", "config-reloader", "prometheus"].map((n) => {
+            const refs = Object.fromEntries(helpers.map((n) => {
                 const { ref, note } = publish(env, images.get(n)!);
                 if (note) console.log(`      note: ${note}`);
                 return [n, ref];
@@ -189,7 +215,7 @@ export function observabilityChecks(ctx: () => Ctx): void {
                 const d = kubectlJson(["-n", ns, "get", "deployment", "prometheus-operator"]);
                 return d.status?.availableReplicas === 1 ? true : undefined;
             }, 2000, () => kubectl(["-n", ns, "get", "pods", "--no-headers"]));
-            applyManifests([prometheusManifest(ns, mon.prometheusRelease, refs.prometheus), kubeletServiceMonitor(ns, mon.prometheusRelease)]);
+            applyManifests([prometheusManifest(ns, mon.prometheusRelease, refs.prometheus), kubeletServiceMonitor(ns, mon.prometheusRelease), ...kubeStateMetricsManifests(ns, mon.prometheusRelease, refs["kube-state-metrics"])]);
             const pod = await waitUntil("the operator's Prometheus pod Ready", 240_000, () => {
                 const p = kubectlJson(["-n", ns, "get", "pods", "-l", `prometheus=${PROMETHEUS_NAME}`]).items[0];
                 return p && isReady(p) ? p : undefined;
@@ -242,6 +268,19 @@ export function observabilityChecks(ctx: () => Ctx): void {
             console.log(`      ${kubelets.length} kubelets scraped after ${((Date.now() - t0) / 1000).toFixed(0)}s (${kubelets.map((s: any) => `${s.metric.node} ${s.metric.instance}`).join(", ")}); working set per app pod: ${memory.map((s: any) => `${s.metric.pod} ${(Number(s.value[1]) / 2 ** 20).toFixed(1)} MiB`).join(", ")}`);
         });
 
+        it("kube-state-metrics: its target is up, and it reports every app pod's readiness and the stack's HPA", async function () {
+            const pods = livePods(st.namespace, st.selector).map((p: any) => p.metadata.name).sort();
+            const t0 = Date.now();
+            const ready = await waitUntil("kube_pod_status_ready for every app pod", 180_000, () => {
+                const r = query(`kube_pod_status_ready{namespace="${st.namespace}", condition="true"} == 1`);
+                return JSON.stringify(r.map((s: any) => s.metric.pod).sort()) === JSON.stringify(pods) ? r : undefined;
+            }, 5000, () => JSON.stringify(query(`up{job="kube-state-metrics"}`).map((s: any) => [s.metric.instance, s.value[1]])));
+            const hpas = kubectlJson(["-n", st.namespace, "get", "hpa", "-l", st.selector]).items.map((h: any) => h.metadata.name).sort();
+            const seen = query(`kube_horizontalpodautoscaler_status_current_replicas{namespace="${st.namespace}"}`);
+            assert.deepEqual(seen.map((s: any) => s.metric.horizontalpodautoscaler).sort(), hpas, "HPAs with kube_horizontalpodautoscaler_status_current_replicas");
+            console.log(`      after ${((Date.now() - t0) / 1000).toFixed(0)}s: ${ready.length} app pods ready per kube-state-metrics; HPA ${seen.map((s: any) => `${s.metric.horizontalpodautoscaler} current ${s.value[1]}`).join(", ") || "none"}`);
+        });
+
         it("evaluated: the PrometheusRule is loaded and its recording rules produce series for the stack's namespace and service", async function () {
             assert.ok(rule, "no PrometheusRule of the stack in the cluster");
             const groups = await waitUntil("the rule groups loaded", 120_000, () => {
@@ -273,12 +312,12 @@ export function observabilityChecks(ctx: () => Ctx): void {
             console.log(`      ${groups.length} rule groups loaded (${groups.map((g: any) => `${g.name}: ${g.rules.length}`).join(", ")}); recording rules ${((Date.now() - t0) / 1000).toFixed(0)}s after the traffic began:\n        ${lines.join("\n        ")}`);
             assert.equal(bad.length, 0, `recording rules without series: ${bad.join(", ")}`);
             assert.ok(lines.some((l) => / series, /.test(l)), "no recording rule produced a series");
-            // Every exporter metric an alert or a record reads exists in this Prometheus (a renamed
-            // cAdvisor or app metric would leave its alert silently unable to fire), but kube-state-metrics'.
+            // Every exporter metric an alert or a record reads exists in this Prometheus, from the app,
+            // cAdvisor or kube-state-metrics: a renamed one would leave its alert silently unable to fire.
             const scraped = [...new Set<string>(rule.spec.groups.flatMap((g: any) => g.rules).flatMap((r: any) => metricNames(r.expr)))].filter((m) => KNOWN_SCRAPED_METRICS.has(m)).sort();
-            const absent = scraped.filter((m) => !m.startsWith("kube_") && query(`count(${m})`).length === 0);
-            console.log(`      exporter metrics the rules read: ${scraped.length}; present: ${scraped.filter((m) => !m.startsWith("kube_") && !absent.includes(m)).join(", ")}; not deployed here (kube-state-metrics): ${scraped.filter((m) => m.startsWith("kube_")).join(", ") || "none"}`);
-            assert.deepEqual(absent, [], "metrics the rules read that no target exposes");
+            const absent = scraped.filter((m) => query(`count(${m}{namespace="${st.namespace}"})`).length === 0);
+            console.log(`      exporter metrics the rules read, with series for ${st.namespace}: ${scraped.filter((m) => !absent.includes(m)).join(", ")}${absent.length ? `; WITHOUT: ${absent.join(", ")}` : ""}`);
+            assert.deepEqual(absent, [], "metrics the rules read that have no series for the stack's namespace");
         });
 
         it("dashboard: every query of the Grafana dashboard ConfigMap returns data or is empty by design", function () {
