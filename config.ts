@@ -525,6 +525,36 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
     return cur;
 }
 
+/** The keys of the object schema at `path` of the config schema (through optional/default wrappers), if it is one. */
+function objectKeysAt(path: PropertyKey[]): string[] | undefined {
+    let def = (configSchema as unknown as { _zod: { def: ZodDef } })._zod.def;
+    for (let i = 0; ; i++) {
+        while (def.innerType) def = def.innerType._zod.def;
+        if (def.type !== "object" || !def.shape) return undefined;
+        if (i === path.length) return Object.keys(def.shape);
+        const next = def.shape[String(path[i])];
+        if (!next) return undefined;
+        def = next._zod.def;
+    }
+}
+interface ZodDef {
+    type: string;
+    shape?: Record<string, { _zod: { def: ZodDef } }>;
+    innerType?: { _zod: { def: ZodDef } };
+}
+
+/** zod's "Invalid input: expected object, received …" said as what the key takes. */
+function problemOf(issue: z.core.$ZodIssue, raw: unknown): string {
+    if (issue.code === "unrecognized_keys") return `has unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+    const keys = issue.code === "invalid_type" && issue.expected === "object" ? objectKeysAt(issue.path) : undefined;
+    if (keys) {
+        const map = `a map with the keys ${keys.join(", ")}`;
+        const value = valueAt(raw, issue.path);
+        return value === undefined ? `is missing: it must be ${map}` : `must be ${map}, got ${shown(value)}`;
+    }
+    return `${issue.message}, got ${shown(valueAt(raw, issue.path))}`;
+}
+
 function keyName(project: string, path: PropertyKey[]): string {
     const [top, ...rest] = path;
     let key = `${project}:${String(top)}`;
@@ -626,11 +656,7 @@ function typedAs(raw: unknown, parsed: unknown, key: string): string {
 export function validateConfig(raw: Record<string, unknown>, stack: string, project: string): ParsedConfig {
     const result = configSchema.safeParse(raw as RawConfig);
     if (!result.success) {
-        const problems = result.error.issues.map((issue) => {
-            let msg = `${issue.message}, got ${shown(valueAt(raw, issue.path))}`;
-            if (issue.code === "unrecognized_keys") msg = `has unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
-            return `${keyName(project, issue.path)} ${msg} (stack ${stack})`;
-        });
+        const problems = result.error.issues.map((issue) => `${keyName(project, issue.path)} ${problemOf(issue, raw)} (stack ${stack})`);
         throw new ConfigError(problems);
     }
     const lines = new Set<string>();

@@ -187,6 +187,30 @@ describe("config validation", () => {
     });
 });
 
+describe("config validation of map-valued keys", () => {
+    // Every key whose value is a map in the baseline, and the baseline's own keys under it.
+    const maps = (o: Record<string, any>, pre = ""): [string, string[]][] =>
+        Object.entries(o).filter(([, v]) => v && typeof v === "object" && !Array.isArray(v)).flatMap(([k, v]) => [[pre + k, Object.keys(v)] as [string, string[]], ...maps(v, `${pre}${k}.`)]);
+    it("says a map is expected, with its keys, the value given and the stack, for every map key and any other type", () => {
+        const keys = maps(validProduction());
+        assert.ok(keys.length >= 8, keys.map(([k]) => k).join(", "));
+        for (const [key, subkeys] of keys) {
+            for (const bad of [42, "text", [1], true, null]) {
+                const problems = problemsFor(set(validProduction(), key, bad));
+                const mine = problems.filter((p) => p.startsWith(`websvc:${key} `));
+                assert.equal(mine.length, 1, `${key} = ${JSON.stringify(bad)}: ${problems.join("; ")}`);
+                assert.match(mine[0], new RegExp(`^websvc:${key.replace(/\./g, "\\.")} must be a map with the keys .*\\b${subkeys[0]}\\b.*, got ${JSON.stringify(JSON.stringify(bad)).slice(1, -1).replace(/[[\]]/g, "\\$&")} \\(stack production\\)$`));
+                assert.doesNotMatch(mine[0], /Invalid input|received/);
+            }
+        }
+    });
+    it("says a required map is missing, with its keys", () => {
+        assert.deepEqual(problemsFor(set(validProduction(), "resources.requests", undefined)), [
+            "websvc:resources.requests is missing: it must be a map with the keys cpu, memory, ephemeralStorage (stack production)",
+        ]);
+    });
+});
+
 describe("config value helpers", () => {
     it("accepts public DNS names and rejects the rest", () => {
         assert.ok(isDnsName("app.example.com"));
