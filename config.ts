@@ -525,34 +525,55 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
     return cur;
 }
 
-/** The keys of the object schema at `path` of the config schema (through optional/default wrappers), if it is one. */
-function objectKeysAt(path: PropertyKey[]): string[] | undefined {
-    let def = (configSchema as unknown as { _zod: { def: ZodDef } })._zod.def;
-    for (let i = 0; ; i++) {
-        while (def.innerType) def = def.innerType._zod.def;
-        if (def.type !== "object" || !def.shape) return undefined;
-        if (i === path.length) return Object.keys(def.shape);
-        const next = def.shape[String(path[i])];
-        if (!next) return undefined;
-        def = next._zod.def;
-    }
-}
 interface ZodDef {
     type: string;
-    shape?: Record<string, { _zod: { def: ZodDef } }>;
-    innerType?: { _zod: { def: ZodDef } };
+    shape?: Record<string, ZodNode>;
+    innerType?: ZodNode;
+    element?: ZodNode;
+    entries?: Record<string, string>;
+}
+type ZodNode = { _zod: { def: ZodDef } };
+
+/** The schema at `path` of the config schema, through optional and default wrappers and into list elements. */
+function schemaAt(path: PropertyKey[]): ZodDef | undefined {
+    let def: ZodDef | undefined = (configSchema as unknown as ZodNode)._zod.def;
+    for (const p of path) {
+        while (def.innerType) def = def.innerType._zod.def;
+        def = typeof p === "number" ? def.element?._zod.def : def.shape?.[String(p)]?._zod.def;
+        if (!def) return undefined;
+    }
+    while (def.innerType) def = def.innerType._zod.def;
+    return def;
 }
 
-/** zod's "Invalid input: expected object, received …" said as what the key takes. */
+/** What a schema takes, in words, for the shapes zod would otherwise describe as "expected object". */
+function expectedOf(def: ZodDef | undefined): string | undefined {
+    if (!def) return undefined;
+    while (def.innerType) def = def.innerType._zod.def;
+    switch (def.type) {
+        case "object": return `a map with the keys ${Object.keys(def.shape ?? {}).join(", ")}`;
+        case "array": {
+            const element = expectedOf(def.element?._zod.def);
+            return element ? `a list, each item ${element}` : "a list";
+        }
+        case "record": return "a map of names to strings";
+        case "string": return "a string";
+        case "boolean": return "true or false";
+        case "enum": return `one of ${Object.values(def.entries ?? {}).join(", ")}`;
+        default: return undefined;
+    }
+}
+
+/** zod's own wording ("Invalid input: expected object, received number", "Too small: …") said as what the key takes. */
 function problemOf(issue: z.core.$ZodIssue, raw: unknown): string {
     if (issue.code === "unrecognized_keys") return `has unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
-    const keys = issue.code === "invalid_type" && issue.expected === "object" ? objectKeysAt(issue.path) : undefined;
-    if (keys) {
-        const map = `a map with the keys ${keys.join(", ")}`;
-        const value = valueAt(raw, issue.path);
-        return value === undefined ? `is missing: it must be ${map}` : `must be ${map}, got ${shown(value)}`;
-    }
-    return `${issue.message}, got ${shown(valueAt(raw, issue.path))}`;
+    const value = valueAt(raw, issue.path);
+    const zodWording = /^(Invalid input|Too small|Too big)\b/.test(issue.message);
+    const expected = zodWording && issue.code === "invalid_type" ? expectedOf(schemaAt(issue.path)) : undefined;
+    if (expected) return value === undefined ? `is missing: it must be ${expected}` : `must be ${expected}, got ${shown(value)}`;
+    if (zodWording && issue.code === "too_small" && issue.origin === "string" && Number(issue.minimum) === 1) return `must not be empty, got ${shown(value)}`;
+    if (issue.code === "invalid_type" && value === undefined && issue.message.startsWith("must ")) return `is missing: it ${issue.message}`;
+    return `${issue.message}, got ${shown(value)}`;
 }
 
 function keyName(project: string, path: PropertyKey[]): string {

@@ -204,6 +204,26 @@ describe("config validation of map-valued keys", () => {
             }
         }
     });
+    it("says what a list item takes when it is missing or of the wrong type, in lists of maps too", () => {
+        const withLists = () => ({
+            ...validProduction(),
+            networkPolicy: { extraEgress: [{ cidr: "10.0.0.0/8", ports: [{ port: 443 }] }] },
+            rbacRules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }],
+        });
+        assert.deepEqual(problemsFor(set(withLists(), "networkPolicy.extraEgress.0.ports", undefined)), [
+            "websvc:networkPolicy.extraEgress[0].ports is missing: it must be a list, each item a map with the keys port, protocol (stack production)",
+        ]);
+        assert.deepEqual(problemsFor(set(withLists(), "networkPolicy.extraEgress", 42)), [
+            "websvc:networkPolicy.extraEgress must be a list, each item a map with the keys cidr, ports, got 42 (stack production)",
+        ]);
+        assert.deepEqual(problemsFor(set(withLists(), "networkPolicy.extraEgress.0.cidr", undefined)), [
+            "websvc:networkPolicy.extraEgress[0].cidr is missing: it must be a string (stack production)",
+        ]);
+        assert.deepEqual(problemsFor(set(withLists(), "rbacRules.0.verbs", undefined)), ["websvc:rbacRules[0].verbs is missing: it must be a list of strings (stack production)"]);
+        assert.deepEqual(problemsFor(set(withLists(), "rbacRules.0", "get")), [
+            'websvc:rbacRules[0] must be a map with the keys apiGroups, resources, verbs, resourceNames, got "get" (stack production)',
+        ]);
+    });
     it("says a required map is missing, with its keys", () => {
         assert.deepEqual(problemsFor(set(validProduction(), "resources.requests", undefined)), [
             "websvc:resources.requests is missing: it must be a map with the keys cpu, memory, ephemeralStorage (stack production)",
