@@ -318,6 +318,11 @@ export function observabilityChecks(ctx: () => Ctx): void {
             const absent = scraped.filter((m) => query(`count(${m}{namespace="${st.namespace}"})`).length === 0);
             console.log(`      exporter metrics the rules read, with series for ${st.namespace}: ${scraped.filter((m) => !absent.includes(m)).join(", ")}${absent.length ? `; WITHOUT: ${absent.join(", ")}` : ""}`);
             assert.deepEqual(absent, [], "metrics the rules read that have no series for the stack's namespace");
+            // And Prometheus evaluates every rule, alerts included, without an error.
+            const health = api("/api/v1/rules").groups.filter((g: any) => g.file.includes(st.namespace)).flatMap((g: any) => g.rules);
+            const unhealthy = health.filter((r: any) => r.health !== "ok").map((r: any) => `${r.name}: ${r.health} ${r.lastError ?? ""}`.trim());
+            console.log(`      rule health: ${health.length - unhealthy.length} of ${health.length} rules ok (${health.filter((r: any) => r.type === "alerting").length} alerts)`);
+            assert.deepEqual(unhealthy, [], "rules that Prometheus could not evaluate");
         });
 
         it("dashboard: every query of the Grafana dashboard ConfigMap returns data or is empty by design", function () {

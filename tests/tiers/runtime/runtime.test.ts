@@ -21,6 +21,7 @@ import { KubeRouterFirewall, dnsStandIn, formatMatrix, probeFrom, probePod, rowO
 import { observabilityChecks } from "../lib/runtime-prometheus";
 import { SHARED_STORAGE_CLASS, SHARED_VOLUME_OBJECTS, readFileProgram, sharedVolume, writeFileProgram } from "../lib/runtime-storage";
 import { autoscalingCheck } from "../lib/runtime-autoscaling";
+import { skipBecause } from "../../support/skip";
 
 const STACKS = ["staging", "production"] as const;
 /** The load the rollout, drain and bad-rollout checks run under: a bounded 50 requests/s. */
@@ -37,11 +38,7 @@ const BAD_ROLLOUT_BOUND_SECONDS = 300 + 30;
 /** Two kubelet container-GC periods (one minute each, not configurable) and some slack. */
 const CONTAINER_GC_WAIT_MS = 150_000;
 
-function skipWith(ctx: Mocha.Context, reason: string): never {
-    console.log(`      SKIPPED: ${reason}`);
-    ctx.skip();
-    throw new Error("unreachable");
-}
+const skipWith = (ctx: Mocha.Context, reason: string): never => skipBecause(ctx, reason, "      ");
 
 describe("runtime tier: the stack running on real nodes", function () {
     this.timeout(15 * 60_000);
@@ -57,6 +54,10 @@ describe("runtime tier: the stack running on real nodes", function () {
         console.log(`    runtime: image ${env.image}; real nodes ${env.realNodes.join(", ")}; cluster ${env.clusterDir}`);
         // The image the registry holds; appSecrets as configured (a real random provider, else the test stand-in).
         for (const s of STACKS) stacks.set(s, await RuntimeStack.create(s, { image: { ref: env.image } }));
+        // Staging also gets the Kubernetes alert group (off by default: kube-prometheus-stack's mixin has
+        // its own), so the observability section meets its kube-state-metrics and cAdvisor series.
+        const staging = stacks.get("staging");
+        staging?.setConfig({ monitoring: { ...(staging.getConfig("monitoring") as object), kubernetesMixinAlerts: true } });
     });
 
     const stack = (s: string) => stacks.get(s)!;
