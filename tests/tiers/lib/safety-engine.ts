@@ -183,11 +183,39 @@ export class SafetyStack {
 
 /** SIGKILL to the process group of a CLI started here (detached: the group id is its pid). */
 export function killGroup(child: ChildProcess): void {
-    try {
-        process.kill(-child.pid!, "SIGKILL");
-    } catch {
-        // already gone
+    // The engine starts its plugins in process groups of their own, so the CLI's group alone left them
+    // running, orphaned (3 pulumi-resource-kubernetes per CI run): they are killed too, as a lost CI
+    // runner's whole job goes. Collected first: once the CLI is dead they are no longer its descendants.
+    const plugins = descendantsOf(child.pid!);
+    for (const target of [-child.pid!, ...plugins]) {
+        try {
+            process.kill(target, "SIGKILL");
+        } catch {
+            // already gone
+        }
     }
+}
+
+/** Every process below `pid` (children, their children, ...), from /proc. */
+export function descendantsOf(pid: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+        } catch {
+            // exited meanwhile
+        }
+    }
+    const out: number[] = [];
+    for (let queue = [pid]; queue.length > 0; ) {
+        const next = children.get(queue.shift()!) ?? [];
+        out.push(...next);
+        queue.push(...next);
+    }
+    return out;
 }
 
 const kubeEnv = (kubeconfig?: string): NodeJS.ProcessEnv | undefined => (kubeconfig ? { KUBECONFIG: kubeconfig } : undefined);
