@@ -533,23 +533,27 @@ interface ZodDef {
     entries?: Record<string, string>;
 }
 type ZodNode = { _zod: { def: ZodDef } };
+/** Through optional and default wrappers to the schema they wrap. */
+function unwrapped(def: ZodDef): ZodDef {
+    while (def.innerType) def = def.innerType._zod.def;
+    return def;
+}
 
 /** The schema at `path` of the config schema, through optional and default wrappers and into list elements. */
 function schemaAt(path: PropertyKey[]): ZodDef | undefined {
     let def: ZodDef | undefined = (configSchema as unknown as ZodNode)._zod.def;
     for (const p of path) {
-        while (def.innerType) def = def.innerType._zod.def;
+        def = unwrapped(def);
         def = typeof p === "number" ? def.element?._zod.def : def.shape?.[String(p)]?._zod.def;
         if (!def) return undefined;
     }
-    while (def.innerType) def = def.innerType._zod.def;
-    return def;
+    return unwrapped(def);
 }
 
 /** What a schema takes, in words, for the shapes zod would otherwise describe as "expected object". */
 function expectedOf(def: ZodDef | undefined): string | undefined {
     if (!def) return undefined;
-    while (def.innerType) def = def.innerType._zod.def;
+    def = unwrapped(def);
     switch (def.type) {
         case "object": return `a map with the keys ${Object.keys(def.shape ?? {}).join(", ")}`;
         case "array": {

@@ -10,6 +10,8 @@ import * as fs from "fs";
 import * as path from "path";
 
 export const MAX_NODES = 3;
+/** The label every real node carries (kubelet, containerd, runc; kwok nodes do not): selectors use it. */
+export const REAL_NODE_LABEL = "websvc.local/node=real";
 export const SLOTS = 64;
 const SLOT_DIR = process.env.WEBSVC_SLOT_DIR ?? "/run/websvc-cluster-slots";
 const LETTERS = "abc";

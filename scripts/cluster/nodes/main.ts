@@ -12,7 +12,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { destroyCgroup } from "./cgroups";
-import { claimSlot, Layout, layoutFor, loadLayout, releaseSlot, runDir, saveLayout } from "./layout";
+import { claimSlot, Layout, layoutFor, loadLayout, REAL_NODE_LABEL, releaseSlot, runDir, saveLayout } from "./layout";
 import { hostHasLink, removeHostLink, routeChecks } from "./net";
 import { nodeExecArgv } from "./exec";
 import { kubeletHealthy, nodeHolderPid, startNode } from "./node";
@@ -115,7 +115,7 @@ async function pushBuildah(image: string, registryPort: number, repoTag: string)
 }
 
 async function nodesReady(l: Layout): Promise<boolean> {
-  const out = JSON.parse(await kubectl(["get", "nodes", "-l", "websvc.local/node=real", "-o", "json"])) as {
+  const out = JSON.parse(await kubectl(["get", "nodes", "-l", REAL_NODE_LABEL, "-o", "json"])) as {
     items: { spec: { taints?: { key: string }[] }; status: { conditions?: { type: string; status: string }[] } }[];
   };
   const ready = out.items.filter((n) => n.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") && !(n.spec.taints ?? []).some((t) => t.key.startsWith("node.kubernetes.io/")));

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { createCgroup, joinScript } from "./cgroups";
 import { containerdToml, hostsToml, KUBELET_KERNEL_DEFAULTS, kubeletYaml, kubeProxyYaml, nodePaths, PAUSE_IMAGE, PRIVATE_BINDS } from "./configs";
-import { Layout, NodeLayout } from "./layout";
+import { Layout, NodeLayout, REAL_NODE_LABEL } from "./layout";
 import { cniConfig, netns, setUpNode } from "./net";
 import { clientAuth, issue, kubeconfig, serving } from "./pki";
 import { Proc, run, runAsync, startDetached, waitFor } from "./sh";
@@ -105,7 +105,7 @@ export async function startNode(ctx: Ctx, n: NodeLayout, hub: number): Promise<v
   startInNode(ctx, n, holder.pid, "kubelet", [
     path.join(ctx.bin, "kubelet"), "--config", p.kubeletConfig, "--kubeconfig", p.kubeletKubeconfig,
     "--root-dir", "/var/lib/kubelet", "--hostname-override", n.name, "--node-ip", n.ip,
-    "--node-labels", `topology.kubernetes.io/zone=${n.zone},topology.kubernetes.io/region=local,websvc.local/node=real`,
+    "--node-labels", `topology.kubernetes.io/zone=${n.zone},topology.kubernetes.io/region=local,${REAL_NODE_LABEL}`,
     "--v", "1",
   ]);
   startInNode(ctx, n, holder.pid, "kube-proxy", [path.join(ctx.bin, "kube-proxy"), "--config", p.proxyConfig, "--v", "1"]);

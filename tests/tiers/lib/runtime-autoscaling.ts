@@ -17,6 +17,7 @@ import { Load, describeLoad } from "./runtime-load";
 import { METRICS_SERVER_VERSION, metricsServerState, podCpuMillis, startMetricsServer, stopMetricsServer } from "./runtime-metrics-server";
 import type { RuntimeStack } from "./runtime-stack";
 import { skipBecause } from "../../support/skip";
+import { REAL_NODE_LABEL } from "../../../scripts/cluster/nodes/layout";
 
 /**
  * The load: open-loop GETs of /metrics on the Service's metrics port (runtime-load-client.ts, inside
@@ -32,8 +33,6 @@ export const AUTOSCALING_CLIENTS = 2;
 export const AUTOSCALING_PATH = "/metrics";
 const AUTOSCALING_PORT = "metrics";
 const LOAD_MAX_SECONDS = 420;
-/** Real nodes carry this label (scripts/cluster/nodes); metrics-server scrapes only them. */
-const REAL_NODE_SELECTOR = "websvc.local/node=real";
 /** The scale-down itself is awaited only when the window is at most this long. */
 const SCALE_DOWN_WAIT_MAX_SECONDS = 120;
 /** How long the load is held after the first scale-up settles (3 HPA sync periods of 15 s). */
@@ -133,7 +132,7 @@ export function autoscalingCheck(ctx: () => Ctx): void {
         let loads: Load[] = [];
         const timeline = new Timeline();
         try {
-            await startMetricsServer(ref, REAL_NODE_SELECTOR, 240_000);
+            await startMetricsServer(ref, REAL_NODE_LABEL, 240_000); // metrics-server scrapes only the real nodes
             lines.push(`metrics-server Ready and APIService Available ${since(t0)}s after apply`);
             const pods0 = livePods(st!.namespace, st!.selector);
             await waitUntil("PodMetrics for every app pod", 180_000, () => {

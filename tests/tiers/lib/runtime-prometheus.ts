@@ -15,15 +15,14 @@ import { applyManifests, isReady, livePods, waitUntil } from "./runtime-kube";
 import { helperImages, publish } from "./runtime-images";
 import { Load, describeLoad } from "./runtime-load";
 import type { RuntimeStack } from "./runtime-stack";
-import { KNOWN_SCRAPED_METRICS } from "../../../components/lib/metrics-catalog";
+import { CADVISOR_METRICS, KNOWN_SCRAPED_METRICS, KUBE_STATE_METRICS } from "../../../components/lib/metrics-catalog";
+import { REAL_NODE_LABEL } from "../../../scripts/cluster/nodes/layout";
 import { skipBecause } from "../../support/skip";
 
 const OPERATOR_MODULE = "github.com/prometheus-operator/prometheus-operator@v0.85.0";
 const PROMETHEUS_VERSION = "v3.16.0";
 const KUBELET_SERVICE = "kube-system/kubelet";
 const KUBE_STATE_METRICS_MODULE = "k8s.io/kube-state-metrics/v2@v2.20.0";
-/** The label scripts/cluster/nodes gives the real nodes (kubelet, containerd, runc). */
-const REAL_NODE_LABEL = "websvc.local/node=real";
 const PROMETHEUS_NAME = "runtime";
 /** Grafana's $__rate_interval: at least 4 scrape intervals (the ServiceMonitor scrapes every 30s). */
 const RATE_INTERVAL = "2m";
@@ -168,6 +167,8 @@ export function observabilityChecks(ctx: () => Ctx): void {
         let rule: any;
         let load: Load | undefined;
         const skip = (c: Mocha.Context, why: string): never => skipBecause(c, why, "      ");
+        /** The stack's live app pods, by name, sorted: what each exporter must report. */
+        const appPodNames = (): string[] => livePods(st.namespace, st.selector).map((p: any) => p.metadata.name).sort();
 
         const query = (q: string): any[] => {
             const out = clusterCommand(env, ["exec", "--", "curl", "-sS", "--max-time", "10", "-G", `${promUrl}/api/v1/query`, "--data-urlencode", `query=${q}`], { timeoutMs: 30_000 });
@@ -238,7 +239,7 @@ export function observabilityChecks(ctx: () => Ctx): void {
         });
 
         it("scraped: the stack's ServiceMonitor, selected by its release label, gets every app pod scraped (up == 1 per pod) through the operator's generated config", async function () {
-            const pods = livePods(st.namespace, st.selector).map((p: any) => p.metadata.name).sort();
+            const pods = appPodNames();
             const t0 = Date.now();
             const up = await waitUntil("up == 1 for every app pod", 180_000, () => {
                 const r = query(`up{namespace="${st.namespace}"}`);
@@ -259,25 +260,25 @@ export function observabilityChecks(ctx: () => Ctx): void {
                 const r = query(`up{metrics_path="/metrics/cadvisor"} == 1`);
                 return JSON.stringify(r.map((s: any) => s.metric.node).sort()) === JSON.stringify(nodes) ? r : undefined;
             }, 5000, () => JSON.stringify(query(`up{metrics_path="/metrics/cadvisor"}`).map((s: any) => [s.metric.node, s.metric.instance, s.value[1]])));
-            const pods = livePods(st.namespace, st.selector).map((p: any) => p.metadata.name).sort();
+            const pods = appPodNames();
             const perPod = (metric: string): string[] => query(`count by (pod) (${metric}{namespace="${st.namespace}", container!="", container!="POD"})`).map((s: any) => s.metric.pod).sort();
-            for (const metric of ["container_cpu_usage_seconds_total", "container_memory_working_set_bytes", "container_cpu_cfs_periods_total"]) {
+            for (const metric of [CADVISOR_METRICS.cpuUsageSeconds, CADVISOR_METRICS.memoryWorkingSetBytes, CADVISOR_METRICS.cpuCfsPeriods]) {
                 assert.deepEqual(perPod(metric), pods, `${metric}: the app pods with series`);
             }
-            const memory = query(`sum by (pod) (container_memory_working_set_bytes{namespace="${st.namespace}", container!="", container!="POD"})`);
+            const memory = query(`sum by (pod) (${CADVISOR_METRICS.memoryWorkingSetBytes}{namespace="${st.namespace}", container!="", container!="POD"})`);
             console.log(`      ${kubelets.length} kubelets scraped after ${((Date.now() - t0) / 1000).toFixed(0)}s (${kubelets.map((s: any) => `${s.metric.node} ${s.metric.instance}`).join(", ")}); working set per app pod: ${memory.map((s: any) => `${s.metric.pod} ${(Number(s.value[1]) / 2 ** 20).toFixed(1)} MiB`).join(", ")}`);
         });
 
         it("kube-state-metrics: its target is up, and it reports every app pod's readiness and the stack's HPA", async function () {
-            const pods = livePods(st.namespace, st.selector).map((p: any) => p.metadata.name).sort();
+            const pods = appPodNames();
             const t0 = Date.now();
             const ready = await waitUntil("kube_pod_status_ready for every app pod", 180_000, () => {
-                const r = query(`kube_pod_status_ready{namespace="${st.namespace}", condition="true"} == 1`);
+                const r = query(`${KUBE_STATE_METRICS.podReady}{namespace="${st.namespace}", condition="true"} == 1`);
                 return JSON.stringify(r.map((s: any) => s.metric.pod).sort()) === JSON.stringify(pods) ? r : undefined;
             }, 5000, () => JSON.stringify(query(`up{job="kube-state-metrics"}`).map((s: any) => [s.metric.instance, s.value[1]])));
             const hpas = kubectlJson(["-n", st.namespace, "get", "hpa", "-l", st.selector]).items.map((h: any) => h.metadata.name).sort();
-            const seen = query(`kube_horizontalpodautoscaler_status_current_replicas{namespace="${st.namespace}"}`);
-            assert.deepEqual(seen.map((s: any) => s.metric.horizontalpodautoscaler).sort(), hpas, "HPAs with kube_horizontalpodautoscaler_status_current_replicas");
+            const seen = query(`${KUBE_STATE_METRICS.hpaCurrentReplicas}{namespace="${st.namespace}"}`);
+            assert.deepEqual(seen.map((s: any) => s.metric.horizontalpodautoscaler).sort(), hpas, `HPAs with ${KUBE_STATE_METRICS.hpaCurrentReplicas}`);
             console.log(`      after ${((Date.now() - t0) / 1000).toFixed(0)}s: ${ready.length} app pods ready per kube-state-metrics; HPA ${seen.map((s: any) => `${s.metric.horizontalpodautoscaler} current ${s.value[1]}`).join(", ") || "none"}`);
         });
 

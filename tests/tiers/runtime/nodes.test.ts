@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { skipBecause } from "../../support/skip";
+import { REAL_NODE_LABEL } from "../../../scripts/cluster/nodes/layout";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const RUN = process.env.WEBSVC_CLUSTER_DIR ?? path.join(process.env.XDG_RUNTIME_DIR ?? "/tmp", "websvc-cluster");
@@ -57,7 +58,7 @@ describe("real nodes of the running cluster", function () {
   });
 
   it("every real node is Ready, untainted, and in a zone of its own", () => {
-    const nodes = JSON.parse(kubectl(RUN, ["get", "nodes", "-l", "websvc.local/node=real", "-o", "json"])) as {
+    const nodes = JSON.parse(kubectl(RUN, ["get", "nodes", "-l", REAL_NODE_LABEL, "-o", "json"])) as {
       items: { metadata: { name: string; labels: Record<string, string> }; spec: { taints?: unknown[] }; status: { conditions: { type: string; status: string }[]; addresses: { type: string; address: string }[] } }[];
     };
     assert.deepEqual(nodes.items.map((n) => n.metadata.name).sort(), layout.nodes.map((n) => n.name).sort());
