@@ -2,16 +2,11 @@
 // group and every process below it, including those in groups of their own, as the engine starts its plugins.
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
-import * as fs from "fs";
+import { procStart } from "../../scripts/cluster/nodes/sh";
 import { killGroup } from "../tiers/lib/safety-engine";
 
-const alive = (pid: number) => {
-    try {
-        return !fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].startsWith("Z");
-    } catch {
-        return false;
-    }
-};
+/** Running: neither gone nor a zombie. */
+const alive = (pid: number) => procStart(pid) !== undefined;
 
 describe("killGroup (the deploy-safety tier's SIGKILL of a CLI and its plugins)", function () {
     this.timeout(15_000);

@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { readProject } from "../../../scripts/lib/stack-config";
+import { descendantsOf } from "../../support/processes";
 
 export const ROOT = path.resolve(__dirname, "../../..");
 
@@ -194,28 +195,6 @@ export function killGroup(child: ChildProcess): void {
             // already gone
         }
     }
-}
-
-/** Every process below `pid` (children, their children, ...), from /proc. */
-export function descendantsOf(pid: number): number[] {
-    const children = new Map<number, number[]>();
-    for (const entry of fs.readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) continue;
-        try {
-            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-        } catch {
-            // exited meanwhile
-        }
-    }
-    const out: number[] = [];
-    for (let queue = [pid]; queue.length > 0; ) {
-        const next = children.get(queue.shift()!) ?? [];
-        out.push(...next);
-        queue.push(...next);
-    }
-    return out;
 }
 
 const kubeEnv = (kubeconfig?: string): NodeJS.ProcessEnv | undefined => (kubeconfig ? { KUBECONFIG: kubeconfig } : undefined);
