@@ -133,7 +133,8 @@ function mend(text: string, e: YAMLException): string | undefined {
     // js-yaml says this only of quoted scalars' and flow collections' line breaks (pinned version; the oracle checks it).
     if (e.reason === "deficient indentation") {
         const lineStart = text.lastIndexOf("\n", at - 1) + 1;
-        if (!/^ *$/.test(text.slice(lineStart, at))) return undefined; // tabs: left to the error
+        // Spaces and tabs: both are separation, not content, on these lines for libyaml.
+        if (!/^[ \t]*$/.test(text.slice(lineStart, at))) return undefined;
         // A document marker at the line's start ends the scalar for libyaml ("found unexpected document indicator").
         if (/^(---|\.\.\.)([ \t\r\n]|$)/.test(text.slice(lineStart, lineStart + 4))) return undefined;
         return text.slice(0, lineStart) + " ".repeat(MEND_INDENT) + text.slice(lineStart);

@@ -135,6 +135,16 @@ describe("reading manifests as Kubernetes does (child process)", function () {
         assert.deepEqual(entries.map((e) => [e.name, policiesOf(e)]), [["wrapped", ["pss-baseline-privileged"]]]);
     });
 
+    // Kubernetes' reading (checked with sigs.k8s.io/yaml, tests/yaml-oracle): libyaml takes tabs as
+    // separation on these lines; the checker used to refuse both files (exit 2).
+    it("reads continuation lines led by tabs, in a quoted scalar and in a flow collection, and judges the pod", () => {
+        const quoted = write("tab-quoted.yaml", `apiVersion: v1\nkind: Pod\nmetadata:\n  name: tabbed\n  annotations:\n    note: "first\n\tsecond"\nspec:\n  containers:\n  - name: c\n    image: r/i:1\n    securityContext:\n      privileged: true\n`);
+        const flow = write("tab-flow.yaml", `apiVersion: v1\nkind: Pod\nmetadata: {name: tabflow}\nspec:\n  containers: [{name: c, image: r/i:1,\n\tsecurityContext: {privileged: yes}}]\n`);
+        const { run, entries } = runJson(["--only", "pss-baseline-privileged", quoted, flow]);
+        assert.equal(run.code, 1, run.stderr);
+        assert.deepEqual(entries.map((e) => [e.name, policiesOf(e)]), [["tabbed", ["pss-baseline-privileged"]], ["tabflow", ["pss-baseline-privileged"]]]);
+    });
+
     it("a BOM and CRLF line endings keep objects and line numbers", () => {
         const text = "\ufeff" + [pod("one", CONTAINER), pod("two", `  hostNetwork: yes\n${CONTAINER}`)].join("---\n").replace(/\n/g, "\r\n");
         const file = write("bom-crlf.yaml", text);

@@ -180,6 +180,20 @@ export const HAND_WRITTEN: string[] = [
     "spec:\n  a: \"x\u2029y\"\n",
     "spec:\n  a: |\n    x\u2028y\n",
     'b:\n  a: "foo\n--- \n  bar"\n',
+    // Continuation lines led by tabs: separation for libyaml, in quoted scalars and flow collections alike.
+    'a: "foo\n\tbar"\n',
+    'a:\n  b: "foo\n \tbar"\n',
+    "a:\n  b: 'foo\n\tbar'\n",
+    'a:\n  b: "foo\n\t\n\tbar"\n',
+    'a:\n  b: "foo\n\t"\n',
+    'a:\n  - "foo\n\t- bar"\n',
+    'a: "foo\n\t---\n  bar"\n',
+    "a:\n  b: [x,\n\ty]\n",
+    "a:\n  b: [x,\n\t]\n",
+    "a:\n  b: {x: 1,\n\ty: 2}\n",
+    "spec:\n  containers: [{name: c, image: r/i:1,\n \t securityContext: {privileged: yes}}]\n",
+    '"a\n\tb": 1\n',
+    'a: {"b\n\tc": 1}\n',
 ];
 
 // ---- generated manifests --------------------------------------------------------------------
@@ -232,8 +246,8 @@ export const manifestArb: fc.Arbitrary<string> = fc
         merge: fc.option(fc.tuple(treeArb, fc.boolean()), { nil: undefined }),
         crlf: fc.boolean(),
         docs: fc.integer({ min: 1, max: 2 }),
-        // Layout as real files have it: flow collections and quoted scalars wrapped onto lines of any indentation, comments holding odd characters.
-        wrap: sometimes(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 4 }))),
+        // Layout as real files have it: flow collections and quoted scalars wrapped onto lines of any indentation (spaces and tabs), comments holding odd characters.
+        wrap: sometimes(fc.tuple(fc.nat(), fc.array(fc.constantFrom(" ", "\t"), { maxLength: 4 }).map((c) => c.join("")))),
         comment: sometimes(fc.tuple(fc.nat(), fc.constantFrom(...ODD_CHARS), keyArb)),
     })
     .map(({ body, style, merge, crlf, docs, wrap, comment }) => {
@@ -249,7 +263,7 @@ export const manifestArb: fc.Arbitrary<string> = fc
             const breaks = [...text.matchAll(/, /g)];
             if (breaks.length > 0) {
                 const at = breaks[wrap[0] % breaks.length].index;
-                text = `${text.slice(0, at)},\n${" ".repeat(wrap[1])}${text.slice(at + 2)}`;
+                text = `${text.slice(0, at)},\n${wrap[1]}${text.slice(at + 2)}`;
             }
         }
         if (comment) {
