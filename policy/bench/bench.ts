@@ -142,7 +142,7 @@ class Bench {
     }
 
     /** Checker and kube-score on the same files, `pairs` times, alternating who goes first; returns the median ratios. */
-    paired(label: string, oursArgs: string[], files: string[], pairs = this.pairs, log = true): { ours: Measured[]; speedup?: number; memory?: number; kubeScoreMiB?: number } {
+    paired(label: string, oursArgs: string[], files: string[], pairs = this.pairs, log = true): { ours: Measured[]; speedup?: number; memory?: number; kubeScoreMiB?: number; kubeScoreSeconds?: number } {
         const ksArgs = this.kubeScore ? [this.kubeScore, "score", "-o", "json", ...files] : undefined;
         const runs: { ours: Measured; ks?: Measured }[] = [];
         for (let i = 0; i < pairs; i++) {
@@ -170,7 +170,7 @@ class Bench {
                 ` (CPU ${f2(median(withKs.map((p) => p.ours.cpuSeconds)))} s), kube-score ${KUBE_SCORE_VERSION} ${f2(median(withKs.map((p) => p.ks.wallSeconds)))} s / ${median(withKs.map((p) => p.ks.peakRssMiB)).toFixed(0)} MiB` +
                 ` (CPU ${f2(median(withKs.map((p) => p.ks.cpuSeconds)))} s); speed ${f2(speedup)}x by wall time, ${f2(cpu)}x by CPU time`,
         );
-        return { ours: runs.map((r) => r.ours), speedup, memory, kubeScoreMiB: median(withKs.map((p) => p.ks.peakRssMiB)) };
+        return { ours: runs.map((r) => r.ours), speedup, memory, kubeScoreMiB: median(withKs.map((p) => p.ks.peakRssMiB)), kubeScoreSeconds: median(withKs.map((p) => p.ks.wallSeconds)) };
     }
 
     /** A corpus: both tools paired, the object count checked, the two goals. */
@@ -189,7 +189,29 @@ class Bench {
                 const { nodeMiB, checkerMiB } = this.floors;
                 console.log(`  ${label}: floors, as multiples of kube-score's ${r.kubeScoreMiB.toFixed(0)} MiB: \`node -e 0\` ${nodeMiB.toFixed(0)} MiB (${f2(nodeMiB / r.kubeScoreMiB)}x), the checker on one small file ${checkerMiB.toFixed(0)} MiB (${f2(checkerMiB / r.kubeScoreMiB)}x)`);
             }
+            if (r.kubeScoreSeconds) this.parserFloor(label, files, r.kubeScoreSeconds);
         }
+    }
+
+    /**
+     * What any checker on js-yaml pays before it decodes or checks anything: Node's start, reading
+     * the files as the checker does, and js-yaml's parser alone (events, no tree); the median of 3
+     * runs, against the wall time the speed goal allows. Reported, no goal.
+     */
+    parserFloor(label: string, files: string[], kubeScoreSeconds: number): void {
+        const list = path.join(this.workDir, "floor-files.json");
+        fs.writeFileSync(list, JSON.stringify(files));
+        const script =
+            `const fs=require("fs");const {readInputText}=require(${JSON.stringify(path.join(POLICY_DIR, "dist", "cli", "manifests.js"))});` +
+            `const {parseEvents}=require(${JSON.stringify(require.resolve("js-yaml", { paths: [POLICY_DIR] }))});` +
+            `for(const f of JSON.parse(fs.readFileSync(process.argv[1],"utf8"))){try{parseEvents(readInputText(f))}catch{}}`;
+        const runs = Array.from({ length: 3 }, () => measure([process.execPath, "-e", script, list], this.workDir));
+        const floor = median(runs.map((m) => m.wallSeconds));
+        const allowed = kubeScoreSeconds / TARGET_SPEEDUP;
+        console.log(
+            `  ${label}: parser floor (Node start + reading the files + js-yaml's parser alone, no decoding, no policies): ${f2(floor)} s, ` +
+                `${f2(kubeScoreSeconds / floor)}x kube-score's ${f2(kubeScoreSeconds)} s; the speed goal allows the whole check ${f2(allowed)} s`,
+        );
     }
 
     startup(): void {
