@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { ROOT } from "./safety-engine";
+import { procStart } from "../../../scripts/cluster/nodes/sh";
 
 export const RBAC_DIR = path.join(ROOT, "deploy/rbac");
 export const CI_NAMESPACE = "websvc-ci";
@@ -98,19 +99,20 @@ export async function restartApiServer(admin: Kubectl, downSeconds: number): Pro
     const stateFile = path.join(run, "state.env");
     const state = (key: string) => fs.readFileSync(stateFile, "utf8").split("\n").filter((l) => l.startsWith(`${key}=`)).pop()?.slice(key.length + 1);
     const pid = Number(state("PID_kube-apiserver"));
-    const startTime = (p: number) => fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ")[19];
-    if (!pid || startTime(pid) !== state("START_kube-apiserver")) throw new Error(`kube-apiserver pid ${pid} in ${stateFile} is not running`);
+    const startedAt = state("START_kube-apiserver");
+    if (!pid || procStart(pid) !== startedAt) throw new Error(`kube-apiserver pid ${pid} in ${stateFile} is not running`);
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
     const t0 = Date.now();
     process.kill(pid, "SIGTERM");
     // Gone, or a zombie (cluster.sh's shell, its parent, has not reaped it): either way it no longer serves.
-    const running = () => fs.existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-    while (running() && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+    while (procStart(pid) === startedAt && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, downSeconds * 1000));
     const log = fs.openSync(path.join(run, "logs", "kube-apiserver.log"), "a");
     const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ["ignore", log, log] });
     child.unref();
-    fs.appendFileSync(stateFile, `PID_kube-apiserver=${child.pid}\nSTART_kube-apiserver=${startTime(child.pid!)}\n`);
+    const started = child.pid === undefined ? undefined : procStart(child.pid);
+    if (started === undefined) throw new Error(`kube-apiserver did not start again (${argv[0]}); see ${path.join(run, "logs", "kube-apiserver.log")}`);
+    fs.appendFileSync(stateFile, `PID_kube-apiserver=${child.pid}\nSTART_kube-apiserver=${started}\n`);
     const restarted = Date.now();
     for (;;) {
         if (admin.attempt(["get", "--raw", "/readyz"]).ok) break;

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { skipBecause } from "../../support/skip";
 import { REAL_NODE_LABEL } from "../../../scripts/cluster/nodes/layout";
+import { procStart } from "../../../scripts/cluster/nodes/sh";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const RUN = process.env.WEBSVC_CLUSTER_DIR ?? path.join(process.env.XDG_RUNTIME_DIR ?? "/tmp", "websvc-cluster");
@@ -140,16 +141,7 @@ describe("a second cluster with a real node on the same host, then down", functi
     const d = cluster(run, ["down"]);
     assert.equal(d.rc, 0, d.err);
     // The same process (pid and start time) still running; a zombie waiting for its adopter's reaping is gone.
-    const alive = procs.filter((p) => {
-      try {
-        const f = fs.readFileSync(`/proc/${p.pid}/stat`, "utf8");
-        const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
-        return fields[0] !== "Z" && fields[19] === p.start;
-      } catch {
-        return false;
-      }
-    });
-    assert.deepEqual(alive, []);
+    assert.deepEqual(procs.filter((p) => procStart(p.pid) === p.start), []);
     assert.deepEqual(cgroupDirs(layout.cgroupParent), []);
     assert.equal(fs.existsSync(`/sys/class/net/${layout.hostVeth}`), false, `link ${layout.hostVeth}`);
     assert.equal(fs.existsSync(`/run/websvc-cluster-slots/${layout.slot}`), false, `slot ${layout.slot}`);
