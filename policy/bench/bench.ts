@@ -165,12 +165,14 @@ class Bench {
         const speedup = median(withKs.map((p) => p.ks.wallSeconds / p.ours.wallSeconds));
         const memory = median(withKs.map((p) => p.ours.peakRssMiB / p.ks.peakRssMiB));
         const cpu = median(withKs.map((p) => p.ks.cpuSeconds / p.ours.cpuSeconds));
+        const kubeScoreSeconds = median(withKs.map((p) => p.ks.wallSeconds));
+        const kubeScoreMiB = median(withKs.map((p) => p.ks.peakRssMiB));
         console.log(
             `  ${label}, medians of ${withKs.length} pairs: ours ${f2(median(withKs.map((p) => p.ours.wallSeconds)))} s / ${median(withKs.map((p) => p.ours.peakRssMiB)).toFixed(0)} MiB` +
-                ` (CPU ${f2(median(withKs.map((p) => p.ours.cpuSeconds)))} s), kube-score ${KUBE_SCORE_VERSION} ${f2(median(withKs.map((p) => p.ks.wallSeconds)))} s / ${median(withKs.map((p) => p.ks.peakRssMiB)).toFixed(0)} MiB` +
+                ` (CPU ${f2(median(withKs.map((p) => p.ours.cpuSeconds)))} s), kube-score ${KUBE_SCORE_VERSION} ${f2(kubeScoreSeconds)} s / ${kubeScoreMiB.toFixed(0)} MiB` +
                 ` (CPU ${f2(median(withKs.map((p) => p.ks.cpuSeconds)))} s); speed ${f2(speedup)}x by wall time, ${f2(cpu)}x by CPU time`,
         );
-        return { ours: runs.map((r) => r.ours), speedup, memory, kubeScoreMiB: median(withKs.map((p) => p.ks.peakRssMiB)), kubeScoreSeconds: median(withKs.map((p) => p.ks.wallSeconds)) };
+        return { ours: runs.map((r) => r.ours), speedup, memory, kubeScoreMiB, kubeScoreSeconds };
     }
 
     /** A corpus: both tools paired, the object count checked, the two goals. */

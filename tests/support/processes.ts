@@ -1,15 +1,12 @@
 // The host's process tree, from /proc: shared by the image tests (a container's process under
 // `buildah run`) and the deploy-safety tier (a killed CLI's plugins).
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { procStatFields } from "../../scripts/cluster/nodes/sh";
 
+/** Field 4 of /proc/<pid>/stat; undefined when the process exited while we looked. */
 function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) state ppid ...": comm may contain spaces and parentheses, so split after the last ')'.
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined; // exited while we looked
-  }
+  const fields = procStatFields(pid);
+  return fields === undefined ? undefined : Number(fields[1]);
 }
 
 /** Every process below `rootPid` (children, then their children, ...), nearest first. */

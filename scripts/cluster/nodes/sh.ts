@@ -40,16 +40,22 @@ export function runAsync(cmd: string, args: string[], opts: { timeoutMs?: number
   });
 }
 
-/** Field 22 of /proc/<pid>/stat: the start time that makes a pid ours (pids are reused). A zombie
- * (exited, not yet reaped by whoever adopted it) counts as gone. */
-export function procStart(pid: number): string | undefined {
+/** The fields of /proc/<pid>/stat after "pid (comm)", from field 3 (state) on: comm may hold spaces and
+ * parentheses, so the split is after the last ')'. Undefined when the process is gone. */
+export function procStatFields(pid: number): string[] | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[0] === "Z" ? undefined : fields[19];
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
+}
+
+/** Field 22 of /proc/<pid>/stat: the start time that makes a pid ours (pids are reused). A zombie
+ * (exited, not yet reaped by whoever adopted it) counts as gone. */
+export function procStart(pid: number): string | undefined {
+  const fields = procStatFields(pid);
+  return fields === undefined || fields[0] === "Z" ? undefined : fields[19];
 }
 
 export interface Proc {

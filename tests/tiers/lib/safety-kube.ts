@@ -107,11 +107,12 @@ export async function restartApiServer(admin: Kubectl, downSeconds: number): Pro
     // Gone, or a zombie (cluster.sh's shell, its parent, has not reaped it): either way it no longer serves.
     while (procStart(pid) === startedAt && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, downSeconds * 1000));
-    const log = fs.openSync(path.join(run, "logs", "kube-apiserver.log"), "a");
+    const logFile = path.join(run, "logs", "kube-apiserver.log");
+    const log = fs.openSync(logFile, "a");
     const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ["ignore", log, log] });
     child.unref();
     const started = child.pid === undefined ? undefined : procStart(child.pid);
-    if (started === undefined) throw new Error(`kube-apiserver did not start again (${argv[0]}); see ${path.join(run, "logs", "kube-apiserver.log")}`);
+    if (started === undefined) throw new Error(`kube-apiserver did not start again (${argv[0]}); see ${logFile}`);
     fs.appendFileSync(stateFile, `PID_kube-apiserver=${child.pid}\nSTART_kube-apiserver=${started}\n`);
     const restarted = Date.now();
     for (;;) {
